@@ -1,0 +1,145 @@
+// Package backend is the driver contract of polysecret: the interface a secret
+// store driver implements, the types it exchanges with the portable layer, and
+// what every driver shares (input rules, error codes, list filtering, retry
+// policy). It is to package secrets what database/sql/driver is to
+// database/sql.
+//
+// # Writing a driver
+//
+// A driver implements [Driver]. The portable layer (package secrets) calls it
+// only with input it has already validated: keys, environment names, values,
+// descriptions, labels and page sizes obey the rules of [ValidateKey],
+// [ValidateEnvironmentName], [ValidateSecret] and friends; capabilities the
+// driver did not declare in [Capabilities] are refused before the driver is
+// called; read-only stores never reach a write method; a closed store never
+// reaches the driver. The driver therefore only translates:
+//
+//   - Every method gets the environment explicitly: "" is the global scope
+//     ("All" in Locker). Get looks in exactly that scope; the fallback from an
+//     environment to the global secret is done by the portable layer.
+//   - Errors: return the backend's own errors (wrapped with %w as you like) and
+//     classify them in [Driver.ErrorCode], by type or code, never by message
+//     text. Where the driver itself detects a condition (an environment that
+//     does not exist, a CAS conflict it gave up on) return [Errorf] or [Wrap]
+//     with a [Code]; the portable layer honours it. Context errors are
+//     classified by the portable layer.
+//   - Error text must never contain a secret value, a token or a key secret.
+//   - Returned *Secret and *Environment values belong to the caller: do not
+//     keep or share them (copy maps).
+//   - Listing: [Driver.ListPage] returns at most opts.PageSize secrets that
+//     match every filter of opts ([ListOptions.Match] applies them), and an
+//     opaque driver token for the next page ("" when done). A page may be
+//     shorter than PageSize, even empty, while a token follows. Every secret
+//     that exists throughout a listing must appear exactly once.
+//
+// The conformance suite (package conformance) checks all of this against a
+// real server: a driver is done when conformance.Run passes.
+package backend
+
+import (
+	"context"
+	"time"
+)
+
+// Driver is what a secret store driver implements. All methods must be safe
+// for concurrent use.
+type Driver interface {
+	// Get returns the secret (env, key), in exactly that scope. opts.Version,
+	// when not empty, asks for that version (only where Capabilities.Versions).
+	Get(ctx context.Context, env, key string, opts GetOptions) (*Secret, error)
+	// Create stores a new secret. AlreadyExists if (s.Environment, s.Key)
+	// exists, NotFound if s.Environment is not "" and does not exist. A
+	// retried request whose first attempt succeeded must not report
+	// AlreadyExists for the caller's own secret.
+	Create(ctx context.Context, s *Secret) (*Secret, error)
+	// Modify applies u to (env, key) and returns the result. Where the backend
+	// can compare-and-set, concurrent Modify calls never lose an update.
+	// u.Environment moves the secret (AlreadyExists if the target holds the
+	// key, NotFound if the target environment does not exist).
+	Modify(ctx context.Context, env, key string, u *Update) (*Secret, error)
+	// Delete removes (env, key) with all its versions; NotFound if absent.
+	// Afterwards Create of the same key must succeed at once.
+	Delete(ctx context.Context, env, key string) error
+	// ListPage returns one page of secrets matching opts, and the token of
+	// the next page ("" at the end). token is "" for the first page, or a
+	// token this driver returned for the same opts.
+	ListPage(ctx context.Context, opts *ListOptions, token string) (secrets []*Secret, next string, err error)
+	// Versions lists the versions of (env, key), oldest first.
+	Versions(ctx context.Context, env, key string) ([]Version, error)
+
+	ListEnvironments(ctx context.Context) ([]*Environment, error)
+	GetEnvironment(ctx context.Context, name string) (*Environment, error)
+	CreateEnvironment(ctx context.Context, e *Environment) (*Environment, error)
+	ModifyEnvironment(ctx context.Context, name string, u *EnvironmentUpdate) (*Environment, error)
+	// DeleteEnvironment removes an empty environment: FailedPrecondition
+	// while it holds secrets.
+	DeleteEnvironment(ctx context.Context, name string) error
+
+	// Capabilities says what the driver supports. It must not change over
+	// the life of the driver.
+	Capabilities() Capabilities
+	// ErrorCode classifies an error returned by this driver.
+	ErrorCode(err error) Code
+	// As lets users reach the driver's client; see secrets.Store.As.
+	As(i any) bool
+	// ErrorAs lets users reach the driver's error types; see
+	// secrets.Store.ErrorAs.
+	ErrorAs(err error, i any) bool
+	// Close releases the driver's resources.
+	Close() error
+}
+
+// Capabilities says which optional parts of the model a driver supports. The
+// portable layer answers Unimplemented for what is not declared, before the
+// driver is called.
+type Capabilities struct {
+	// Versions: Versions and Get at a version.
+	Versions bool
+	// Delete: Delete of secrets.
+	Delete bool
+	// DeleteEnvironment: Delete of environments.
+	DeleteEnvironment bool
+	// Types, Labels, Expiry: the driver stores Secret.Type, Labels and
+	// ExpiresAt (natively or in metadata).
+	Types, Labels, Expiry bool
+	// AtomicModify: concurrent Modify calls on one secret never lose an
+	// update (the backend can compare-and-set).
+	AtomicModify bool
+	// NativeExpiry: the backend itself enforces expiry (informational).
+	NativeExpiry bool
+}
+
+// GetOptions are the driver-level options of Get.
+type GetOptions struct {
+	// Version, if not empty, selects a version (as in Version.ID).
+	Version string
+}
+
+// Version describes one version of a secret.
+type Version struct {
+	ID        string    // opaque, as accepted by Get at a version
+	CreatedAt time.Time // zero if the backend does not say
+	Current   bool      // the version Get returns
+}
+
+// ListOptions are the filters of a listing, as validated by the portable
+// layer.
+type ListOptions struct {
+	// AllEnvironments lists every scope; otherwise only Environment ("" =
+	// the global secrets).
+	AllEnvironments bool
+	Environment     string
+	// Prefix keeps keys that start with it.
+	Prefix string
+	// Type keeps secrets of that type ("" = any).
+	Type string
+	// Labels keeps secrets that carry every one of these labels.
+	Labels map[string]string
+	// Query keeps secrets whose key or description contains it,
+	// case-insensitively.
+	Query string
+	// PageSize is 1..MaxPageSize.
+	PageSize int
+	// WithValues asks for values; otherwise Value is left empty.
+	WithValues bool
+}

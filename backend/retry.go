@@ -1,0 +1,105 @@
+package backend
+
+import (
+	"context"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// RetryPolicy is the retry policy of DESIGN.md §4 for drivers that make their
+// own HTTP requests: exponential backoff with full jitter, Retry-After
+// honoured, a bounded number of attempts. Drivers on an SDK with its own
+// retryer (Vault's client, AWS's) configure that instead.
+type RetryPolicy struct {
+	MaxRetries int           // retries after the first attempt; 0 = none
+	Base       time.Duration // first backoff (default 100ms)
+	Max        time.Duration // cap of one backoff, Retry-After included (default 20s)
+}
+
+// Delay returns how long to wait before retry number attempt (1-based);
+// retryAfter, if positive, is the server's own wish and wins up to Max.
+func (p RetryPolicy) Delay(attempt int, retryAfter time.Duration) time.Duration {
+	base, max := p.Base, p.Max
+	if base <= 0 {
+		base = 100 * time.Millisecond
+	}
+	if max <= 0 {
+		max = 20 * time.Second
+	}
+	if retryAfter > 0 {
+		return min(retryAfter, max)
+	}
+	d := base << min(attempt-1, 16)
+	if d > max || d <= 0 {
+		d = max
+	}
+	// Full jitter, never below half the step so that a burst really backs off.
+	return d/2 + rand.N(d/2+1)
+}
+
+// Sleep waits d or until ctx is done, whichever comes first.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// ParseRetryAfter reads a Retry-After header (seconds or an HTTP date).
+func ParseRetryAfter(h http.Header) time.Duration {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return time.Until(t)
+	}
+	return 0
+}
+
+// ForEach calls fn for each index in [0, n) with at most conc calls at once,
+// and returns the first error (the context passed to fn is canceled then).
+// Drivers use it to fetch values one by one with bounded concurrency.
+func ForEach(ctx context.Context, n, conc int, fn func(ctx context.Context, i int) error) error {
+	if conc < 1 {
+		conc = 1
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+		sem   = make(chan struct{}, conc)
+	)
+	for i := 0; i < n; i++ {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			if first != nil {
+				return first
+			}
+			return ctx.Err()
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := fn(ctx, i); err != nil {
+				once.Do(func() { first = err; cancel() })
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}

@@ -1,0 +1,619 @@
+// Package secrets is one Go API for secret stores: HashiCorp Vault (KV v2),
+// AWS Secrets Manager, Locker Secrets and an in-memory store. An application
+// opens a [Store] by URL and never changes code to change backend:
+//
+//	import (
+//		"github.com/polysecret/secrets"
+//		_ "github.com/polysecret/secrets/vault" // registers vault://
+//	)
+//
+//	store, err := secrets.OpenStore(ctx, "vault://secret/myapp?env=prod")
+//	dsn, err := store.Value(ctx, "DATABASE_URL") // prod's, else the global one
+//
+// Tests use mem:// (package memory). Every driver passes the same
+// conformance suite (package conformance) and reports failures with the
+// same [Code]s: errors.Is(err, secrets.ErrNotFound) works whatever the
+// backend.
+//
+// # Data model
+//
+// A secret is identified by (Environment, Key). Environment "" is the global
+// scope, valid in every environment; otherwise it names an environment that
+// must exist. Keys are 1–128 bytes of A-Z a-z 0-9 _ . - and values are any
+// bytes up to 64 KiB. Everything is validated here, once, before a driver is
+// called, so a secret that is valid on one backend is valid on all. A
+// Secret's value never appears in fmt, log/slog or encoding/json output.
+//
+// # Scopes
+//
+// A Store has an environment scope (URL parameter env, or [Store.In]). Get
+// looks in the scope and falls back to the global secret of the same key;
+// Create, Modify, Delete, Versions and listings act on the scope exactly.
+//
+// # URL parameters
+//
+// Every scheme accepts env (the default scope) and readonly=true (every write
+// fails with PermissionDenied before any network call). Unknown parameters
+// are an InvalidArgument error. Credentials never come from the URL.
+package secrets
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"hash/fnv"
+	"iter"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/polysecret/secrets/backend"
+)
+
+// Secret is one secret. See [backend.Secret] for its fields and limits; its
+// value never shows in fmt, log/slog or encoding/json output.
+type Secret = backend.Secret
+
+// Environment is a named scope of secrets.
+type Environment = backend.Environment
+
+// Update is a partial update of a secret: nil fields are left unchanged.
+type Update = backend.Update
+
+// EnvironmentUpdate is a partial update of an environment.
+type EnvironmentUpdate = backend.EnvironmentUpdate
+
+// Version describes one version of a secret.
+type Version = backend.Version
+
+// Capabilities says what a driver supports.
+type Capabilities = backend.Capabilities
+
+// Secret types.
+const (
+	TypeGeneric  = backend.TypeGeneric
+	TypePassword = backend.TypePassword
+	TypeKey      = backend.TypeKey
+	TypeToken    = backend.TypeToken
+)
+
+// Ptr returns a pointer to v, for the fields of Update.
+func Ptr[T any](v T) *T { return &v }
+
+// Store is the portable handle on a secret store. It is safe for concurrent
+// use. Stores made with In share one driver (one connection); closing any of
+// them closes all.
+type Store struct {
+	drv      backend.Driver
+	caps     backend.Capabilities
+	scheme   string
+	env      string
+	envErr   error
+	readonly bool
+	closed   *atomic.Bool
+}
+
+// StoreOptions are the options of [NewStore].
+type StoreOptions struct {
+	// Scheme names the driver in errors (vault, awssm, locker, mem).
+	Scheme string
+	// Environment is the initial scope ("" = global).
+	Environment string
+	// ReadOnly refuses every write with PermissionDenied.
+	ReadOnly bool
+}
+
+// NewStore makes a Store over a driver. Drivers call it from their own
+// constructors; applications normally use [OpenStore].
+func NewStore(drv backend.Driver, opts StoreOptions) *Store {
+	s := &Store{drv: drv, caps: drv.Capabilities(), scheme: opts.Scheme, env: opts.Environment,
+		readonly: opts.ReadOnly, closed: new(atomic.Bool)}
+	if err := backend.ValidateScope(opts.Environment); err != nil {
+		s.envErr = err
+	}
+	return s
+}
+
+// In returns the same store scoped to env ("" = the global scope). It makes
+// no connection; an invalid name makes every call on the result fail with
+// InvalidArgument.
+func (s *Store) In(env string) *Store {
+	c := *s
+	c.env = env
+	c.envErr = backend.ValidateScope(env)
+	return &c
+}
+
+// Environment returns the store's scope ("" = global).
+func (s *Store) Environment() string { return s.env }
+
+// Capabilities says what the driver supports.
+func (s *Store) Capabilities() Capabilities { return s.caps }
+
+// ReadOnly reports whether the store refuses writes.
+func (s *Store) ReadOnly() bool { return s.readonly }
+
+func (s *Store) fail(op, env, key string, err error) error {
+	var e *Error
+	if errors.As(err, &e) && e.Scheme == s.scheme {
+		return err
+	}
+	return &Error{Code: backend.Classify(err, s.drv.ErrorCode), Op: op, Scheme: s.scheme, Environment: env, Key: key, Err: err}
+}
+
+func (s *Store) failCode(op, env, key string, c Code, err error) error {
+	return &Error{Code: c, Op: op, Scheme: s.scheme, Environment: env, Key: key, Err: err}
+}
+
+// check runs before every call: closed store, invalid scope.
+func (s *Store) check(op, key string) error {
+	if s.closed.Load() {
+		return s.failCode(op, s.env, key, FailedPrecondition, ErrClosed)
+	}
+	if s.envErr != nil {
+		return s.fail(op, s.env, key, s.envErr)
+	}
+	return nil
+}
+
+func (s *Store) checkWrite(op, key string) error {
+	if err := s.check(op, key); err != nil {
+		return err
+	}
+	if s.readonly {
+		return s.failCode(op, s.env, key, PermissionDenied, ErrReadOnly)
+	}
+	return nil
+}
+
+// GetOption modifies a Get.
+type GetOption func(*getOptions)
+
+type getOptions struct {
+	version        string
+	includeExpired bool
+}
+
+// AtVersion makes Get return that version (a Version.ID) of the secret in
+// the store's exact scope, without falling back to the global scope.
+// Unimplemented where the driver has no versions.
+func AtVersion(id string) GetOption { return func(o *getOptions) { o.version = id } }
+
+// IncludeExpired makes Get return a secret whose expiry has passed instead
+// of failing with ErrExpired.
+func IncludeExpired() GetOption { return func(o *getOptions) { o.includeExpired = true } }
+
+// Get returns the secret key of the store's scope; if the scope is an
+// environment without that key, the global secret of that key; else an error
+// with code NotFound. A secret whose ExpiresAt has passed is an error with
+// code FailedPrecondition wrapping ErrExpired, unless IncludeExpired is
+// given. The returned Secret is the caller's.
+func (s *Store) Get(ctx context.Context, key string, opts ...GetOption) (*Secret, error) {
+	if err := s.check("Get", key); err != nil {
+		return nil, err
+	}
+	if err := backend.ValidateKey(key); err != nil {
+		return nil, s.fail("Get", s.env, key, err)
+	}
+	var o getOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.version != "" && !s.caps.Versions {
+		return nil, s.failCode("Get", s.env, key, Unimplemented, errors.New("driver has no versions"))
+	}
+	sec, err := s.drv.Get(ctx, s.env, key, backend.GetOptions{Version: o.version})
+	if err != nil && s.env != "" && o.version == "" && backend.Classify(err, s.drv.ErrorCode) == NotFound {
+		sec, err = s.drv.Get(ctx, "", key, backend.GetOptions{})
+	}
+	if err != nil {
+		return nil, s.fail("Get", s.env, key, err)
+	}
+	if !o.includeExpired && !sec.ExpiresAt.IsZero() && sec.Expired(time.Now()) {
+		return nil, s.failCode("Get", sec.Environment, key, FailedPrecondition, ErrExpired)
+	}
+	return sec, nil
+}
+
+// Value returns the value of Get(ctx, key).
+func (s *Store) Value(ctx context.Context, key string) (string, error) {
+	sec, err := s.Get(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	return sec.Value, nil
+}
+
+// ValueOr returns the value of Get(ctx, key), or def if and only if the
+// secret is not found. Every other error is returned.
+func (s *Store) ValueOr(ctx context.Context, key, def string) (string, error) {
+	v, err := s.Value(ctx, key)
+	if err != nil {
+		if ErrorCode(err) == NotFound {
+			return def, nil
+		}
+		return "", err
+	}
+	return v, nil
+}
+
+// Create stores a new secret in sec.Environment, or in the store's scope when
+// sec.Environment is "" (use In("") to create a global secret from a scoped
+// store). AlreadyExists if the key exists there; NotFound if the environment
+// does not. It returns the stored secret with its ID, Version and times.
+func (s *Store) Create(ctx context.Context, sec Secret) (*Secret, error) {
+	if sec.Environment == "" {
+		sec.Environment = s.env
+	}
+	if err := s.checkWrite("Create", sec.Key); err != nil {
+		return nil, err
+	}
+	if err := backend.ValidateSecret(&sec); err != nil {
+		return nil, s.fail("Create", sec.Environment, sec.Key, err)
+	}
+	if err := s.unsupported(sec.Type, sec.Labels, !sec.ExpiresAt.IsZero()); err != nil {
+		return nil, s.fail("Create", sec.Environment, sec.Key, err)
+	}
+	sec.ID, sec.Version, sec.CreatedAt, sec.UpdatedAt = "", "", time.Time{}, time.Time{}
+	out, err := s.drv.Create(ctx, &sec)
+	if err != nil {
+		return nil, s.fail("Create", sec.Environment, sec.Key, err)
+	}
+	return out, nil
+}
+
+func (s *Store) unsupported(typ string, labels map[string]string, expiry bool) error {
+	switch {
+	case typ != "" && typ != TypeGeneric && !s.caps.Types:
+		return backend.Errorf(Unimplemented, "the %s driver does not store secret types", s.scheme)
+	case len(labels) > 0 && !s.caps.Labels:
+		return backend.Errorf(Unimplemented, "the %s driver does not store labels", s.scheme)
+	case expiry && !s.caps.Expiry:
+		return backend.Errorf(Unimplemented, "the %s driver does not store expiry", s.scheme)
+	}
+	return nil
+}
+
+// Modify applies a partial update to the secret key of the store's exact
+// scope and returns the result. The key never changes; u.Environment moves
+// the secret (AlreadyExists if the target holds the key). On drivers that can
+// compare-and-set, concurrent Modify calls never lose an update.
+func (s *Store) Modify(ctx context.Context, key string, u Update) (*Secret, error) {
+	if err := s.checkWrite("Modify", key); err != nil {
+		return nil, err
+	}
+	if err := backend.ValidateKey(key); err != nil {
+		return nil, s.fail("Modify", s.env, key, err)
+	}
+	if err := backend.ValidateUpdate(&u); err != nil {
+		return nil, s.fail("Modify", s.env, key, err)
+	}
+	typ := ""
+	if u.Type != nil {
+		typ = *u.Type
+	}
+	if err := s.unsupported(typ, u.Labels, u.ExpiresAt != nil && !u.ExpiresAt.IsZero()); err != nil {
+		return nil, s.fail("Modify", s.env, key, err)
+	}
+	if u.Environment != nil && *u.Environment == s.env {
+		u.Environment = nil
+	}
+	out, err := s.drv.Modify(ctx, s.env, key, &u)
+	if err != nil {
+		return nil, s.fail("Modify", s.env, key, err)
+	}
+	return out, nil
+}
+
+// Delete removes the secret key of the store's exact scope, with all its
+// versions. NotFound if absent. Create of the same key succeeds right after.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := s.checkWrite("Delete", key); err != nil {
+		return err
+	}
+	if err := backend.ValidateKey(key); err != nil {
+		return s.fail("Delete", s.env, key, err)
+	}
+	if !s.caps.Delete {
+		return s.failCode("Delete", s.env, key, Unimplemented, errors.New("driver cannot delete secrets"))
+	}
+	if err := s.drv.Delete(ctx, s.env, key); err != nil {
+		return s.fail("Delete", s.env, key, err)
+	}
+	return nil
+}
+
+// Versions lists the versions of the secret key of the store's exact scope,
+// oldest first. Unimplemented where the driver has no versions.
+func (s *Store) Versions(ctx context.Context, key string) ([]Version, error) {
+	if err := s.check("Versions", key); err != nil {
+		return nil, err
+	}
+	if err := backend.ValidateKey(key); err != nil {
+		return nil, s.fail("Versions", s.env, key, err)
+	}
+	if !s.caps.Versions {
+		return nil, s.failCode("Versions", s.env, key, Unimplemented, errors.New("driver has no versions"))
+	}
+	vs, err := s.drv.Versions(ctx, s.env, key)
+	if err != nil {
+		return nil, s.fail("Versions", s.env, key, err)
+	}
+	return vs, nil
+}
+
+// ListOptions filter a listing. The zero value lists the store's scope, 100
+// secrets a page, without values.
+type ListOptions struct {
+	// AllEnvironments lists every scope (each secret with its Environment)
+	// instead of the store's scope only.
+	AllEnvironments bool
+	// Prefix keeps keys that start with it.
+	Prefix string
+	// Type keeps secrets of that type.
+	Type string
+	// Labels keeps secrets that carry all of these labels.
+	Labels map[string]string
+	// Query keeps secrets whose key or description contains it, ignoring
+	// case.
+	Query string
+	// PageSize is 1–1000; 0 means 100.
+	PageSize int
+	// WithValues fills in values (otherwise Value is empty).
+	WithValues bool
+}
+
+func (s *Store) listOptions(o ListOptions) (*backend.ListOptions, error) {
+	bo := &backend.ListOptions{AllEnvironments: o.AllEnvironments, Prefix: o.Prefix, Type: o.Type,
+		Labels: o.Labels, Query: o.Query, PageSize: o.PageSize, WithValues: o.WithValues}
+	if !o.AllEnvironments {
+		bo.Environment = s.env
+	}
+	if err := backend.ValidateListOptions(bo); err != nil {
+		return nil, err
+	}
+	if o.Type != "" && o.Type != TypeGeneric && !s.caps.Types {
+		return nil, backend.Errorf(Unimplemented, "the %s driver does not store secret types", s.scheme)
+	}
+	if len(o.Labels) > 0 && !s.caps.Labels {
+		return nil, backend.Errorf(Unimplemented, "the %s driver does not store labels", s.scheme)
+	}
+	if !s.caps.Types {
+		bo.Type = "" // every secret is generic
+	}
+	return bo, nil
+}
+
+// ListPage returns one page of the listing opts describes, and the token of
+// the next page ("" after the last). Pass "" for the first page. Tokens are
+// opaque and bound to the options: a token used with other options is an
+// InvalidArgument error. A page may be short, or even empty, before the end.
+func (s *Store) ListPage(ctx context.Context, opts ListOptions, token string) ([]*Secret, string, error) {
+	if err := s.check("List", ""); err != nil {
+		return nil, "", err
+	}
+	bo, err := s.listOptions(opts)
+	if err != nil {
+		return nil, "", s.fail("List", bo0(bo, s.env), "", err)
+	}
+	fp := fingerprint(bo)
+	dtok := ""
+	if token != "" {
+		if dtok, err = openToken(token, fp); err != nil {
+			return nil, "", s.fail("List", bo.Environment, "", err)
+		}
+	}
+	page, next, err := s.drv.ListPage(ctx, bo, dtok)
+	if err != nil {
+		return nil, "", s.fail("List", bo.Environment, "", err)
+	}
+	if next != "" {
+		next = sealToken(next, fp)
+	}
+	return page, next, nil
+}
+
+func bo0(bo *backend.ListOptions, env string) string {
+	if bo == nil {
+		return env
+	}
+	return bo.Environment
+}
+
+// List iterates over every secret of the listing opts describes, page by
+// page. It stops at the first error, which it yields with a nil secret.
+func (s *Store) List(ctx context.Context, opts ListOptions) iter.Seq2[*Secret, error] {
+	return func(yield func(*Secret, error) bool) {
+		token := ""
+		for {
+			page, next, err := s.ListPage(ctx, opts, token)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for _, sec := range page {
+				if !yield(sec, nil) {
+					return
+				}
+			}
+			if next == "" {
+				return
+			}
+			if err := ctx.Err(); err != nil {
+				yield(nil, s.fail("List", s.env, "", err))
+				return
+			}
+			token = next
+		}
+	}
+}
+
+// Page tokens: base64url(version | 8-byte fingerprint of the options |
+// driver token). The fingerprint binds a token to the options it was made
+// for; it is not a secret and needs no MAC.
+const tokenVersion = 1
+
+func fingerprint(o *backend.ListOptions) uint64 {
+	h := fnv.New64a()
+	w := func(s string) { h.Write([]byte(s)); h.Write([]byte{0}) }
+	if o.AllEnvironments {
+		w("*")
+	} else {
+		w("=" + o.Environment)
+	}
+	w(o.Prefix)
+	w(o.Type)
+	keys := make([]string, 0, len(o.Labels))
+	for k := range o.Labels {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		w(k)
+		w(o.Labels[k])
+	}
+	w(o.Query)
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(o.PageSize))
+	h.Write(b[:])
+	return h.Sum64()
+}
+
+func sealToken(dtok string, fp uint64) string {
+	b := make([]byte, 9, 9+len(dtok))
+	b[0] = tokenVersion
+	binary.BigEndian.PutUint64(b[1:], fp)
+	b = append(b, dtok...)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func openToken(tok string, fp uint64) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil || len(b) < 10 || b[0] != tokenVersion {
+		return "", backend.Errorf(InvalidArgument, "malformed page token")
+	}
+	if binary.BigEndian.Uint64(b[1:9]) != fp {
+		return "", backend.Errorf(InvalidArgument, "page token was made for other list options")
+	}
+	return string(b[9:]), nil
+}
+
+// ListEnvironments returns every environment, sorted by name.
+func (s *Store) ListEnvironments(ctx context.Context) ([]*Environment, error) {
+	if err := s.check("ListEnvironments", ""); err != nil {
+		return nil, err
+	}
+	envs, err := s.drv.ListEnvironments(ctx)
+	if err != nil {
+		return nil, s.fail("ListEnvironments", "", "", err)
+	}
+	slices.SortFunc(envs, func(a, b *Environment) int { return strings.Compare(a.Name, b.Name) })
+	return envs, nil
+}
+
+// GetEnvironment returns one environment; NotFound if it does not exist.
+func (s *Store) GetEnvironment(ctx context.Context, name string) (*Environment, error) {
+	if err := s.check("GetEnvironment", ""); err != nil {
+		return nil, err
+	}
+	if err := backend.ValidateEnvironmentName(name); err != nil {
+		return nil, s.fail("GetEnvironment", name, "", err)
+	}
+	e, err := s.drv.GetEnvironment(ctx, name)
+	if err != nil {
+		return nil, s.fail("GetEnvironment", name, "", err)
+	}
+	return e, nil
+}
+
+// CreateEnvironment creates an environment; AlreadyExists if the name is
+// taken.
+func (s *Store) CreateEnvironment(ctx context.Context, e Environment) (*Environment, error) {
+	if err := s.checkWrite("CreateEnvironment", ""); err != nil {
+		return nil, err
+	}
+	if err := backend.ValidateEnvironment(&e); err != nil {
+		return nil, s.fail("CreateEnvironment", e.Name, "", err)
+	}
+	e.ID, e.CreatedAt, e.UpdatedAt = "", time.Time{}, time.Time{}
+	out, err := s.drv.CreateEnvironment(ctx, &e)
+	if err != nil {
+		return nil, s.fail("CreateEnvironment", e.Name, "", err)
+	}
+	return out, nil
+}
+
+// ModifyEnvironment changes an environment's description and external URL.
+// The name never changes.
+func (s *Store) ModifyEnvironment(ctx context.Context, name string, u EnvironmentUpdate) (*Environment, error) {
+	if err := s.checkWrite("ModifyEnvironment", ""); err != nil {
+		return nil, err
+	}
+	if err := backend.ValidateEnvironmentName(name); err != nil {
+		return nil, s.fail("ModifyEnvironment", name, "", err)
+	}
+	if err := backend.ValidateEnvironmentUpdate(&u); err != nil {
+		return nil, s.fail("ModifyEnvironment", name, "", err)
+	}
+	out, err := s.drv.ModifyEnvironment(ctx, name, &u)
+	if err != nil {
+		return nil, s.fail("ModifyEnvironment", name, "", err)
+	}
+	return out, nil
+}
+
+// DeleteEnvironment deletes an empty environment: FailedPrecondition while it
+// still holds secrets, so that nothing is lost by accident.
+func (s *Store) DeleteEnvironment(ctx context.Context, name string) error {
+	if err := s.checkWrite("DeleteEnvironment", ""); err != nil {
+		return err
+	}
+	if err := backend.ValidateEnvironmentName(name); err != nil {
+		return s.fail("DeleteEnvironment", name, "", err)
+	}
+	if !s.caps.DeleteEnvironment {
+		return s.failCode("DeleteEnvironment", name, "", Unimplemented, errors.New("driver cannot delete environments"))
+	}
+	if err := s.drv.DeleteEnvironment(ctx, name); err != nil {
+		return s.fail("DeleteEnvironment", name, "", err)
+	}
+	return nil
+}
+
+// As sets i to the driver's client, if i is a pointer to its type, and
+// reports whether it did: *api.Client for vault, *secretsmanager.Client for
+// awssm, *locker.Client for locker. See each driver's documentation.
+func (s *Store) As(i any) bool {
+	if i == nil {
+		return false
+	}
+	return s.drv.As(i)
+}
+
+// ErrorAs sets i to the driver's own error inside err, if i is a pointer to
+// its type, and reports whether it did (for example *api.ResponseError for
+// vault). Use it for what the Code does not say.
+func (s *Store) ErrorAs(err error, i any) bool {
+	if err == nil || i == nil {
+		return false
+	}
+	var e *Error
+	if errors.As(err, &e) && e.Err != nil {
+		err = e.Err
+	}
+	return s.drv.ErrorAs(err, i)
+}
+
+// Close releases the driver's resources. Every call after it, on this store
+// or one made with In, fails with FailedPrecondition wrapping ErrClosed.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return s.failCode("Close", "", "", FailedPrecondition, ErrClosed)
+	}
+	if err := s.drv.Close(); err != nil {
+		return s.fail("Close", "", "", err)
+	}
+	return nil
+}

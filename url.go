@@ -1,0 +1,139 @@
+package secrets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/polysecret/secrets/backend"
+)
+
+// URLOpener opens a driver for a URL. The URL it gets has the common
+// parameters (env, readonly) already removed; it must reject parameters it
+// does not know (backend.Params does this).
+type URLOpener interface {
+	OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driver, error)
+}
+
+// URLOpenerFunc adapts a function to URLOpener.
+type URLOpenerFunc func(ctx context.Context, u *url.URL) (backend.Driver, error)
+
+// OpenDriverURL calls f.
+func (f URLOpenerFunc) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driver, error) {
+	return f(ctx, u)
+}
+
+// URLMux maps URL schemes to openers.
+type URLMux struct {
+	mu      sync.RWMutex
+	openers map[string]URLOpener
+}
+
+// DefaultURLMux is the mux OpenStore and Register use.
+var DefaultURLMux = new(URLMux)
+
+// Register makes a scheme available to OpenStore. Drivers call it from init.
+// It panics if the scheme is registered twice or the opener is nil, as
+// database/sql.Register does.
+func Register(scheme string, opener URLOpener) { DefaultURLMux.Register(scheme, opener) }
+
+// Register adds a scheme to m; it panics on a duplicate or a nil opener.
+func (m *URLMux) Register(scheme string, opener URLOpener) {
+	if opener == nil {
+		panic("secrets: Register opener is nil")
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.openers == nil {
+		m.openers = map[string]URLOpener{}
+	}
+	if _, dup := m.openers[scheme]; dup {
+		panic("secrets: Register called twice for scheme " + scheme)
+	}
+	m.openers[scheme] = opener
+}
+
+// Schemes returns the registered schemes, sorted.
+func (m *URLMux) Schemes() []string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	s := make([]string, 0, len(m.openers))
+	for k := range m.openers {
+		s = append(s, k)
+	}
+	slices.Sort(s)
+	return s
+}
+
+// OpenStore opens a Store by URL through DefaultURLMux: mem://, and the
+// schemes of the drivers the program imports (vault://, awssm://,
+// locker://).
+func OpenStore(ctx context.Context, urlstr string) (*Store, error) {
+	return DefaultURLMux.OpenStore(ctx, urlstr)
+}
+
+// OpenStore opens a Store by URL. Errors have code InvalidArgument for a bad
+// URL, an unknown scheme or an unknown parameter; they never repeat the URL,
+// which could hold credentials.
+func (m *URLMux) OpenStore(ctx context.Context, urlstr string) (*Store, error) {
+	fail := func(scheme string, err error) error {
+		return &Error{Code: backend.Classify(err, nil), Op: "OpenStore", Scheme: scheme, Err: err}
+	}
+	u, err := url.Parse(urlstr)
+	if err != nil {
+		// url.Error repeats the URL: keep only the reason.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fail("", backend.Errorf(InvalidArgument, "malformed URL: %v", err))
+	}
+	if u.Scheme == "" {
+		return nil, fail("", backend.Errorf(InvalidArgument, "URL has no scheme (want one of %v)", m.Schemes()))
+	}
+	m.mu.RLock()
+	op := m.openers[u.Scheme]
+	m.mu.RUnlock()
+	if op == nil {
+		return nil, fail("", backend.Errorf(InvalidArgument, "unknown URL scheme %q (registered: %v; did you import the driver?)", u.Scheme, m.Schemes()))
+	}
+	if u.User != nil {
+		return nil, fail(u.Scheme, backend.Errorf(InvalidArgument, "credentials in the URL are not accepted; use the driver's environment variables or options"))
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return nil, fail(u.Scheme, backend.Errorf(InvalidArgument, "malformed URL query"))
+	}
+	opts := StoreOptions{Scheme: u.Scheme}
+	if vs, ok := q["env"]; ok {
+		if len(vs) != 1 {
+			return nil, fail(u.Scheme, backend.Errorf(InvalidArgument, "URL parameter \"env\" given %d times", len(vs)))
+		}
+		if err := backend.ValidateScope(vs[0]); err != nil {
+			return nil, fail(u.Scheme, err)
+		}
+		opts.Environment = vs[0]
+		delete(q, "env")
+	}
+	if vs, ok := q["readonly"]; ok {
+		b, err := strconv.ParseBool(vs[0])
+		if len(vs) != 1 || err != nil {
+			return nil, fail(u.Scheme, backend.Errorf(InvalidArgument, "URL parameter \"readonly\" must be true or false, once"))
+		}
+		opts.ReadOnly = b
+		delete(q, "readonly")
+	}
+	u.RawQuery = q.Encode()
+	drv, err := op.OpenDriverURL(ctx, u)
+	if err != nil {
+		return nil, fail(u.Scheme, err)
+	}
+	if drv == nil {
+		return nil, fail(u.Scheme, fmt.Errorf("opener for %q returned no driver", u.Scheme))
+	}
+	return NewStore(drv, opts), nil
+}
