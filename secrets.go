@@ -126,6 +126,14 @@ func (s *Store) In(env string) *Store {
 	return &c
 }
 
+// ReadOnlyView returns the same store (same scope, same driver) refusing
+// every write with PermissionDenied, to hand to code that must only read.
+func (s *Store) ReadOnlyView() *Store {
+	c := *s
+	c.readonly = true
+	return &c
+}
+
 // Environment returns the store's scope ("" = global).
 func (s *Store) Environment() string { return s.env }
 
@@ -147,10 +155,13 @@ func (s *Store) failCode(op, env, key string, c Code, err error) error {
 	return &Error{Code: c, Op: op, Scheme: s.scheme, Environment: env, Key: key, Err: err}
 }
 
-// check runs before every call: closed store, invalid scope.
-func (s *Store) check(op, key string) error {
+// check runs before every call: closed store, invalid scope, done context.
+func (s *Store) check(ctx context.Context, op, key string) error {
 	if s.closed.Load() {
 		return s.failCode(op, s.env, key, FailedPrecondition, ErrClosed)
+	}
+	if err := ctx.Err(); err != nil {
+		return s.fail(op, s.env, key, err)
 	}
 	if s.envErr != nil {
 		return s.fail(op, s.env, key, s.envErr)
@@ -158,8 +169,8 @@ func (s *Store) check(op, key string) error {
 	return nil
 }
 
-func (s *Store) checkWrite(op, key string) error {
-	if err := s.check(op, key); err != nil {
+func (s *Store) checkWrite(ctx context.Context, op, key string) error {
+	if err := s.check(ctx, op, key); err != nil {
 		return err
 	}
 	if s.readonly {
@@ -191,7 +202,7 @@ func IncludeExpired() GetOption { return func(o *getOptions) { o.includeExpired 
 // code FailedPrecondition wrapping ErrExpired, unless IncludeExpired is
 // given. The returned Secret is the caller's.
 func (s *Store) Get(ctx context.Context, key string, opts ...GetOption) (*Secret, error) {
-	if err := s.check("Get", key); err != nil {
+	if err := s.check(ctx, "Get", key); err != nil {
 		return nil, err
 	}
 	if err := backend.ValidateKey(key); err != nil {
@@ -247,7 +258,7 @@ func (s *Store) Create(ctx context.Context, sec Secret) (*Secret, error) {
 	if sec.Environment == "" {
 		sec.Environment = s.env
 	}
-	if err := s.checkWrite("Create", sec.Key); err != nil {
+	if err := s.checkWrite(ctx, "Create", sec.Key); err != nil {
 		return nil, err
 	}
 	if err := backend.ValidateSecret(&sec); err != nil {
@@ -281,7 +292,7 @@ func (s *Store) unsupported(typ string, labels map[string]string, expiry bool) e
 // the secret (AlreadyExists if the target holds the key). On drivers that can
 // compare-and-set, concurrent Modify calls never lose an update.
 func (s *Store) Modify(ctx context.Context, key string, u Update) (*Secret, error) {
-	if err := s.checkWrite("Modify", key); err != nil {
+	if err := s.checkWrite(ctx, "Modify", key); err != nil {
 		return nil, err
 	}
 	if err := backend.ValidateKey(key); err != nil {
@@ -310,7 +321,7 @@ func (s *Store) Modify(ctx context.Context, key string, u Update) (*Secret, erro
 // Delete removes the secret key of the store's exact scope, with all its
 // versions. NotFound if absent. Create of the same key succeeds right after.
 func (s *Store) Delete(ctx context.Context, key string) error {
-	if err := s.checkWrite("Delete", key); err != nil {
+	if err := s.checkWrite(ctx, "Delete", key); err != nil {
 		return err
 	}
 	if err := backend.ValidateKey(key); err != nil {
@@ -328,7 +339,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 // Versions lists the versions of the secret key of the store's exact scope,
 // oldest first. Unimplemented where the driver has no versions.
 func (s *Store) Versions(ctx context.Context, key string) ([]Version, error) {
-	if err := s.check("Versions", key); err != nil {
+	if err := s.check(ctx, "Versions", key); err != nil {
 		return nil, err
 	}
 	if err := backend.ValidateKey(key); err != nil {
@@ -391,7 +402,7 @@ func (s *Store) listOptions(o ListOptions) (*backend.ListOptions, error) {
 // opaque and bound to the options: a token used with other options is an
 // InvalidArgument error. A page may be short, or even empty, before the end.
 func (s *Store) ListPage(ctx context.Context, opts ListOptions, token string) ([]*Secret, string, error) {
-	if err := s.check("List", ""); err != nil {
+	if err := s.check(ctx, "List", ""); err != nil {
 		return nil, "", err
 	}
 	bo, err := s.listOptions(opts)
@@ -502,7 +513,7 @@ func openToken(tok string, fp uint64) (string, error) {
 
 // ListEnvironments returns every environment, sorted by name.
 func (s *Store) ListEnvironments(ctx context.Context) ([]*Environment, error) {
-	if err := s.check("ListEnvironments", ""); err != nil {
+	if err := s.check(ctx, "ListEnvironments", ""); err != nil {
 		return nil, err
 	}
 	envs, err := s.drv.ListEnvironments(ctx)
@@ -515,7 +526,7 @@ func (s *Store) ListEnvironments(ctx context.Context) ([]*Environment, error) {
 
 // GetEnvironment returns one environment; NotFound if it does not exist.
 func (s *Store) GetEnvironment(ctx context.Context, name string) (*Environment, error) {
-	if err := s.check("GetEnvironment", ""); err != nil {
+	if err := s.check(ctx, "GetEnvironment", ""); err != nil {
 		return nil, err
 	}
 	if err := backend.ValidateEnvironmentName(name); err != nil {
@@ -531,7 +542,7 @@ func (s *Store) GetEnvironment(ctx context.Context, name string) (*Environment, 
 // CreateEnvironment creates an environment; AlreadyExists if the name is
 // taken.
 func (s *Store) CreateEnvironment(ctx context.Context, e Environment) (*Environment, error) {
-	if err := s.checkWrite("CreateEnvironment", ""); err != nil {
+	if err := s.checkWrite(ctx, "CreateEnvironment", ""); err != nil {
 		return nil, err
 	}
 	if err := backend.ValidateEnvironment(&e); err != nil {
@@ -548,7 +559,7 @@ func (s *Store) CreateEnvironment(ctx context.Context, e Environment) (*Environm
 // ModifyEnvironment changes an environment's description and external URL.
 // The name never changes.
 func (s *Store) ModifyEnvironment(ctx context.Context, name string, u EnvironmentUpdate) (*Environment, error) {
-	if err := s.checkWrite("ModifyEnvironment", ""); err != nil {
+	if err := s.checkWrite(ctx, "ModifyEnvironment", ""); err != nil {
 		return nil, err
 	}
 	if err := backend.ValidateEnvironmentName(name); err != nil {
@@ -567,7 +578,7 @@ func (s *Store) ModifyEnvironment(ctx context.Context, name string, u Environmen
 // DeleteEnvironment deletes an empty environment: FailedPrecondition while it
 // still holds secrets, so that nothing is lost by accident.
 func (s *Store) DeleteEnvironment(ctx context.Context, name string) error {
-	if err := s.checkWrite("DeleteEnvironment", ""); err != nil {
+	if err := s.checkWrite(ctx, "DeleteEnvironment", ""); err != nil {
 		return err
 	}
 	if err := backend.ValidateEnvironmentName(name); err != nil {

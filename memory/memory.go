@@ -1,0 +1,414 @@
+// Package memory is the mem:// driver: an in-process secret store, the
+// reference implementation of the polysecret model and what applications'
+// tests use instead of a real backend.
+//
+// Everything is native: environments, versions (the last 100 of each
+// secret), types, labels, expiry, paging with exactly-once listings, delete.
+// It is safe for concurrent use; Modify holds the store's lock for its whole
+// read-modify-write, so concurrent updates are never lost.
+//
+// # URLs
+//
+//	mem://          a new, empty store, private to the Store that opened it
+//	mem://name      the store called name, shared by every Store in the
+//	                process that opens mem://name (until the process ends)
+//
+// Only the common parameters env and readonly are accepted.
+//
+// # As
+//
+// The memory driver exposes no client: As and ErrorAs always answer false.
+package memory
+
+import (
+	"cmp"
+	"context"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/backend"
+)
+
+// Scheme is the URL scheme of this driver.
+const Scheme = "mem"
+
+// MaxVersions is how many versions of a secret are kept.
+const MaxVersions = 100
+
+func init() {
+	secrets.Register(Scheme, secrets.URLOpenerFunc(openURL))
+}
+
+var (
+	namedMu sync.Mutex
+	named   = map[string]*DB{}
+)
+
+func openURL(_ context.Context, u *url.URL) (backend.Driver, error) {
+	if err := backend.NewParams(u.Query()).Err(); err != nil {
+		return nil, err
+	}
+	if u.Path != "" && u.Path != "/" || u.Opaque != "" {
+		return nil, backend.Errorf(backend.InvalidArgument, "mem URL takes a name as host only (mem://name)")
+	}
+	if u.Host == "" {
+		return NewDB().Driver(), nil
+	}
+	namedMu.Lock()
+	defer namedMu.Unlock()
+	db := named[u.Host]
+	if db == nil {
+		db = NewDB()
+		named[u.Host] = db
+	}
+	return db.Driver(), nil
+}
+
+// OpenStore returns a Store on a new, empty in-memory store.
+func OpenStore() *secrets.Store {
+	return secrets.NewStore(NewDB().Driver(), secrets.StoreOptions{Scheme: Scheme})
+}
+
+// DB is the data of one in-memory store. Several drivers (and so several
+// Stores) may share one DB.
+type DB struct {
+	mu      sync.RWMutex
+	secrets map[skey]*entry
+	order   []skey // sorted by (env, key): the listing order
+	envs    map[string]*backend.Environment
+}
+
+type skey struct{ env, key string }
+
+func (a skey) compare(b skey) int {
+	if c := strings.Compare(a.env, b.env); c != 0 {
+		return c
+	}
+	return strings.Compare(a.key, b.key)
+}
+
+type entry struct {
+	versions []*backend.Secret // oldest first; the last is current
+	next     int               // next version number
+}
+
+func (e *entry) current() *backend.Secret { return e.versions[len(e.versions)-1] }
+
+// NewDB returns an empty store.
+func NewDB() *DB {
+	return &DB{secrets: map[skey]*entry{}, envs: map[string]*backend.Environment{}}
+}
+
+// Driver returns a new driver on db (its own Close, shared data).
+func (db *DB) Driver() backend.Driver { return &driver{db: db} }
+
+type driver struct {
+	db     *DB
+	closed atomic.Bool
+}
+
+var _ backend.Driver = (*driver)(nil)
+
+func errNotFound(env, key string) error {
+	if env == "" {
+		return backend.Errorf(backend.NotFound, "no global secret %q", key)
+	}
+	return backend.Errorf(backend.NotFound, "no secret %q in environment %q", key, env)
+}
+
+func errNoEnv(env string) error {
+	return backend.Errorf(backend.NotFound, "environment %q does not exist", env)
+}
+
+func (d *driver) Get(_ context.Context, env, key string, opts backend.GetOptions) (*backend.Secret, error) {
+	d.db.mu.RLock()
+	defer d.db.mu.RUnlock()
+	e := d.db.secrets[skey{env, key}]
+	if e == nil {
+		return nil, errNotFound(env, key)
+	}
+	s := e.current()
+	if opts.Version != "" {
+		s = nil
+		for _, v := range e.versions {
+			if v.Version == opts.Version {
+				s = v
+				break
+			}
+		}
+		if s == nil {
+			return nil, backend.Errorf(backend.NotFound, "secret %q has no version %q", key, opts.Version)
+		}
+	}
+	return s.Clone(), nil
+}
+
+func (d *driver) Create(_ context.Context, s *backend.Secret) (*backend.Secret, error) {
+	db := d.db
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	k := skey{s.Environment, s.Key}
+	if s.Environment != "" && db.envs[s.Environment] == nil {
+		return nil, errNoEnv(s.Environment)
+	}
+	if db.secrets[k] != nil {
+		return nil, backend.Errorf(backend.AlreadyExists, "secret %q exists", s.Key)
+	}
+	now := time.Now().UTC()
+	c := s.Clone()
+	if c.Type == "" {
+		c.Type = backend.TypeGeneric
+	}
+	c.ID = "mem:" + s.Environment + "/" + s.Key
+	c.CreatedAt, c.UpdatedAt = now, now
+	e := &entry{next: 1}
+	e.push(c)
+	db.insert(k, e)
+	return c.Clone(), nil
+}
+
+func (e *entry) push(s *backend.Secret) {
+	s.Version = strconv.Itoa(e.next)
+	e.next++
+	e.versions = append(e.versions, s)
+	if len(e.versions) > MaxVersions {
+		e.versions = slices.Delete(e.versions, 0, len(e.versions)-MaxVersions)
+	}
+}
+
+func (db *DB) insert(k skey, e *entry) {
+	db.secrets[k] = e
+	i, _ := slices.BinarySearchFunc(db.order, k, skey.compare)
+	db.order = slices.Insert(db.order, i, k)
+}
+
+func (db *DB) remove(k skey) {
+	delete(db.secrets, k)
+	if i, ok := slices.BinarySearchFunc(db.order, k, skey.compare); ok {
+		db.order = slices.Delete(db.order, i, i+1)
+	}
+}
+
+func (d *driver) Modify(_ context.Context, env, key string, u *backend.Update) (*backend.Secret, error) {
+	db := d.db
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	k := skey{env, key}
+	e := db.secrets[k]
+	if e == nil {
+		return nil, errNotFound(env, key)
+	}
+	c := e.current().Clone()
+	u.Apply(c)
+	c.UpdatedAt = time.Now().UTC()
+	if c.Type == "" {
+		c.Type = backend.TypeGeneric
+	}
+	if c.Environment != env {
+		if c.Environment != "" && db.envs[c.Environment] == nil {
+			return nil, errNoEnv(c.Environment)
+		}
+		nk := skey{c.Environment, key}
+		if db.secrets[nk] != nil {
+			return nil, backend.Errorf(backend.AlreadyExists, "secret %q exists in the target scope", key)
+		}
+		c.ID = "mem:" + c.Environment + "/" + key
+		for i, v := range e.versions { // the history moves with the secret
+			v = v.Clone()
+			v.Environment, v.ID = c.Environment, c.ID
+			e.versions[i] = v
+		}
+		db.remove(k)
+		db.insert(nk, e)
+	}
+	e.push(c)
+	return c.Clone(), nil
+}
+
+func (d *driver) Delete(_ context.Context, env, key string) error {
+	db := d.db
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	k := skey{env, key}
+	if db.secrets[k] == nil {
+		return errNotFound(env, key)
+	}
+	db.remove(k)
+	return nil
+}
+
+// ListPage lists in (environment, key) order; the token is the last
+// (environment, key) of the previous page, so a secret that exists
+// throughout a listing is seen exactly once whatever else changes.
+func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, token string) ([]*backend.Secret, string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", err
+	}
+	var after skey
+	start := 0
+	db := d.db
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	if token != "" {
+		env, key, ok := strings.Cut(token, "\x00")
+		if !ok {
+			return nil, "", backend.Errorf(backend.InvalidArgument, "malformed page token")
+		}
+		after = skey{env, key}
+		i, found := slices.BinarySearchFunc(db.order, after, skey.compare)
+		if found {
+			i++
+		}
+		start = i
+	} else if !o.AllEnvironments {
+		start, _ = slices.BinarySearchFunc(db.order, skey{o.Environment, o.Prefix}, skey.compare)
+	}
+	var page []*backend.Secret
+	last := -1
+	for i := start; i < len(db.order); i++ {
+		k := db.order[i]
+		if !o.AllEnvironments && k.env != o.Environment {
+			if k.env > o.Environment {
+				break
+			}
+			continue
+		}
+		if len(page) == o.PageSize {
+			break
+		}
+		last = i
+		s := db.secrets[k].current()
+		if !o.Match(s) {
+			continue
+		}
+		c := s.Clone()
+		if !o.WithValues {
+			c.Value = ""
+		}
+		page = append(page, c)
+	}
+	next := ""
+	if last >= 0 && len(page) == o.PageSize && d.more(o, last+1) {
+		k := db.order[last]
+		next = k.env + "\x00" + k.key
+	}
+	return page, next, nil
+}
+
+// more reports whether some secret from index i on could still match o.
+func (d *driver) more(o *backend.ListOptions, i int) bool {
+	for ; i < len(d.db.order); i++ {
+		k := d.db.order[i]
+		if o.AllEnvironments || k.env == o.Environment {
+			return true
+		}
+		if k.env > o.Environment {
+			return false
+		}
+	}
+	return false
+}
+
+func (d *driver) Versions(_ context.Context, env, key string) ([]backend.Version, error) {
+	d.db.mu.RLock()
+	defer d.db.mu.RUnlock()
+	e := d.db.secrets[skey{env, key}]
+	if e == nil {
+		return nil, errNotFound(env, key)
+	}
+	vs := make([]backend.Version, len(e.versions))
+	for i, v := range e.versions {
+		vs[i] = backend.Version{ID: v.Version, CreatedAt: v.UpdatedAt, Current: i == len(e.versions)-1}
+	}
+	return vs, nil
+}
+
+func (d *driver) ListEnvironments(ctx context.Context) ([]*backend.Environment, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	d.db.mu.RLock()
+	defer d.db.mu.RUnlock()
+	out := make([]*backend.Environment, 0, len(d.db.envs))
+	for _, e := range d.db.envs {
+		out = append(out, e.Clone())
+	}
+	slices.SortFunc(out, func(a, b *backend.Environment) int { return cmp.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+func (d *driver) GetEnvironment(_ context.Context, name string) (*backend.Environment, error) {
+	d.db.mu.RLock()
+	defer d.db.mu.RUnlock()
+	e := d.db.envs[name]
+	if e == nil {
+		return nil, errNoEnv(name)
+	}
+	return e.Clone(), nil
+}
+
+func (d *driver) CreateEnvironment(_ context.Context, e *backend.Environment) (*backend.Environment, error) {
+	d.db.mu.Lock()
+	defer d.db.mu.Unlock()
+	if d.db.envs[e.Name] != nil {
+		return nil, backend.Errorf(backend.AlreadyExists, "environment %q exists", e.Name)
+	}
+	c := e.Clone()
+	now := time.Now().UTC()
+	c.ID = "mem:env/" + e.Name
+	c.CreatedAt, c.UpdatedAt = now, now
+	d.db.envs[e.Name] = c
+	return c.Clone(), nil
+}
+
+func (d *driver) ModifyEnvironment(_ context.Context, name string, u *backend.EnvironmentUpdate) (*backend.Environment, error) {
+	d.db.mu.Lock()
+	defer d.db.mu.Unlock()
+	e := d.db.envs[name]
+	if e == nil {
+		return nil, errNoEnv(name)
+	}
+	c := e.Clone()
+	u.Apply(c)
+	c.UpdatedAt = time.Now().UTC()
+	d.db.envs[name] = c
+	return c.Clone(), nil
+}
+
+func (d *driver) DeleteEnvironment(_ context.Context, name string) error {
+	db := d.db
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.envs[name] == nil {
+		return errNoEnv(name)
+	}
+	i, _ := slices.BinarySearchFunc(db.order, skey{name, ""}, skey.compare)
+	if i < len(db.order) && db.order[i].env == name {
+		return backend.Errorf(backend.FailedPrecondition, "environment %q still holds secrets", name)
+	}
+	delete(db.envs, name)
+	return nil
+}
+
+func (d *driver) Capabilities() backend.Capabilities {
+	return backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true,
+		Labels: true, Expiry: true, AtomicModify: true}
+}
+
+// ErrorCode: the memory driver classifies all of its errors itself
+// (backend.Errorf), so anything else is Unknown.
+func (d *driver) ErrorCode(error) backend.Code { return backend.Unknown }
+
+func (d *driver) As(any) bool             { return false }
+func (d *driver) ErrorAs(error, any) bool { return false }
+
+func (d *driver) Close() error {
+	d.closed.Store(true)
+	return nil
+}
