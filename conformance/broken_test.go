@@ -1,0 +1,177 @@
+package conformance_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/backend"
+	"github.com/polysecret/secrets/conformance"
+	"github.com/polysecret/secrets/memory"
+)
+
+// The suite must be able to fail. TestBrokenVariants runs it, in a child
+// process, against memory drivers broken on purpose and checks that each
+// breakage is caught by the subtest that should catch it.
+
+const brokenEnv = "POLYSECRET_BROKEN_VARIANT"
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if os.Getenv(brokenEnv) == "" {
+		// TestBrokenChild only runs inside the child process.
+		_ = flag.Set("test.skip", "^TestBrokenChild$")
+	}
+	os.Exit(m.Run())
+}
+
+var memCaps = backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true,
+	Labels: true, Expiry: true, AtomicModify: true}
+
+func TestBrokenVariants(t *testing.T) {
+	for _, tc := range []struct {
+		variant string
+		caughtBy []string // subtests that must fail
+	}{
+		{"droplabels", []string{"TestBrokenChild/Create/RoundTrip", "TestBrokenChild/Labels"}},
+		{"listrepeat", []string{"TestBrokenChild/ListLarge/All", "TestBrokenChild/ListConcurrentChanges"}},
+		{"listskip", []string{"TestBrokenChild/ListLarge/All", "TestBrokenChild/ListConcurrentChanges"}},
+		{"lostupdate", []string{"TestBrokenChild/ConcurrentModify"}},
+		{"valueinerror", []string{"TestBrokenChild/Create/AlreadyExists", "TestBrokenChild/NoValueLeak"}},
+		{"ignoreenv", []string{"TestBrokenChild/Get/EnvironmentShadowsGlobal"}},
+		{"nocaps", []string{"TestBrokenChild/Capabilities"}},
+	} {
+		t.Run(tc.variant, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestBrokenChild$", "-test.v", "-test.count=1")
+			cmd.Env = append(os.Environ(), brokenEnv+"="+tc.variant)
+			out, err := cmd.CombinedOutput()
+			if err == nil {
+				t.Fatalf("the suite passed a driver broken by %q:\n%s", tc.variant, tail(out))
+			}
+			for _, name := range tc.caughtBy {
+				if !strings.Contains(string(out), "--- FAIL: "+name+" ") {
+					t.Errorf("variant %q: subtest %s did not fail:\n%s", tc.variant, name, tail(out))
+				}
+			}
+		})
+	}
+}
+
+func tail(b []byte) string {
+	lines := strings.Split(string(b), "\n")
+	var fails []string
+	for _, l := range lines {
+		if strings.Contains(l, "--- FAIL") || strings.Contains(l, ".go:") {
+			fails = append(fails, l)
+		}
+	}
+	if len(fails) > 60 {
+		fails = fails[:60]
+	}
+	return strings.Join(fails, "\n")
+}
+
+// TestBrokenChild runs only in the child process TestBrokenVariants starts.
+func TestBrokenChild(t *testing.T) {
+	variant := os.Getenv(brokenEnv)
+	want := memCaps
+	conformance.Run(t, conformance.Harness{
+		New: func(t *testing.T) conformance.Opener {
+			db := memory.NewDB()
+			return func(t *testing.T) *secrets.Store {
+				var d backend.Driver = &broken{Driver: db.Driver(), variant: variant}
+				return secrets.NewStore(d, secrets.StoreOptions{Scheme: "broken"})
+			}
+		},
+		Want:        want,
+		Concurrency: 8,
+	})
+}
+
+// broken is the memory driver with one thing wrong.
+type broken struct {
+	backend.Driver
+	variant string
+}
+
+func (b *broken) Capabilities() backend.Capabilities {
+	c := b.Driver.Capabilities()
+	if b.variant == "nocaps" {
+		c.Versions = false // silently stops declaring what it did
+	}
+	return c
+}
+
+func (b *broken) Create(ctx context.Context, s *backend.Secret) (*backend.Secret, error) {
+	switch b.variant {
+	case "droplabels":
+		s.Labels = nil
+	case "valueinerror":
+		out, err := b.Driver.Create(ctx, s)
+		if err != nil {
+			return nil, fmt.Errorf("create failed for %q=%q: %w", s.Key, s.Value, err)
+		}
+		return out, nil
+	}
+	return b.Driver.Create(ctx, s)
+}
+
+func (b *broken) Modify(ctx context.Context, env, key string, u *backend.Update) (*backend.Secret, error) {
+	switch b.variant {
+	case "droplabels":
+		u.Labels = nil
+	case "lostupdate":
+		// read, think, write everything back: no compare-and-set
+		cur, err := b.Driver.Get(ctx, env, key, backend.GetOptions{})
+		if err != nil {
+			return nil, err
+		}
+		u.Apply(cur)
+		time.Sleep(200 * time.Microsecond)
+		full := &backend.Update{Value: &cur.Value, Description: &cur.Description, Type: &cur.Type,
+			Labels: cur.Labels, ExpiresAt: &cur.ExpiresAt, Environment: u.Environment}
+		if full.Labels == nil {
+			full.Labels = map[string]string{}
+		}
+		return b.Driver.Modify(ctx, env, key, full)
+	}
+	return b.Driver.Modify(ctx, env, key, u)
+}
+
+func (b *broken) Get(ctx context.Context, env, key string, o backend.GetOptions) (*backend.Secret, error) {
+	if b.variant == "ignoreenv" && env != "" {
+		if s, err := b.Driver.Get(ctx, "", key, o); err == nil {
+			return s, nil
+		}
+	}
+	return b.Driver.Get(ctx, env, key, o)
+}
+
+func (b *broken) ListPage(ctx context.Context, o *backend.ListOptions, token string) ([]*backend.Secret, string, error) {
+	page, next, err := b.Driver.ListPage(ctx, o, token)
+	if err != nil || token == "" {
+		return page, next, err
+	}
+	switch b.variant {
+	case "listrepeat":
+		// the next page starts one secret early: its first is a repeat
+		if next != "" && len(page) >= 2 {
+			p := page[len(page)-2]
+			next = p.Environment + "\x00" + p.Key
+		}
+	case "listskip":
+		if len(page) > 0 {
+			page = page[1:]
+		}
+	}
+	return page, next, err
+}
