@@ -1,0 +1,236 @@
+package secrets_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"gocloud.dev/gcerrors"
+
+	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/backend"
+	_ "github.com/polysecret/secrets/memory"
+)
+
+func TestErrorCodes(t *testing.T) {
+	for _, c := range backend.Codes() {
+		t.Run(c.String(), func(t *testing.T) {
+			err := fmt.Errorf("outer: %w", &secrets.Error{Code: c, Op: "Get", Scheme: "mem", Key: "K", Err: errors.New("inner")})
+			if got := secrets.ErrorCode(err); got != c {
+				t.Errorf("ErrorCode = %v", got)
+			}
+			for _, other := range backend.Codes() {
+				if got, want := errors.Is(err, secrets.Sentinel(other)), other == c; got != want {
+					t.Errorf("errors.Is(err, Sentinel(%v)) = %v", other, got)
+				}
+			}
+			if got := secrets.ErrorCode(secrets.Sentinel(c)); got != c {
+				t.Errorf("ErrorCode(sentinel) = %v", got)
+			}
+			// Round trip through the Go CDK codes, where the CDK has the code.
+			back := secrets.FromGCErrorCode(secrets.GCErrorCode(c))
+			switch c {
+			case secrets.Unauthenticated:
+				if back != secrets.PermissionDenied {
+					t.Errorf("Unauthenticated -> %v", back)
+				}
+			case secrets.Unavailable:
+				if back != secrets.Internal {
+					t.Errorf("Unavailable -> %v", back)
+				}
+			default:
+				if back != c {
+					t.Errorf("gcerrors round trip: %v -> %v -> %v", c, secrets.GCErrorCode(c), back)
+				}
+			}
+		})
+	}
+}
+
+func TestErrorCodeOfOtherErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want secrets.Code
+	}{
+		{"nil", nil, secrets.Unknown},
+		{"plain", errors.New("x"), secrets.Unknown},
+		{"canceled", fmt.Errorf("w: %w", context.Canceled), secrets.Canceled},
+		{"deadline", context.DeadlineExceeded, secrets.DeadlineExceeded},
+		{"backend", backend.Errorf(backend.RateLimited, "slow down"), secrets.RateLimited},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := secrets.ErrorCode(tc.err); got != tc.want {
+				t.Errorf("ErrorCode = %v, want %v", got, tc.want)
+			}
+		})
+	}
+	if gcerrors.Code(context.Canceled) != gcerrors.Canceled {
+		t.Fatal("gcerrors sanity")
+	}
+}
+
+func TestErrorText(t *testing.T) {
+	err := &secrets.Error{Code: secrets.NotFound, Op: "Get", Scheme: "vault", Environment: "prod", Key: "DB", Err: errors.New("no such path")}
+	want := `secrets: Get "DB" in "prod" (vault): NotFound: no such path`
+	if diff := cmp.Diff(want, err.Error()); diff != "" {
+		t.Error(diff)
+	}
+}
+
+func TestOpenStore(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		url     string
+		code    secrets.Code // Unknown = success
+		env     string
+		ro      bool
+		notText string // must not appear in the error
+	}{
+		{url: "mem://"},
+		{url: "mem://shared-a"},
+		{url: "mem://?env=prod", env: "prod"},
+		{url: "mem://?readonly=true", ro: true},
+		{url: "mem://?readonly=1&env=dev", ro: true, env: "dev"},
+		{url: "mem://?readonly=maybe", code: secrets.InvalidArgument},
+		{url: "mem://?env=_bad", code: secrets.InvalidArgument},
+		{url: "mem://?env=a&env=b", code: secrets.InvalidArgument},
+		{url: "mem://?colour=blue", code: secrets.InvalidArgument},
+		{url: "nosuch://x", code: secrets.InvalidArgument},
+		{url: "", code: secrets.InvalidArgument},
+		{url: "::::", code: secrets.InvalidArgument},
+		{url: "mem://user:hunter2@name", code: secrets.InvalidArgument, notText: "hunter2"},
+		{url: "mem://x/%zzhunter2", code: secrets.InvalidArgument, notText: "hunter2"},
+		{url: "mem://x?token=hunter2", code: secrets.InvalidArgument, notText: "hunter2"},
+		{url: "mem://x/path", code: secrets.InvalidArgument},
+	} {
+		t.Run(tc.url, func(t *testing.T) {
+			st, err := secrets.OpenStore(ctx, tc.url)
+			if tc.code != secrets.Unknown {
+				if got := secrets.ErrorCode(err); got != tc.code {
+					t.Fatalf("OpenStore: %v, want code %v", err, tc.code)
+				}
+				if tc.notText != "" && strings.Contains(err.Error(), tc.notText) {
+					t.Fatalf("error repeats a credential: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if st.Environment() != tc.env || st.ReadOnly() != tc.ro {
+				t.Errorf("env %q readonly %v", st.Environment(), st.ReadOnly())
+			}
+		})
+	}
+}
+
+func TestSharedMemoryStore(t *testing.T) {
+	ctx := context.Background()
+	a, err := secrets.OpenStore(ctx, "mem://shared-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := secrets.OpenStore(ctx, "mem://shared-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := secrets.OpenStore(ctx, "mem://")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := b.Value(ctx, "K"); err != nil || v != "v" {
+		t.Fatalf("mem://shared-test not shared: %q %v", v, err)
+	}
+	a.Close()
+	if v, err := b.Value(ctx, "K"); err != nil || v != "v" {
+		t.Fatalf("closing one handle lost the data: %q %v", v, err)
+	}
+	if _, err := c.Get(ctx, "K"); !errors.Is(err, secrets.ErrNotFound) {
+		t.Fatalf("mem:// is not fresh: %v", err)
+	}
+}
+
+func TestRegisterTwicePanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic")
+		}
+	}()
+	secrets.Register("mem", secrets.URLOpenerFunc(nil))
+}
+
+// FuzzOpenStore: no URL makes OpenStore panic, and no error repeats the
+// password of a URL.
+func FuzzOpenStore(f *testing.F) {
+	for _, s := range []string{"mem://", "mem://a?env=prod", "mem://u:p@h", "vault://secret/app?env=prod&readonly=true", "%", "mem://?env=%00"} {
+		f.Add(s)
+	}
+	ctx := context.Background()
+	f.Fuzz(func(t *testing.T, s string) {
+		st, err := secrets.OpenStore(ctx, s)
+		if err != nil {
+			if secrets.ErrorCode(err) != secrets.InvalidArgument {
+				t.Fatalf("code %v for %q", secrets.ErrorCode(err), s)
+			}
+			if i := strings.Index(s, "://"); i >= 0 {
+				if at := strings.Index(s[i+3:], "@"); at > 0 {
+					if _, pw, ok := strings.Cut(s[i+3:i+3+at], ":"); ok && len(pw) >= 6 && strings.Contains(err.Error(), pw) {
+						t.Fatalf("error %q repeats the password %q", err, pw)
+					}
+				}
+			}
+			return
+		}
+		st.Close()
+	})
+}
+
+// FuzzValidateKey checks the key rule against a direct statement of it.
+func FuzzValidateKey(f *testing.F) {
+	for _, s := range []string{"DB_PASSWORD", "a.b-c", "", "..", ".", "a/b", "ключ", strings.Repeat("k", 129)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, key string) {
+		err := backend.ValidateKey(key)
+		want := len(key) >= 1 && len(key) <= 128 && key != "." && key != ".."
+		for _, r := range []byte(key) {
+			if !strings.ContainsRune("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-", rune(r)) {
+				want = false
+			}
+		}
+		if (err == nil) != want {
+			t.Fatalf("ValidateKey(%q) = %v, want valid=%v", key, err, want)
+		}
+		if err != nil && secrets.ErrorCode(err) != secrets.InvalidArgument {
+			t.Fatalf("code %v", secrets.ErrorCode(err))
+		}
+	})
+}
+
+// FuzzValidateEnvironmentName checks the environment rule likewise.
+func FuzzValidateEnvironmentName(f *testing.F) {
+	for _, s := range []string{"prod", "_global", "-x", "a_b-c", "", "a.b", strings.Repeat("e", 65)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		err := backend.ValidateEnvironmentName(name)
+		want := len(name) >= 1 && len(name) <= 64
+		for i, r := range []byte(name) {
+			alnum := strings.ContainsRune("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", rune(r))
+			if !alnum && (i == 0 || (r != '_' && r != '-')) {
+				want = false
+			}
+		}
+		if (err == nil) != want {
+			t.Fatalf("ValidateEnvironmentName(%q) = %v, want valid=%v", name, err, want)
+		}
+	})
+}
