@@ -187,6 +187,16 @@ type getOptions struct {
 	includeExpired bool
 }
 
+// applyGetOptions is separate so that the options struct only escapes to
+// the heap when there are options (Get without options does not allocate).
+func applyGetOptions(opts []GetOption) getOptions {
+	o := new(getOptions)
+	for _, f := range opts {
+		f(o)
+	}
+	return *o
+}
+
 // AtVersion makes Get return that version (a Version.ID) of the secret in
 // the store's exact scope, without falling back to the global scope.
 // Unimplemented where the driver has no versions.
@@ -209,8 +219,8 @@ func (s *Store) Get(ctx context.Context, key string, opts ...GetOption) (*Secret
 		return nil, s.fail("Get", s.env, key, err)
 	}
 	var o getOptions
-	for _, f := range opts {
-		f(&o)
+	if len(opts) > 0 {
+		o = applyGetOptions(opts)
 	}
 	if o.version != "" && !s.caps.Versions {
 		return nil, s.failCode("Get", s.env, key, Unimplemented, errors.New("driver has no versions"))
