@@ -1,0 +1,47 @@
+# polysecret — make demo (quickstart), make test (every test, real servers included).
+SHELL := /bin/bash
+GO ?= go
+STATICCHECK_VERSION ?= v0.6.1
+FUZZTIME ?= 2m
+PKGS := ./...
+
+.PHONY: all demo test test-short bench lint servers vault-bin fuzz
+
+all: test
+
+## demo: run the quickstart on an in-memory store
+demo:
+	$(GO) run ./examples/quickstart
+
+## servers: build (once, cached outside the tree) what the tests start: the Vault dev server
+servers vault-bin:
+	@bash scripts/vault-dev.sh >/dev/null
+
+## test: vet, then every test under -race against a real Vault dev server
+## (built from tools/vault, cached), moto and lockertest
+test:
+	$(GO) vet $(PKGS)
+	@VAULT_BIN="$$(bash scripts/vault-dev.sh)" || { echo "make test: could not build the Vault dev server" >&2; exit 1; }; \
+	export VAULT_BIN; \
+	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+
+## test-short: the tests that need no external server (memory, conformance, core)
+test-short:
+	$(GO) test -race -count=1 . ./backend/... ./memory/... ./conformance/...
+
+## bench: every benchmark, drivers side by side with the raw SDK on the same server
+bench:
+	@VAULT_BIN="$$(bash scripts/vault-dev.sh)"; export VAULT_BIN; \
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m $(PKGS)
+
+## lint: gofmt, go vet, staticcheck (fetched through the Go module proxy)
+lint:
+	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(PKGS)
+
+## fuzz: run each fuzz target for FUZZTIME
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzOpenStore$$' -fuzztime $(FUZZTIME) .
+	$(GO) test -run '^$$' -fuzz '^FuzzValidateKey$$' -fuzztime $(FUZZTIME) .
+	$(GO) test -run '^$$' -fuzz '^FuzzValidateEnvironmentName$$' -fuzztime $(FUZZTIME) .
