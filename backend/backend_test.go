@@ -1,0 +1,148 @@
+package backend
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestValidateLabelValue(t *testing.T) {
+	for _, tc := range []struct {
+		v  string
+		ok bool
+	}{
+		{"gold", true}, {"Zürich 東京", true}, {"a.b:c/d=e+f-g@h_i", true}, {"1 2 3", true},
+		{"", false}, {strings.Repeat("v", 256), true}, {strings.Repeat("v", 257), false},
+		{"semi;colon", false}, {"tab\t", false}, {"new\nline", false}, {"\xff", false}, {"quote\"", false},
+	} {
+		if err := ValidateLabelValue(tc.v); (err == nil) != tc.ok {
+			t.Errorf("ValidateLabelValue(%q) = %v, want ok=%v", tc.v, err, tc.ok)
+		}
+	}
+}
+
+func TestValidateExternalURL(t *testing.T) {
+	for _, tc := range []struct {
+		v  string
+		ok bool
+	}{
+		{"", true}, {"https://example.com", true}, {"http://h:8080/p?q=1", true},
+		{"ftp://x", false}, {"/rel", false}, {"https://", false}, {"notaurl", false},
+		{"https://" + strings.Repeat("h", 2040), true}, {"https://" + strings.Repeat("h", 2041), false},
+	} {
+		if err := ValidateExternalURL(tc.v); (err == nil) != tc.ok {
+			t.Errorf("ValidateExternalURL(%q) = %v, want ok=%v", tc.v, err, tc.ok)
+		}
+	}
+}
+
+func TestParams(t *testing.T) {
+	q, _ := url.ParseQuery("max_retries=5&timeout=3s&flag=true&secretish=hunter2")
+	p := NewParams(q)
+	if got := p.Int("max_retries", 3, 0, 10); got != 5 {
+		t.Errorf("Int = %d", got)
+	}
+	if got := p.Duration("timeout", 0); got != 3*time.Second {
+		t.Errorf("Duration = %v", got)
+	}
+	if !p.Bool("flag", false) {
+		t.Error("Bool")
+	}
+	err := p.Err()
+	if err == nil || Classify(err, nil) != InvalidArgument || !strings.Contains(err.Error(), "secretish") {
+		t.Fatalf("unknown parameter not reported: %v", err)
+	}
+	if strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("error shows a parameter value: %v", err)
+	}
+	p = NewParams(url.Values{"max_retries": {"99"}})
+	p.Int("max_retries", 3, 0, 10)
+	if err := p.Err(); err == nil {
+		t.Error("out-of-range int accepted")
+	}
+}
+
+func TestRetryPolicy(t *testing.T) {
+	p := RetryPolicy{Base: 100 * time.Millisecond, Max: time.Second}
+	for attempt := 1; attempt < 40; attempt++ {
+		d := p.Delay(attempt, 0)
+		step := min(100*time.Millisecond<<min(attempt-1, 16), time.Second)
+		if d < step/2 || d > step {
+			t.Fatalf("attempt %d: delay %v outside [%v, %v]", attempt, d, step/2, step)
+		}
+	}
+	if d := p.Delay(1, 700*time.Millisecond); d != 700*time.Millisecond {
+		t.Errorf("Retry-After not honoured: %v", d)
+	}
+	if d := p.Delay(1, time.Hour); d != time.Second {
+		t.Errorf("Retry-After not capped: %v", d)
+	}
+	h := http.Header{}
+	h.Set("Retry-After", "7")
+	if got := ParseRetryAfter(h); got != 7*time.Second {
+		t.Errorf("ParseRetryAfter = %v", got)
+	}
+}
+
+func TestSleepCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := Sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Sleep = %v", err)
+	}
+}
+
+func TestForEach(t *testing.T) {
+	var running, peak, done atomic.Int32
+	err := ForEach(context.Background(), 50, 4, func(ctx context.Context, i int) error {
+		n := running.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		time.Sleep(time.Millisecond)
+		running.Add(-1)
+		done.Add(1)
+		return nil
+	})
+	if err != nil || done.Load() != 50 {
+		t.Fatalf("err %v, done %d", err, done.Load())
+	}
+	if peak.Load() > 4 {
+		t.Fatalf("concurrency %d > 4", peak.Load())
+	}
+	boom := errors.New("boom")
+	err = ForEach(context.Background(), 100, 3, func(ctx context.Context, i int) error {
+		if i == 5 {
+			return boom
+		}
+		return nil
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("ForEach = %v, want boom", err)
+	}
+}
+
+func TestClassify(t *testing.T) {
+	driver := func(error) Code { return Unavailable }
+	for _, tc := range []struct {
+		err  error
+		want Code
+	}{
+		{Errorf(NotFound, "x"), NotFound},
+		{Wrap(AlreadyExists, errors.New("y")), AlreadyExists},
+		{context.Canceled, Canceled},
+		{errors.New("net"), Unavailable},
+	} {
+		if got := Classify(tc.err, driver); got != tc.want {
+			t.Errorf("Classify(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}
