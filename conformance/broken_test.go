@@ -36,7 +36,7 @@ var memCaps = backend.Capabilities{Versions: true, Delete: true, DeleteEnvironme
 
 func TestBrokenVariants(t *testing.T) {
 	for _, tc := range []struct {
-		variant string
+		variant  string
 		caughtBy []string // subtests that must fail
 	}{
 		{"droplabels", []string{"TestBrokenChild/Create/RoundTrip", "TestBrokenChild/Labels"}},
