@@ -175,3 +175,21 @@ func (b *broken) ListPage(ctx context.Context, o *backend.ListOptions, token str
 	}
 	return page, next, err
 }
+
+// minimal is the memory driver declaring no optional capability: the suite
+// then checks that every optional operation answers Unimplemented.
+type minimal struct{ backend.Driver }
+
+func (minimal) Capabilities() backend.Capabilities { return backend.Capabilities{} }
+
+func TestConformanceMinimalDriver(t *testing.T) {
+	conformance.Run(t, conformance.Harness{
+		New: func(t *testing.T) conformance.Opener {
+			db := memory.NewDB()
+			return func(t *testing.T) *secrets.Store {
+				return secrets.NewStore(minimal{db.Driver()}, secrets.StoreOptions{Scheme: "minimal"})
+			}
+		},
+		Want: backend.Capabilities{},
+	})
+}
