@@ -1,0 +1,846 @@
+// Package awssm is the awssm:// driver: AWS Secrets Manager through
+// github.com/aws/aws-sdk-go-v2/service/secretsmanager.
+//
+// # Layout
+//
+// The secret (env, key) is the AWS secret named <prefix>/<env>/<key>, or
+// <prefix>/_global/<key> for the global scope. The description is AWS's
+// own. Type, labels and expiry are tags in the polysecret: namespace:
+//
+//	polysecret:type          generic, password, key or token (absent = generic)
+//	polysecret:expires-at    RFC 3339 time, UTC (absent = never)
+//	polysecret:label:<k>     label k
+//
+// A value that is valid UTF-8 is stored in SecretString, anything else in
+// SecretBinary; both read back byte for byte. Secrets Manager cannot store
+// an empty value: an empty value is one NUL byte in SecretBinary plus the tag
+// polysecret:empty=true.
+// Environments are marker secrets <prefix>/_environments/<name> whose
+// SecretString is {"external_url": …} and whose description is the
+// environment's; creating one is a CreateSecret, so two processes creating
+// the same environment cannot both succeed.
+//
+// Versions are AWS version ids; every Create and Modify carries a
+// ClientRequestToken, so a request the SDK retries cannot make a second
+// version or report AlreadyExists for its own write. AWS has no
+// compare-and-set: concurrent Modify calls of different fields may lose an
+// update (Capabilities.AtomicModify is false).
+//
+// # URLs
+//
+//	awssm://<prefix>?region=eu-west-1&env=prod
+//
+// Credentials, region and endpoint come from the SDK's default chain
+// (config.LoadDefaultConfig: AWS_PROFILE, AWS_REGION,
+// AWS_ENDPOINT_URL_SECRETS_MANAGER, …). Parameters:
+//
+//	region                  overrides the chain's region
+//	max_retries             retries of the SDK's retryer (default 3)
+//	recovery_window_days    7–30: Delete keeps the secret recoverable that long;
+//	                        by default Delete forces deletion without recovery
+//	list_batch              values fetched per BatchGetSecretValue call (1–20, default 20)
+//
+// Code that builds its own client uses [OpenStore] with [Options].
+//
+// # As
+//
+// Store.As accepts **secretsmanager.Client. Store.ErrorAs reaches the SDK's
+// typed errors (**types.ResourceNotFoundException and the other types of
+// package types) and *smithy.APIError.
+package awssm
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/config"
+	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/backend"
+)
+
+// Scheme is the URL scheme of this driver.
+const Scheme = "awssm"
+
+// Tag keys.
+const (
+	TagType        = "polysecret:type"
+	TagExpiresAt   = "polysecret:expires-at"
+	TagLabelPrefix = "polysecret:label:"
+	// TagEmpty marks an empty value: Secrets Manager cannot store an empty
+	// SecretString, so the secret holds one NUL byte in SecretBinary instead.
+	TagEmpty = "polysecret:empty"
+)
+
+const (
+	globalDir = "_global"
+	envDir    = "_environments"
+)
+
+func init() {
+	secrets.Register(Scheme, secrets.URLOpenerFunc(openURL))
+}
+
+// Options configure a driver made with OpenStore.
+type Options struct {
+	// Client is the Secrets Manager client to use (required).
+	Client *sm.Client
+	// Prefix is the name prefix (required): secrets are <Prefix>/<env>/<key>.
+	Prefix string
+	// RecoveryWindowDays, if 7–30, makes Delete recoverable for that long;
+	// 0 forces deletion without recovery.
+	RecoveryWindowDays int
+	// ListBatch is how many values one BatchGetSecretValue fetches (1–20;
+	// 0 = 20).
+	ListBatch int
+}
+
+// OpenStore returns a Store on Secrets Manager through opts.Client.
+func OpenStore(opts Options) (*secrets.Store, error) {
+	d, err := newDriver(opts)
+	if err != nil {
+		return nil, err
+	}
+	return secrets.NewStore(d, secrets.StoreOptions{Scheme: Scheme}), nil
+}
+
+func newDriver(o Options) (*driver, error) {
+	if o.Client == nil {
+		return nil, backend.Errorf(backend.InvalidArgument, "awssm: Options.Client is nil")
+	}
+	o.Prefix = strings.Trim(o.Prefix, "/")
+	if err := validatePrefix(o.Prefix); err != nil {
+		return nil, err
+	}
+	if o.RecoveryWindowDays != 0 && (o.RecoveryWindowDays < 7 || o.RecoveryWindowDays > 30) {
+		return nil, backend.Errorf(backend.InvalidArgument, "awssm: recovery window must be 7-30 days")
+	}
+	if o.ListBatch <= 0 || o.ListBatch > 20 {
+		o.ListBatch = 20
+	}
+	return &driver{c: o.Client, prefix: o.Prefix, recovery: o.RecoveryWindowDays, batch: o.ListBatch}, nil
+}
+
+// validatePrefix: segments of the secret-name alphabet, no empty ones.
+func validatePrefix(p string) error {
+	if p == "" {
+		return backend.Errorf(backend.InvalidArgument, "awssm: the URL needs a name prefix (awssm://<prefix>)")
+	}
+	if len(p) > 256 {
+		return backend.Errorf(backend.InvalidArgument, "awssm: prefix too long")
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "" || seg == "." || seg == ".." || seg == globalDir || seg == envDir {
+			return backend.Errorf(backend.InvalidArgument, "awssm: prefix has an empty or reserved segment")
+		}
+		for _, r := range seg {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_+=.@-", r)) {
+				return backend.Errorf(backend.InvalidArgument, "awssm: prefix byte %q not allowed in a secret name", r)
+			}
+		}
+	}
+	return nil
+}
+
+func openURL(ctx context.Context, u *url.URL) (backend.Driver, error) {
+	p := backend.NewParams(u.Query())
+	region := p.String("region", "")
+	maxRetries := p.Int("max_retries", backend.DefaultMaxRetries, 0, 20)
+	rw := p.Int("recovery_window_days", 0, 0, 30)
+	batch := p.Int("list_batch", 20, 1, 20)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	prefix := u.Host + u.Path
+	var lo []func(*config.LoadOptions) error
+	if region != "" {
+		lo = append(lo, config.WithRegion(region))
+	}
+	lo = append(lo, config.WithRetryer(func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = maxRetries + 1 })
+	}))
+	cfg, err := config.LoadDefaultConfig(ctx, lo...)
+	if err != nil {
+		return nil, backend.Errorf(backend.InvalidArgument, "awssm: loading AWS configuration: %w", err)
+	}
+	return newDriver(Options{Client: sm.NewFromConfig(cfg), Prefix: prefix, RecoveryWindowDays: rw, ListBatch: batch})
+}
+
+type driver struct {
+	c        *sm.Client
+	prefix   string
+	recovery int
+	batch    int
+}
+
+var _ backend.Driver = (*driver)(nil)
+
+func scopeDir(env string) string {
+	if env == "" {
+		return globalDir
+	}
+	return env
+}
+
+func (d *driver) name(env, key string) string { return d.prefix + "/" + scopeDir(env) + "/" + key }
+func (d *driver) envName(name string) string  { return d.prefix + "/" + envDir + "/" + name }
+
+// parseName splits <prefix>/<scope>/<key>; ok is false for anything else
+// (environment markers, foreign secrets).
+func (d *driver) parseName(name string) (env, key string, ok bool) {
+	rest, found := strings.CutPrefix(name, d.prefix+"/")
+	if !found {
+		return "", "", false
+	}
+	scope, key, found := strings.Cut(rest, "/")
+	if !found || scope == envDir || backend.ValidateKey(key) != nil {
+		return "", "", false
+	}
+	if scope == globalDir {
+		return "", key, true
+	}
+	if backend.ValidateEnvironmentName(scope) != nil {
+		return "", "", false
+	}
+	return scope, key, true
+}
+
+// token makes a ClientRequestToken (32–64 characters; becomes the version id).
+func token() *string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	s := hex.EncodeToString(b)
+	s = s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
+	return &s
+}
+
+func tagsOf(s *backend.Secret) []types.Tag {
+	var tags []types.Tag
+	if s.Type != "" && s.Type != backend.TypeGeneric {
+		tags = append(tags, types.Tag{Key: aws.String(TagType), Value: aws.String(s.Type)})
+	}
+	if s.Value == "" {
+		tags = append(tags, types.Tag{Key: aws.String(TagEmpty), Value: aws.String("true")})
+	}
+	if !s.ExpiresAt.IsZero() {
+		tags = append(tags, types.Tag{Key: aws.String(TagExpiresAt), Value: aws.String(s.ExpiresAt.UTC().Format(time.RFC3339Nano))})
+	}
+	keys := make([]string, 0, len(s.Labels))
+	for k := range s.Labels {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		tags = append(tags, types.Tag{Key: aws.String(TagLabelPrefix + k), Value: aws.String(s.Labels[k])})
+	}
+	return tags
+}
+
+// applyTags fills type, expiry and labels from AWS tags, and reports
+// whether the value is marked empty; foreign tags are ignored.
+func applyTags(s *backend.Secret, tags []types.Tag) (empty bool) {
+	s.Type = backend.TypeGeneric
+	for _, t := range tags {
+		k, v := aws.ToString(t.Key), aws.ToString(t.Value)
+		switch {
+		case k == TagEmpty:
+			empty = v == "true"
+		case k == TagType:
+			s.Type = v
+		case k == TagExpiresAt:
+			if ts, err := time.Parse(time.RFC3339Nano, v); err == nil {
+				s.ExpiresAt = ts
+			}
+		case strings.HasPrefix(k, TagLabelPrefix):
+			if s.Labels == nil {
+				s.Labels = map[string]string{}
+			}
+			s.Labels[strings.TrimPrefix(k, TagLabelPrefix)] = v
+		}
+	}
+	return empty
+}
+
+func setValue(v string) (str *string, bin []byte) {
+	if v == "" {
+		return nil, []byte{0}
+	}
+	if utf8.ValidString(v) {
+		return aws.String(v), nil
+	}
+	return nil, []byte(v)
+}
+
+func valueOf(str *string, bin []byte, empty bool) string {
+	if empty {
+		return ""
+	}
+	if bin != nil {
+		return string(bin)
+	}
+	return aws.ToString(str)
+}
+
+func currentVersion(m map[string][]string) string {
+	for id, stages := range m {
+		if slices.Contains(stages, "AWSCURRENT") {
+			return id
+		}
+	}
+	return ""
+}
+
+func (d *driver) Get(ctx context.Context, env, key string, opts backend.GetOptions) (*backend.Secret, error) {
+	name := d.name(env, key)
+	// The value and the metadata are two calls; make them at once.
+	type valRes struct {
+		out *sm.GetSecretValueOutput
+		err error
+	}
+	ch := make(chan valRes, 1)
+	go func() {
+		in := &sm.GetSecretValueInput{SecretId: &name}
+		if opts.Version != "" {
+			in.VersionId = &opts.Version
+		}
+		out, err := d.c.GetSecretValue(ctx, in)
+		ch <- valRes{out, err}
+	}()
+	desc, derr := d.c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &name})
+	v := <-ch
+	if derr != nil {
+		return nil, d.notFound(derr, env, key)
+	}
+	if desc.DeletedDate != nil {
+		return nil, backend.Errorf(backend.NotFound, "secret %q is scheduled for deletion", key)
+	}
+	if v.err != nil {
+		if opts.Version != "" && isCode(v.err, backend.NotFound, backend.InvalidArgument) {
+			return nil, backend.Errorf(backend.NotFound, "secret %q has no version %q", key, opts.Version)
+		}
+		return nil, d.notFound(v.err, env, key)
+	}
+	s := &backend.Secret{Environment: env, Key: key,
+		Description: aws.ToString(desc.Description), ID: aws.ToString(desc.ARN), Version: aws.ToString(v.out.VersionId),
+		CreatedAt: aws.ToTime(desc.CreatedDate), UpdatedAt: aws.ToTime(desc.LastChangedDate)}
+	empty := applyTags(s, desc.Tags)
+	if opts.Version != "" {
+		// The tag describes the current value only: an old version that is
+		// one NUL byte was an empty value.
+		empty = v.out.SecretString == nil && len(v.out.SecretBinary) == 1 && v.out.SecretBinary[0] == 0
+	}
+	s.Value = valueOf(v.out.SecretString, v.out.SecretBinary, empty)
+	return s, nil
+}
+
+func isCode(err error, codes ...backend.Code) bool { return slices.Contains(codes, classify(err)) }
+
+// notFound gives a ResourceNotFoundException a message naming the key.
+func (d *driver) notFound(err error, env, key string) error {
+	if classify(err) == backend.NotFound {
+		return backend.Errorf(backend.NotFound, "no secret %q in scope %q: %w", key, scopeDir(env), err)
+	}
+	return err
+}
+
+func (d *driver) checkEnv(ctx context.Context, env string) error {
+	if env == "" {
+		return nil
+	}
+	_, err := d.GetEnvironment(ctx, env)
+	return err
+}
+
+func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret, error) {
+	if err := d.checkEnv(ctx, s.Environment); err != nil {
+		return nil, err
+	}
+	name := d.name(s.Environment, s.Key)
+	str, bin := setValue(s.Value)
+	in := &sm.CreateSecretInput{Name: &name, SecretString: str, SecretBinary: bin, Tags: tagsOf(s), ClientRequestToken: token()}
+	if s.Description != "" {
+		in.Description = &s.Description
+	}
+	out, err := d.c.CreateSecret(ctx, in)
+	if err != nil {
+		var exists *types.ResourceExistsException
+		if errors.As(err, &exists) {
+			if desc, derr := d.c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &name}); derr == nil && desc.DeletedDate != nil {
+				return nil, backend.Errorf(backend.FailedPrecondition,
+					"secret %q was deleted with a recovery window and is pending deletion until %s; restore it or wait: %w",
+					s.Key, desc.DeletedDate.Add(time.Duration(d.recovery)*24*time.Hour).UTC().Format(time.RFC3339), err)
+			}
+			return nil, backend.Errorf(backend.AlreadyExists, "secret %q exists: %w", s.Key, err)
+		}
+		return nil, err
+	}
+	c := s.Clone()
+	c.Type = backend.EffectiveType(c.Type)
+	c.ID, c.Version = aws.ToString(out.ARN), aws.ToString(out.VersionId)
+	now := time.Now().UTC()
+	c.CreatedAt, c.UpdatedAt = now, now
+	return c, nil
+}
+
+func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update) (*backend.Secret, error) {
+	cur, err := d.Get(ctx, env, key, backend.GetOptions{})
+	if err != nil {
+		return nil, err
+	}
+	next := cur.Clone()
+	u.Apply(next)
+	next.Type = backend.EffectiveType(next.Type)
+	if next.Environment != env {
+		// A move: create at the target, then delete the source.
+		moved, err := d.Create(ctx, next)
+		if err != nil {
+			return nil, err
+		}
+		if err := d.Delete(ctx, env, key); err != nil {
+			return nil, err
+		}
+		return moved, nil
+	}
+	name := d.name(env, key)
+	if u.Value != nil {
+		str, bin := setValue(*u.Value)
+		out, err := d.c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: &name, SecretString: str, SecretBinary: bin, ClientRequestToken: token()})
+		if err != nil {
+			return nil, d.notFound(err, env, key)
+		}
+		next.Version = aws.ToString(out.VersionId)
+	}
+	if u.Description != nil && *u.Description != cur.Description {
+		if _, err := d.c.UpdateSecret(ctx, &sm.UpdateSecretInput{SecretId: &name, Description: u.Description}); err != nil {
+			return nil, d.notFound(err, env, key)
+		}
+	}
+	{
+		want := map[string]string{}
+		for _, t := range tagsOf(next) {
+			want[*t.Key] = *t.Value
+		}
+		have := map[string]string{}
+		for _, t := range tagsOf(cur) {
+			have[*t.Key] = *t.Value
+		}
+		var remove []string
+		for k := range have {
+			if _, ok := want[k]; !ok {
+				remove = append(remove, k)
+			}
+		}
+		var add []types.Tag
+		for _, t := range tagsOf(next) {
+			if have[*t.Key] != *t.Value {
+				add = append(add, t)
+			}
+		}
+		if len(remove) > 0 {
+			if _, err := d.c.UntagResource(ctx, &sm.UntagResourceInput{SecretId: &name, TagKeys: remove}); err != nil {
+				return nil, d.notFound(err, env, key)
+			}
+		}
+		if len(add) > 0 {
+			if _, err := d.c.TagResource(ctx, &sm.TagResourceInput{SecretId: &name, Tags: add}); err != nil {
+				return nil, d.notFound(err, env, key)
+			}
+		}
+	}
+	next.UpdatedAt = time.Now().UTC()
+	return next, nil
+}
+
+func (d *driver) deleteName(ctx context.Context, name string) error {
+	in := &sm.DeleteSecretInput{SecretId: &name}
+	if d.recovery > 0 {
+		in.RecoveryWindowInDays = aws.Int64(int64(d.recovery))
+	} else {
+		in.ForceDeleteWithoutRecovery = aws.Bool(true)
+	}
+	_, err := d.c.DeleteSecret(ctx, in)
+	return err
+}
+
+func (d *driver) Delete(ctx context.Context, env, key string) error {
+	name := d.name(env, key)
+	desc, err := d.c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &name})
+	if err != nil {
+		return d.notFound(err, env, key)
+	}
+	if desc.DeletedDate != nil {
+		return backend.Errorf(backend.NotFound, "secret %q is already scheduled for deletion", key)
+	}
+	if err := d.deleteName(ctx, name); err != nil {
+		return d.notFound(err, env, key)
+	}
+	return nil
+}
+
+// listToken is the driver's page token: the AWS NextToken.
+func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok string) ([]*backend.Secret, string, error) {
+	namePrefix := d.prefix + "/"
+	if !o.AllEnvironments {
+		namePrefix += scopeDir(o.Environment) + "/" + o.Prefix
+	}
+	in := &sm.ListSecretsInput{
+		MaxResults: aws.Int32(int32(o.PageSize)),
+		Filters:    []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{namePrefix}}},
+		SortOrder:  types.SortOrderTypeAsc,
+	}
+	if tok != "" {
+		in.NextToken = &tok
+	}
+	out, err := d.c.ListSecrets(ctx, in)
+	if err != nil {
+		return nil, "", err
+	}
+	var page []*backend.Secret
+	empties := map[*backend.Secret]bool{}
+	for _, e := range out.SecretList {
+		if e.DeletedDate != nil {
+			continue
+		}
+		name := aws.ToString(e.Name)
+		if !strings.HasPrefix(name, namePrefix) { // AWS's name filter ignores case
+			continue
+		}
+		env, key, ok := d.parseName(name)
+		if !ok {
+			continue
+		}
+		s := &backend.Secret{Environment: env, Key: key, Description: aws.ToString(e.Description), ID: aws.ToString(e.ARN),
+			Version: currentVersion(e.SecretVersionsToStages), CreatedAt: aws.ToTime(e.CreatedDate), UpdatedAt: aws.ToTime(e.LastChangedDate)}
+		if applyTags(s, e.Tags) {
+			s.Value = "" // and fillValues keeps it so
+			empties[s] = true
+		}
+		if o.Match(s) {
+			page = append(page, s)
+		}
+	}
+	if o.WithValues && len(page) > 0 {
+		if err := d.fillValues(ctx, page, empties); err != nil {
+			return nil, "", err
+		}
+	}
+	return page, aws.ToString(out.NextToken), nil
+}
+
+// fillValues fetches values with BatchGetSecretValue, d.batch at a time.
+func (d *driver) fillValues(ctx context.Context, page []*backend.Secret, empties map[*backend.Secret]bool) error {
+	byARN := map[string]*backend.Secret{}
+	for _, s := range page {
+		byARN[s.ID] = s
+	}
+	for i := 0; i < len(page); i += d.batch {
+		var ids []string
+		for _, s := range page[i:min(i+d.batch, len(page))] {
+			ids = append(ids, s.ID)
+		}
+		p := sm.NewBatchGetSecretValuePaginator(d.c, &sm.BatchGetSecretValueInput{SecretIdList: ids})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				return err
+			}
+			for _, v := range out.SecretValues {
+				if s := byARN[aws.ToString(v.ARN)]; s != nil {
+					s.Value = valueOf(v.SecretString, v.SecretBinary, empties[s])
+					s.Version = aws.ToString(v.VersionId)
+				}
+			}
+			for _, e := range out.Errors {
+				// A secret deleted since it was listed has no value to give;
+				// anything else is an error.
+				if aws.ToString(e.ErrorCode) != "ResourceNotFoundException" {
+					return backend.Errorf(backend.Unavailable, "BatchGetSecretValue: %s for one secret", aws.ToString(e.ErrorCode))
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (d *driver) Versions(ctx context.Context, env, key string) ([]backend.Version, error) {
+	name := d.name(env, key)
+	// Describe first: moto answers ListSecretVersionIds of a missing secret
+	// with a 500, not ResourceNotFoundException.
+	desc, err := d.c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &name})
+	if err != nil {
+		return nil, d.notFound(err, env, key)
+	}
+	if desc.DeletedDate != nil {
+		return nil, backend.Errorf(backend.NotFound, "secret %q is scheduled for deletion", key)
+	}
+	var vs []backend.Version
+	p := sm.NewListSecretVersionIdsPaginator(d.c, &sm.ListSecretVersionIdsInput{SecretId: &name, IncludeDeprecated: aws.Bool(true)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, d.notFound(err, env, key)
+		}
+		for _, v := range out.Versions {
+			vs = append(vs, backend.Version{ID: aws.ToString(v.VersionId), CreatedAt: aws.ToTime(v.CreatedDate),
+				Current: slices.Contains(v.VersionStages, "AWSCURRENT")})
+		}
+	}
+	slices.SortStableFunc(vs, func(a, b backend.Version) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		// Same second: the current version is the newest.
+		switch {
+		case a.Current && !b.Current:
+			return 1
+		case b.Current && !a.Current:
+			return -1
+		}
+		return 0
+	})
+	return vs, nil
+}
+
+type envData struct {
+	ExternalURL string `json:"external_url,omitempty"`
+}
+
+func (d *driver) ListEnvironments(ctx context.Context) ([]*backend.Environment, error) {
+	prefix := d.prefix + "/" + envDir + "/"
+	var envs []*backend.Environment
+	p := sm.NewListSecretsPaginator(d.c, &sm.ListSecretsInput{MaxResults: aws.Int32(100),
+		Filters: []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{prefix}}}})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range out.SecretList {
+			name, ok := strings.CutPrefix(aws.ToString(e.Name), prefix)
+			if !ok || e.DeletedDate != nil || backend.ValidateEnvironmentName(name) != nil {
+				continue
+			}
+			env, err := d.GetEnvironment(ctx, name)
+			if err != nil {
+				if classify(err) == backend.NotFound {
+					continue
+				}
+				return nil, err
+			}
+			envs = append(envs, env)
+		}
+	}
+	return envs, nil
+}
+
+func (d *driver) GetEnvironment(ctx context.Context, name string) (*backend.Environment, error) {
+	id := d.envName(name)
+	desc, err := d.c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &id})
+	if err != nil {
+		if classify(err) == backend.NotFound {
+			return nil, backend.Errorf(backend.NotFound, "environment %q does not exist: %w", name, err)
+		}
+		return nil, err
+	}
+	if desc.DeletedDate != nil {
+		return nil, backend.Errorf(backend.NotFound, "environment %q is scheduled for deletion", name)
+	}
+	out, err := d.c.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: &id})
+	if err != nil {
+		return nil, err
+	}
+	var data envData
+	if err := json.Unmarshal([]byte(aws.ToString(out.SecretString)), &data); err != nil {
+		return nil, backend.Errorf(backend.Internal, "environment %q: marker secret is not polysecret's JSON", name)
+	}
+	return &backend.Environment{Name: name, ExternalURL: data.ExternalURL, Description: aws.ToString(desc.Description),
+		ID: aws.ToString(desc.ARN), CreatedAt: aws.ToTime(desc.CreatedDate), UpdatedAt: aws.ToTime(desc.LastChangedDate)}, nil
+}
+
+func (d *driver) CreateEnvironment(ctx context.Context, e *backend.Environment) (*backend.Environment, error) {
+	id := d.envName(e.Name)
+	b, _ := json.Marshal(envData{ExternalURL: e.ExternalURL})
+	in := &sm.CreateSecretInput{Name: &id, SecretString: aws.String(string(b)), ClientRequestToken: token()}
+	if e.Description != "" {
+		in.Description = &e.Description
+	}
+	out, err := d.c.CreateSecret(ctx, in)
+	if err != nil {
+		var exists *types.ResourceExistsException
+		if errors.As(err, &exists) {
+			return nil, backend.Errorf(backend.AlreadyExists, "environment %q exists: %w", e.Name, err)
+		}
+		return nil, err
+	}
+	c := e.Clone()
+	c.ID = aws.ToString(out.ARN)
+	now := time.Now().UTC()
+	c.CreatedAt, c.UpdatedAt = now, now
+	return c, nil
+}
+
+func (d *driver) ModifyEnvironment(ctx context.Context, name string, u *backend.EnvironmentUpdate) (*backend.Environment, error) {
+	cur, err := d.GetEnvironment(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	next := cur.Clone()
+	u.Apply(next)
+	id := d.envName(name)
+	in := &sm.UpdateSecretInput{SecretId: &id, ClientRequestToken: token()}
+	if u.Description != nil {
+		in.Description = u.Description
+	}
+	if u.ExternalURL != nil {
+		b, _ := json.Marshal(envData{ExternalURL: next.ExternalURL})
+		in.SecretString = aws.String(string(b))
+	} else {
+		in.ClientRequestToken = nil
+	}
+	if _, err := d.c.UpdateSecret(ctx, in); err != nil {
+		return nil, err
+	}
+	next.UpdatedAt = time.Now().UTC()
+	return next, nil
+}
+
+func (d *driver) DeleteEnvironment(ctx context.Context, name string) error {
+	if _, err := d.GetEnvironment(ctx, name); err != nil {
+		return err
+	}
+	// A page may be empty before the end; ask until the listing ends.
+	for tok := ""; ; {
+		p, next, err := d.ListPage(ctx, &backend.ListOptions{Environment: name, PageSize: 100}, tok)
+		if err != nil {
+			return err
+		}
+		if len(p) > 0 {
+			return backend.Errorf(backend.FailedPrecondition, "environment %q still holds secrets", name)
+		}
+		if next == "" {
+			break
+		}
+		tok = next
+	}
+	id := d.envName(name)
+	_, err := d.c.DeleteSecret(ctx, &sm.DeleteSecretInput{SecretId: &id, ForceDeleteWithoutRecovery: aws.Bool(true)})
+	return err
+}
+
+func (d *driver) Capabilities() backend.Capabilities {
+	return backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true, Labels: true, Expiry: true}
+}
+
+// ErrorCode classifies the SDK's errors; see classify.
+func (d *driver) ErrorCode(err error) backend.Code { return classify(err) }
+
+// errorCodes maps AWS error codes (smithy.APIError.ErrorCode) that have no
+// typed error in package types.
+var errorCodes = map[string]backend.Code{
+	"ThrottlingException":              backend.RateLimited,
+	"TooManyRequestsException":         backend.RateLimited,
+	"RequestLimitExceeded":             backend.RateLimited,
+	"AccessDeniedException":            backend.PermissionDenied,
+	"UnrecognizedClientException":      backend.Unauthenticated,
+	"InvalidSignatureException":        backend.Unauthenticated,
+	"IncompleteSignature":              backend.Unauthenticated,
+	"MissingAuthenticationToken":       backend.Unauthenticated,
+	"ExpiredTokenException":            backend.Unauthenticated,
+	"InvalidClientTokenId":             backend.Unauthenticated,
+	"ServiceUnavailable":               backend.Unavailable,
+	"ServiceUnavailableException":      backend.Unavailable,
+	"InternalFailure":                  backend.Unavailable,
+	"RequestTimeout":                   backend.Unavailable,
+	"ValidationException":              backend.InvalidArgument,
+	"InvalidParameterCombination":      backend.InvalidArgument,
+	"MissingParameter":                 backend.InvalidArgument,
+	"NotAuthorized":                    backend.PermissionDenied,
+	"OptInRequired":                    backend.PermissionDenied,
+	"ResourceNotFoundException":        backend.NotFound,
+	"ResourceExistsException":          backend.AlreadyExists,
+	"InvalidParameterException":        backend.InvalidArgument,
+	"InvalidRequestException":          backend.FailedPrecondition,
+	"LimitExceededException":           backend.FailedPrecondition,
+	"PreconditionNotMetException":      backend.FailedPrecondition,
+	"MalformedPolicyDocumentException": backend.InvalidArgument,
+	"DecryptionFailure":                backend.Internal,
+	"EncryptionFailure":                backend.Internal,
+	"InternalServiceError":             backend.Unavailable,
+}
+
+// classify maps an SDK error to a code: the SDK's typed errors first (by
+// type), then the API error code, then transport failures. Never by
+// message text or HTTP status (moto's differ from AWS's).
+func classify(err error) backend.Code {
+	var (
+		nf   *types.ResourceNotFoundException
+		ex   *types.ResourceExistsException
+		ip   *types.InvalidParameterException
+		ir   *types.InvalidRequestException
+		le   *types.LimitExceededException
+		df   *types.DecryptionFailure
+		ise  *types.InternalServiceError
+		api  smithy.APIError
+		nerr net.Error
+	)
+	switch {
+	case errors.As(err, &nf):
+		return backend.NotFound
+	case errors.As(err, &ex):
+		return backend.AlreadyExists
+	case errors.As(err, &ip):
+		return backend.InvalidArgument
+	case errors.As(err, &ir):
+		return backend.FailedPrecondition
+	case errors.As(err, &le):
+		return backend.FailedPrecondition
+	case errors.As(err, &df):
+		return backend.Internal
+	case errors.As(err, &ise):
+		return backend.Unavailable
+	case errors.As(err, &api):
+		if c, ok := errorCodes[api.ErrorCode()]; ok {
+			return c
+		}
+		return backend.Unknown
+	}
+	if c := backend.ContextCode(err); c != backend.Unknown {
+		return c
+	}
+	var signErr *v4.SigningError
+	if errors.As(err, &signErr) { // no credentials could be had
+		return backend.Unauthenticated
+	}
+	if errors.As(err, &nerr) {
+		return backend.Unavailable
+	}
+	return backend.Unknown
+}
+
+func (d *driver) As(i any) bool {
+	p, ok := i.(**sm.Client)
+	if !ok {
+		return false
+	}
+	*p = d.c
+	return true
+}
+
+func (d *driver) ErrorAs(err error, i any) bool { return errors.As(err, i) }
+
+func (d *driver) Close() error { return nil }

@@ -1,0 +1,127 @@
+package awssm_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The tests run against moto's server: AWS_ENDPOINT_URL_SECRETS_MANAGER if
+// set, else a moto_server this TestMain starts on a free loopback port.
+// Without either they skip — and under CI=true they fail.
+
+var endpoint string // "" when no server could be had
+
+func findMoto() string {
+	if p := os.Getenv("MOTO_SERVER"); p != "" {
+		return p
+	}
+	root := os.Getenv("PYENV_ROOT")
+	if root == "" {
+		root = filepath.Join(os.Getenv("HOME"), ".pyenv")
+	}
+	if p := filepath.Join(root, "versions", "3.11.7", "bin", "moto_server"); isExec(p) {
+		return p
+	}
+	if m, _ := filepath.Glob(filepath.Join(root, "versions", "*", "bin", "moto_server")); len(m) > 0 {
+		return m[len(m)-1]
+	}
+	if p, err := exec.LookPath("moto_server"); err == nil {
+		return p
+	}
+	return ""
+}
+
+func isExec(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode()&0o111 != 0
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+var skipReason string
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	if ep := os.Getenv("AWS_ENDPOINT_URL_SECRETS_MANAGER"); ep != "" {
+		endpoint = ep
+		return m.Run()
+	}
+	bin := findMoto()
+	if bin == "" {
+		skipReason = "no moto_server found (pyenv, PATH or MOTO_SERVER) and AWS_ENDPOINT_URL_SECRETS_MANAGER unset; see AWSSM notes, run `make test`"
+		return m.Run()
+	}
+	port, err := freePort()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "free port:", err)
+		return 1
+	}
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	logf, _ := os.CreateTemp("", "moto-*.log")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "start moto:", err)
+		return 1
+	}
+	defer func() {
+		_ = cmd.Process.Kill()
+		_, _ = cmd.Process.Wait()
+		_ = os.Remove(logf.Name())
+	}()
+	ep := fmt.Sprintf("http://127.0.0.1:%d", port)
+	ready := false
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get(ep + "/moto-api/"); err == nil {
+			resp.Body.Close()
+			ready = true
+			break
+		}
+	}
+	if !ready {
+		b, _ := os.ReadFile(logf.Name())
+		fmt.Fprintf(os.Stderr, "moto did not become ready:\n%s\n", b)
+		return 1
+	}
+	endpoint = ep
+	for k, v := range map[string]string{"AWS_ENDPOINT_URL_SECRETS_MANAGER": ep, "AWS_ACCESS_KEY_ID": "test",
+		"AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
+		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull} {
+		os.Setenv(k, v)
+	}
+	os.Unsetenv("AWS_PROFILE")
+	os.Unsetenv("AWS_SESSION_TOKEN")
+	return m.Run()
+}
+
+// needServer skips (or, under CI=true, fails) when no server is available.
+func needServer(t testing.TB) {
+	t.Helper()
+	if endpoint != "" {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("CI=true but no AWS Secrets Manager endpoint: %s", skipReason)
+	}
+	t.Skip(skipReason)
+}
+
+var _ = context.Background
