@@ -1,0 +1,151 @@
+package awssm_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+
+	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/awssm"
+)
+
+// Driver vs the raw SDK on the same moto, in one run:
+// go test -run '^$' -bench . -benchmem ./awssm/
+
+func benchSetup(b *testing.B) (*secrets.Store, *sm.Client, *counting, string) {
+	needServer(b)
+	cnt := &counting{next: http.DefaultTransport}
+	raw := rawClient(b, cnt)
+	p := prefix()
+	st, err := awssm.OpenStore(awssm.Options{Client: raw, Prefix: p})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st, raw, cnt, p
+}
+
+// BenchmarkGet: the driver reads value and metadata (two calls, made
+// concurrently); raw is GetSecretValue + DescribeSecret in sequence, the
+// same information.
+func BenchmarkGet(b *testing.B) {
+	st, raw, _, p := benchSetup(b)
+	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "value", Labels: map[string]string{"a": "b"}}); err != nil {
+		b.Fatal(err)
+	}
+	name := p + "/_global/K"
+	b.Run("driver", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := st.Get(ctx, "K"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw-value-only", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := raw.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: &name}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw-value-and-describe", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := raw.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: &name}); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := raw.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &name}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkCreate(b *testing.B) {
+	st, raw, _, p := benchSetup(b)
+	b.Run("driver", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			i++
+			if _, err := st.Create(ctx, secrets.Secret{Key: fmt.Sprintf("D%d", i), Value: "v", Type: secrets.TypeToken}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			i++
+			if _, err := raw.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String(fmt.Sprintf("%s/_global/R%d", p, i)),
+				SecretString: aws.String("v"), Tags: []types.Tag{{Key: aws.String("polysecret:type"), Value: aws.String("token")}}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkList1000WithValues counts requests too: the driver lists with
+// ListSecrets and fetches values with BatchGetSecretValue (20 a call); the
+// naive way is one GetSecretValue per secret.
+func BenchmarkList1000WithValues(b *testing.B) {
+	st, raw, cnt, p := benchSetup(b)
+	sem := make(chan struct{}, 8)
+	errs := make(chan error, 1000)
+	for i := range 1000 {
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem }()
+			_, err := st.Create(context.Background(), secrets.Secret{Key: fmt.Sprintf("L%04d", i), Value: "value"})
+			errs <- err
+		}()
+	}
+	for range 1000 {
+		if err := <-errs; err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("driver", func(b *testing.B) {
+		start := cnt.n.Load()
+		for b.Loop() {
+			n := 0
+			for _, err := range st.List(ctx, secrets.ListOptions{WithValues: true, PageSize: 100}) {
+				if err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			if n != 1000 {
+				b.Fatalf("%d secrets", n)
+			}
+		}
+		b.ReportMetric(float64(cnt.n.Load()-start)/float64(b.N), "requests/op")
+	})
+	b.Run("raw-get-per-secret", func(b *testing.B) {
+		start := cnt.n.Load()
+		for b.Loop() {
+			p := sm.NewListSecretsPaginator(raw, &sm.ListSecretsInput{MaxResults: aws.Int32(100),
+				Filters: []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{p + "/_global/"}}}})
+			n := 0
+			for p.HasMorePages() {
+				out, err := p.NextPage(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, e := range out.SecretList {
+					if _, err := raw.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: e.ARN}); err != nil {
+						b.Fatal(err)
+					}
+					n++
+				}
+			}
+			if n != 1000 {
+				b.Fatalf("%d secrets", n)
+			}
+		}
+		b.ReportMetric(float64(cnt.n.Load()-start)/float64(b.N), "requests/op")
+	})
+}

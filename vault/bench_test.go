@@ -1,0 +1,150 @@
+package vault_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/vault/api"
+
+	"github.com/polysecret/secrets"
+)
+
+// Driver vs the raw api.Client doing the same work, on the same server, in
+// one run: go test -run '^$' -bench . -benchmem ./vault/
+
+func benchSetup(b *testing.B) (*secrets.Store, *api.KVv2, string) {
+	needServer(b)
+	p := prefix()
+	st, err := secrets.OpenStore(context.Background(), "vault://secret/"+p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st, rootClient(b).KVv2("secret"), p
+}
+
+func BenchmarkGet(b *testing.B) {
+	st, kv, p := benchSetup(b)
+	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "value", Description: "d"}); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("driver", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := st.Get(ctx, "K"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := kv.Get(ctx, p+"/_global/K"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkCreate: a secret with a description, i.e. a cas=0 write plus a
+// metadata patch, raw and through the driver.
+func BenchmarkCreate(b *testing.B) {
+	st, kv, p := benchSetup(b)
+	b.Run("driver", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			i++
+			if _, err := st.Create(ctx, secrets.Secret{Key: fmt.Sprintf("D%d", i), Value: "v", Description: "d"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			i++
+			path := fmt.Sprintf("%s/_global/R%d", p, i)
+			if _, err := kv.Put(ctx, path, map[string]any{"value": "v"}, api.WithCheckAndSet(0)); err != nil {
+				b.Fatal(err)
+			}
+			if err := kv.PatchMetadata(ctx, path, api.KVMetadataPatchInput{CustomMetadata: map[string]any{"polysecret.description": "d"}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkModify: read, then a check-and-set write of the value.
+func BenchmarkModify(b *testing.B) {
+	st, kv, p := benchSetup(b)
+	if _, err := st.Create(ctx, secrets.Secret{Key: "M", Value: "v"}); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("driver", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := st.Modify(ctx, "M", secrets.Update{Value: secrets.Ptr("w")}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw", func(b *testing.B) {
+		for b.Loop() {
+			cur, err := kv.Get(ctx, p+"/_global/M")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := kv.Put(ctx, p+"/_global/M", map[string]any{"value": "w"}, api.WithCheckAndSet(cur.VersionMetadata.Version)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkList1000WithValues: all 1,000 secrets with their values: the
+// driver (LIST + bounded-concurrency reads) vs a sequential raw loop.
+func BenchmarkList1000WithValues(b *testing.B) {
+	st, kv, p := benchSetup(b)
+	sem := make(chan struct{}, 8)
+	errs := make(chan error, 1000)
+	for i := range 1000 {
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem }()
+			_, err := st.Create(ctx, secrets.Secret{Key: fmt.Sprintf("L%04d", i), Value: "value"})
+			errs <- err
+		}()
+	}
+	for range 1000 {
+		if err := <-errs; err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("driver", func(b *testing.B) {
+		for b.Loop() {
+			n := 0
+			for _, err := range st.List(ctx, secrets.ListOptions{WithValues: true, PageSize: 1000}) {
+				if err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			if n != 1000 {
+				b.Fatalf("%d secrets", n)
+			}
+		}
+	})
+	b.Run("raw-sequential", func(b *testing.B) {
+		c := rootClient(b)
+		for b.Loop() {
+			s, err := c.Logical().List("secret/metadata/" + p + "/_global")
+			if err != nil {
+				b.Fatal(err)
+			}
+			keys := s.Data["keys"].([]any)
+			for _, k := range keys {
+				if _, err := kv.Get(ctx, p+"/_global/"+k.(string)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}
