@@ -44,15 +44,15 @@ func (c *counting) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func rawClient(t testing.TB, rt http.RoundTripper) *sm.Client {
 	t.Helper()
-	opts := []func(*config.LoadOptions) error{}
-	if rt != nil {
-		opts = append(opts, config.WithHTTPClient(&http.Client{Transport: rt}))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sm.NewFromConfig(cfg)
+	return sm.NewFromConfig(cfg, func(o *sm.Options) {
+		if rt != nil {
+			o.HTTPClient = &http.Client{Transport: rt}
+		}
+	})
 }
 
 func open(t testing.TB, url string) *secrets.Store {
