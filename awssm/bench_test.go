@@ -68,19 +68,19 @@ func BenchmarkGet(b *testing.B) {
 func BenchmarkCreate(b *testing.B) {
 	st, raw, _, p := benchSetup(b)
 	b.Run("driver", func(b *testing.B) {
-		i := 0
+		i, run := 0, prefix() // keys unique across -count runs
 		for b.Loop() {
 			i++
-			if _, err := st.Create(ctx, secrets.Secret{Key: fmt.Sprintf("D%d", i), Value: "v", Type: secrets.TypeToken}); err != nil {
+			if _, err := st.Create(ctx, secrets.Secret{Key: fmt.Sprintf("D%s-%d", run, i), Value: "v", Type: secrets.TypeToken}); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("raw", func(b *testing.B) {
-		i := 0
+		i, run := 0, prefix()
 		for b.Loop() {
 			i++
-			if _, err := raw.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String(fmt.Sprintf("%s/_global/R%d", p, i)),
+			if _, err := raw.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String(fmt.Sprintf("%s/_global/R%s-%d", p, run, i)),
 				SecretString: aws.String("v"), Tags: []types.Tag{{Key: aws.String("polysecret:type"), Value: aws.String("token")}}}); err != nil {
 				b.Fatal(err)
 			}

@@ -50,19 +50,19 @@ func BenchmarkGet(b *testing.B) {
 func BenchmarkCreate(b *testing.B) {
 	st, kv, p := benchSetup(b)
 	b.Run("driver", func(b *testing.B) {
-		i := 0
+		i, run := 0, prefix() // keys unique across -count runs
 		for b.Loop() {
 			i++
-			if _, err := st.Create(ctx, secrets.Secret{Key: fmt.Sprintf("D%d", i), Value: "v", Description: "d"}); err != nil {
+			if _, err := st.Create(ctx, secrets.Secret{Key: fmt.Sprintf("D%s-%d", run, i), Value: "v", Description: "d"}); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("raw", func(b *testing.B) {
-		i := 0
+		i, run := 0, prefix()
 		for b.Loop() {
 			i++
-			path := fmt.Sprintf("%s/_global/R%d", p, i)
+			path := fmt.Sprintf("%s/_global/R%s-%d", p, run, i)
 			if _, err := kv.Put(ctx, path, map[string]any{"value": "v"}, api.WithCheckAndSet(0)); err != nil {
 				b.Fatal(err)
 			}
