@@ -1,9 +1,7 @@
 package awssm_test
 
 import (
-	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -11,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/polysecret/secrets/internal/testenv"
 )
 
 // The tests run against moto's server: AWS_ENDPOINT_URL_SECRETS_MANAGER if
@@ -44,15 +44,6 @@ func isExec(p string) bool {
 	return err == nil && st.Mode()&0o111 != 0
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 var skipReason string
 
 func TestMain(m *testing.M) {
@@ -69,7 +60,7 @@ func run(m *testing.M) int {
 		skipReason = "no moto_server found (pyenv, PATH or MOTO_SERVER) and AWS_ENDPOINT_URL_SECRETS_MANAGER unset; see AWSSM notes, run `make test`"
 		return m.Run()
 	}
-	port, err := freePort()
+	port, err := testenv.FreePort()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "free port:", err)
 		return 1
@@ -115,13 +106,5 @@ func run(m *testing.M) int {
 // needServer skips (or, under CI=true, fails) when no server is available.
 func needServer(t testing.TB) {
 	t.Helper()
-	if endpoint != "" {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("CI=true but no AWS Secrets Manager endpoint: %s", skipReason)
-	}
-	t.Skip(skipReason)
+	testenv.Require(t, endpoint != "", skipReason)
 }
-
-var _ = context.Background

@@ -3,7 +3,6 @@ package vault_test
 import (
 	"bytes"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -12,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/polysecret/secrets/internal/testenv"
 )
 
 // The tests run against a real Vault server: VAULT_ADDR and VAULT_TOKEN if
@@ -57,21 +58,16 @@ func vaultBin() string {
 	return ""
 }
 
-func freePort() int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // startVault starts a dev server and returns its address, a stop function
 // and its output.
 func startVault() (addr string, stop func(), out *syncBuf, err error) {
 	bin := vaultBin()
 	home, _ := os.MkdirTemp("", "vault-home-")
-	addr = fmt.Sprintf("127.0.0.1:%d", freePort())
+	port, err := testenv.FreePort()
+	if err != nil {
+		return "", nil, nil, err
+	}
+	addr = fmt.Sprintf("127.0.0.1:%d", port)
 	cmd := exec.Command(bin, "server", "-dev", "-dev-root-token-id=root", "-dev-listen-address="+addr, "-dev-no-store-token")
 	cmd.Env = append(os.Environ(), "HOME="+home, "VAULT_ADDR=", "VAULT_TOKEN=")
 	out = new(syncBuf)
@@ -139,11 +135,5 @@ func run(m *testing.M) int {
 
 func needServer(t testing.TB) {
 	t.Helper()
-	if vaultAddr != "" {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("CI=true but %s", skipReason)
-	}
-	t.Skip(skipReason)
+	testenv.Require(t, vaultAddr != "", skipReason)
 }
