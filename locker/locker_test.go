@@ -3,7 +3,9 @@ package locker_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -283,5 +285,49 @@ func TestErrorAsNotFound(t *testing.T) {
 	_, err := st.Get(ctx, "missing")
 	if !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatal(err)
+	}
+}
+
+type capture struct {
+	mu   sync.Mutex
+	seen []http.Header
+}
+
+func (c *capture) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	c.seen = append(c.seen, r.Header.Clone())
+	c.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestHeaders: the official SDK's headers on every request, user headers
+// last, and the secret access key never sent.
+func TestHeaders(t *testing.T) {
+	e := newEnv(t)
+	cp := &capture{}
+	st := e.mustOpen(t, e.key, func(o *locker.Options) {
+		o.HTTPClient = &http.Client{Transport: cp}
+		o.Headers = map[string]string{"cf-access-client-id": "abc", "Cache-Control": "max-age=0"}
+	})
+	if _, err := st.Create(ctx, secrets.Secret{Key: "H", Value: "v"}); err != nil {
+		t.Fatal(err)
+	}
+	cp.mu.Lock()
+	defer cp.mu.Unlock()
+	if len(cp.seen) < 2 {
+		t.Fatalf("%d requests seen", len(cp.seen))
+	}
+	for _, h := range cp.seen {
+		if h.Get("Authorization") != "Bearer "+e.key.ID || !strings.HasPrefix(h.Get("User-Agent"), "Locker Secret Go SDK") ||
+			h.Get("Content-Type") != "application/json" || h.Get("cf-access-client-id") != "abc" || h.Get("Cache-Control") != "max-age=0" {
+			t.Errorf("headers: %v", h)
+		}
+		for _, vs := range h {
+			for _, v := range vs {
+				if strings.Contains(v, e.key.Secret) {
+					t.Fatal("the secret access key was sent")
+				}
+			}
+		}
 	}
 }
