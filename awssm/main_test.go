@@ -1,6 +1,7 @@
 package awssm_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -57,7 +58,16 @@ func run(m *testing.M) int {
 	}
 	bin := findMoto()
 	if bin == "" {
-		skipReason = "no moto_server found (pyenv, PATH or MOTO_SERVER) and AWS_ENDPOINT_URL_SECRETS_MANAGER unset; see AWSSM notes, run `make test`"
+		// Last resort where Docker answers: LocalStack (its Secrets Manager is moto).
+		c, err := testenv.StartContainer(context.Background(), "localstack/localstack:4", "4566/tcp", "/_localstack/health",
+			map[string]string{"SERVICES": "secretsmanager"}, 120*time.Second)
+		if err != nil {
+			skipReason = "no moto_server found (pyenv, PATH or MOTO_SERVER), AWS_ENDPOINT_URL_SECRETS_MANAGER unset, and no container (" + err.Error() + "); run `make test` on a machine with moto"
+			return m.Run()
+		}
+		defer c.Stop()
+		setAWSEnv(c.Endpoint)
+		endpoint = c.Endpoint
 		return m.Run()
 	}
 	port, err := testenv.FreePort()
@@ -93,6 +103,13 @@ func run(m *testing.M) int {
 		return 1
 	}
 	endpoint = ep
+	setAWSEnv(ep)
+	return m.Run()
+}
+
+// setAWSEnv points the SDK's default chain at a test endpoint with dummy
+// credentials, whatever the developer's own AWS configuration is.
+func setAWSEnv(ep string) {
 	for k, v := range map[string]string{"AWS_ENDPOINT_URL_SECRETS_MANAGER": ep, "AWS_ACCESS_KEY_ID": "test",
 		"AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
 		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull} {
@@ -100,7 +117,6 @@ func run(m *testing.M) int {
 	}
 	os.Unsetenv("AWS_PROFILE")
 	os.Unsetenv("AWS_SESSION_TOKEN")
-	return m.Run()
 }
 
 // needServer skips (or, under CI=true, fails) when no server is available.
