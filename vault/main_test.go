@@ -24,7 +24,6 @@ import (
 var (
 	vaultAddr, vaultToken string
 	skipReason            string
-	serverProc            *exec.Cmd
 )
 
 type syncBuf struct {
