@@ -9,6 +9,12 @@
 // {"code","message"}. Provisioning (projects and access keys) plays the
 // role of Locker's dashboard, which wraps the project key for each access
 // key on the client side.
+//
+// Use NewServer (HTTP; locker:// URLs then need scheme=http) or
+// NewTLSServer (HTTPS with a self-signed certificate). Test hooks:
+// FailNext and DelayNext inject 429/503 answers and delays, Requests
+// counts requests, StoredSecrets shows what the server holds and
+// TamperSecret overwrites a stored ciphertext.
 package lockertest
 
 import (
@@ -19,6 +25,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -45,7 +52,7 @@ const (
 // KeyOptions describe a new access key.
 type KeyOptions struct {
 	Permission Permission // default ReadWrite
-	RestrictIP []string   // if set, only these client addresses are served
+	RestrictIP []string   // if set, only these client addresses (IPs or CIDR prefixes) are served
 	Inactive   bool
 	ExpiresAt  time.Time // zero = never
 }
@@ -115,12 +122,26 @@ type storedEnv struct {
 	Created, Rev, Updated                    float64
 }
 
-// NewServer starts a server on a loopback port.
+// NewServer starts a plain-HTTP server on a loopback port (locker:// URLs
+// to it need scheme=http).
 func NewServer() *Server {
 	s := &Server{projects: map[int]*Project{}, keys: map[string]*key{}, nextProj: 1}
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
+
+// NewTLSServer starts an HTTPS server with a self-signed certificate, for
+// testing TLS options such as insecure_tls. Client returns an *http.Client
+// that trusts it.
+func NewTLSServer() *Server {
+	s := &Server{projects: map[int]*Project{}, keys: map[string]*key{}, nextProj: 1}
+	s.ts = httptest.NewTLSServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// Client is an *http.Client that trusts the server's certificate (for a
+// TLS server) and otherwise behaves like http.DefaultClient.
+func (s *Server) Client() *http.Client { return s.ts.Client() }
 
 // Close stops the server.
 func (s *Server) Close() { s.ts.Close() }
@@ -129,7 +150,10 @@ func (s *Server) Close() { s.ts.Close() }
 func (s *Server) URL() string { return s.ts.URL + BasePath }
 
 // Host is host:port, for locker://<host>/locker_secrets?scheme=http URLs.
-func (s *Server) Host() string { return strings.TrimPrefix(s.ts.URL, "http://") }
+func (s *Server) Host() string {
+	u, _ := url.Parse(s.ts.URL)
+	return u.Host
+}
 
 // Requests counts the API requests served.
 func (s *Server) Requests() int { return int(s.requests.Load()) }
@@ -153,7 +177,20 @@ func (s *Server) DelayNext(n int, d time.Duration) {
 	}
 }
 
-func now() float64 { return float64(time.Now().UnixMicro()) / 1e6 }
+var clock struct {
+	sync.Mutex
+	last int64
+}
+
+// now is the time in epoch seconds, strictly increasing (by at least a
+// microsecond), so that revision_date deltas never miss a change.
+func now() float64 {
+	clock.Lock()
+	defer clock.Unlock()
+	t := max(time.Now().UnixMicro(), clock.last+1)
+	clock.last = t
+	return float64(t) / 1e6
+}
 
 // CreateProject makes a project with random keys.
 func (s *Server) CreateProject(name string) *Project {
@@ -368,6 +405,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			if h := q.Get("hash"); h != "" && e.Hash != h {
 				continue
 			}
+			if rd := parseF(q.Get("revision_date")); rd > 0 && e.Rev <= rd {
+				continue
+			}
 			items = append(items, envJSON(p, e, false))
 		}
 		s.page(w, r, "/v1/environments", items)
@@ -407,11 +447,28 @@ func (s *Server) auth(r *http.Request) (*key, *apiError) {
 	}
 	if len(k.restrictIP) > 0 {
 		host, _, _ := net.SplitHostPort(r.RemoteAddr)
-		if !slices.Contains(k.restrictIP, host) {
+		if !allowed(k.restrictIP, host) {
 			return nil, &apiError{403, "permission_denied", "Your IP address is not allowed to use this access key."}
 		}
 	}
 	return k, nil
+}
+
+// allowed reports whether the client address is in the allow-list, whose
+// entries are addresses or CIDR prefixes.
+func allowed(list []string, host string) bool {
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	addr = addr.Unmap()
+	return slices.ContainsFunc(list, func(e string) bool {
+		if p, err := netip.ParsePrefix(e); err == nil {
+			return p.Contains(addr)
+		}
+		a, err := netip.ParseAddr(e)
+		return err == nil && a.Unmap() == addr
+	})
 }
 
 // page serves one page of items with the list envelope; next is a path
@@ -634,7 +691,8 @@ func (s *Server) updateSecret(w http.ResponseWriter, r *http.Request, p *Project
 			return
 		}
 	}
-	next.Rev, next.Updated = now(), now()
+	next.Rev = now()
+	next.Updated = next.Rev
 	*sec = next
 	p.rev = next.Rev
 	writeJSON(w, 200, p.secretJSON(sec, true))
@@ -726,7 +784,15 @@ func (s *Server) updateEnv(w http.ResponseWriter, r *http.Request, p *Project, i
 	if b.Description != nil {
 		e.Description = *b.Description
 	}
-	e.Rev, e.Updated = now(), now()
+	e.Rev = now()
+	e.Updated = e.Rev
 	p.rev = e.Rev
+	// secrets show their environment's current name and hash
+	for _, sec := range p.secrets {
+		if sec.EnvironmentID == e.ID {
+			sec.EnvironmentHash, sec.EnvironmentName = e.Hash, e.Name
+			sec.Rev = e.Rev // a delta sync sees the new name
+		}
+	}
 	writeJSON(w, 200, envJSON(p, e, true))
 }
