@@ -133,7 +133,41 @@ func newDriver(o Options) (*driver, error) {
 	if o.ListBatch <= 0 || o.ListBatch > 20 {
 		o.ListBatch = 20
 	}
-	return &driver{c: o.Client, prefix: o.Prefix, recovery: o.RecoveryWindowDays, batch: o.ListBatch}, nil
+	// The driver's own copy of the client differs in one thing: a failure to
+	// get credentials comes back as a *credsError, so that classify can say
+	// Unauthenticated by type (the SDK has no type for it).
+	c := sm.New(o.Client.Options(), func(so *sm.Options) {
+		if so.Credentials != nil {
+			so.Credentials = credsProvider{so.Credentials}
+		}
+	})
+	return &driver{c: c, user: o.Client, prefix: o.Prefix, recovery: o.RecoveryWindowDays, batch: o.ListBatch}, nil
+}
+
+// credsError is a failure to obtain AWS credentials (no provider of the
+// chain had any, or the one configured failed): Unauthenticated.
+type credsError struct{ err error }
+
+func (e *credsError) Error() string { return "no usable AWS credentials: " + e.err.Error() }
+func (e *credsError) Unwrap() error { return e.err }
+
+// credsProvider marks the errors of a credentials provider as credsError.
+type credsProvider struct{ p aws.CredentialsProvider }
+
+func (c credsProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	v, err := c.p.Retrieve(ctx)
+	if err != nil {
+		return v, &credsError{err}
+	}
+	return v, nil
+}
+
+// ProviderSources keeps the SDK's credential-source tracking working.
+func (c credsProvider) ProviderSources() []aws.CredentialSource {
+	if s, ok := c.p.(aws.CredentialProviderSource); ok {
+		return s.ProviderSources()
+	}
+	return nil
 }
 
 // validatePrefix: segments of the secret-name alphabet, no empty ones.
@@ -182,7 +216,8 @@ func openURL(ctx context.Context, u *url.URL) (backend.Driver, error) {
 }
 
 type driver struct {
-	c        *sm.Client
+	c        *sm.Client // the driver's copy of user (see newDriver)
+	user     *sm.Client // the client given, or built from the URL: what As returns
 	prefix   string
 	recovery int
 	batch    int
@@ -376,18 +411,9 @@ func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret
 	if s.Description != "" {
 		in.Description = &s.Description
 	}
-	out, err := d.c.CreateSecret(ctx, in)
+	out, err := d.createSecret(ctx, in, d.recovery == 0)
 	if err != nil {
-		var exists *types.ResourceExistsException
-		if errors.As(err, &exists) {
-			if desc, derr := d.c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &name}); derr == nil && desc.DeletedDate != nil {
-				return nil, backend.Errorf(backend.FailedPrecondition,
-					"secret %q was deleted with a recovery window and is pending deletion until %s; restore it or wait: %w",
-					s.Key, desc.DeletedDate.Add(time.Duration(d.recovery)*24*time.Hour).UTC().Format(time.RFC3339), err)
-			}
-			return nil, backend.Errorf(backend.AlreadyExists, "secret %q exists: %w", s.Key, err)
-		}
-		return nil, err
+		return nil, d.createError(ctx, err, name, s.Key)
 	}
 	c := s.Clone()
 	c.Type = backend.EffectiveType(c.Type)
@@ -395,6 +421,66 @@ func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret
 	now := time.Now().UTC()
 	c.CreatedAt, c.UpdatedAt = now, now
 	return c, nil
+}
+
+// forcedDeleteWait bounds how long Create waits for a forced deletion of
+// the same name to finish (Secrets Manager deletes in the background).
+var forcedDeleteWait = []time.Duration{250 * time.Millisecond, 500 * time.Millisecond,
+	time.Second, 2 * time.Second, 2 * time.Second, 2 * time.Second}
+
+// createSecret is CreateSecret, plus AWS's advice for a name deleted with
+// ForceDeleteWithoutRecovery a moment ago: the deletion runs in the
+// background, so CreateSecret may still answer that the name is scheduled
+// for deletion; back off and retry. Only in the driver's forced-deletion
+// mode (forced; environment markers are always deleted so): with a
+// recovery window a pending deletion is deliberate. The request
+// token stays the same, so a retry can never make a second secret.
+func (d *driver) createSecret(ctx context.Context, in *sm.CreateSecretInput, forced bool) (*sm.CreateSecretOutput, error) {
+	for attempt := 0; ; attempt++ {
+		out, err := d.c.CreateSecret(ctx, in)
+		if err == nil || !forced || attempt >= len(forcedDeleteWait) || !d.pendingDeletion(ctx, err, *in.Name) {
+			return out, err
+		}
+		if serr := backend.Sleep(ctx, forcedDeleteWait[attempt]); serr != nil {
+			return nil, serr
+		}
+	}
+}
+
+// pendingDeletion reports whether a CreateSecret failed because name is
+// scheduled for deletion: AWS answers InvalidRequestException, moto
+// ResourceExistsException; either way DescribeSecret then shows a
+// DeletedDate, or (AWS, a forced deletion finishing) no secret at all.
+func (d *driver) pendingDeletion(ctx context.Context, err error, name string) bool {
+	var (
+		ex *types.ResourceExistsException
+		ir *types.InvalidRequestException
+	)
+	if !errors.As(err, &ex) && !errors.As(err, &ir) {
+		return false
+	}
+	desc, derr := d.c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &name})
+	if derr != nil {
+		return ir != nil && classify(derr) == backend.NotFound
+	}
+	return desc.DeletedDate != nil
+}
+
+// createError classifies a failed CreateSecret of a secret.
+func (d *driver) createError(ctx context.Context, err error, name, key string) error {
+	if d.pendingDeletion(ctx, err, name) {
+		if d.recovery > 0 {
+			return backend.Errorf(backend.FailedPrecondition,
+				"secret %q was deleted with a recovery window and is pending deletion; restore it (RestoreSecret) or wait for the window to end: %w", key, err)
+		}
+		return backend.Errorf(backend.FailedPrecondition,
+			"secret %q is still scheduled for deletion (deleted with a recovery window, or a forced deletion still running); restore it or retry later: %w", key, err)
+	}
+	var ex *types.ResourceExistsException
+	if errors.As(err, &ex) {
+		return backend.Errorf(backend.AlreadyExists, "secret %q exists: %w", key, err)
+	}
+	return err
 }
 
 func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update) (*backend.Secret, error) {
@@ -679,8 +765,11 @@ func (d *driver) CreateEnvironment(ctx context.Context, e *backend.Environment) 
 	if e.Description != "" {
 		in.Description = &e.Description
 	}
-	out, err := d.c.CreateSecret(ctx, in)
+	out, err := d.createSecret(ctx, in, true)
 	if err != nil {
+		if d.pendingDeletion(ctx, err, id) {
+			return nil, backend.Errorf(backend.FailedPrecondition, "environment %q is still being deleted; retry later: %w", e.Name, err)
+		}
 		var exists *types.ResourceExistsException
 		if errors.As(err, &exists) {
 			return nil, backend.Errorf(backend.AlreadyExists, "environment %q exists: %w", e.Name, err)
@@ -798,6 +887,13 @@ func classify(err error) backend.Code {
 		api  smithy.APIError
 		nerr net.Error
 	)
+	var ce *credsError
+	if errors.As(err, &ce) {
+		if c := backend.ContextCode(err); c != backend.Unknown {
+			return c
+		}
+		return backend.Unauthenticated
+	}
 	switch {
 	case errors.As(err, &nf):
 		return backend.NotFound
@@ -837,7 +933,7 @@ func (d *driver) As(i any) bool {
 	if !ok {
 		return false
 	}
-	*p = d.c
+	*p = d.user
 	return true
 }
 
