@@ -107,6 +107,20 @@ type Capabilities struct {
 	AtomicModify bool
 	// NativeExpiry: the backend itself enforces expiry (informational).
 	NativeExpiry bool
+	// AtomicMove: the driver's Modify moves a secret to another environment
+	// (Update.Environment) in one step of the backend. Without it the
+	// portable layer never passes Update.Environment to the driver: it moves
+	// the secret itself, retry-safely, with Get, Create and Delete
+	// (DESIGN.md §3.4).
+	AtomicMove bool
+}
+
+// Pinger is an optional interface of a Driver: Ping makes one cheap call
+// that proves the backend is reachable and the credentials are accepted.
+// Store.Ping uses it, then checks that the scope's environment exists;
+// without it Store.Ping lists environments instead.
+type Pinger interface {
+	Ping(ctx context.Context) error
 }
 
 // GetOptions are the driver-level options of Get.

@@ -146,3 +146,25 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorfPrintsCauseOnce: an Errorf with %w shows its cause once (issue
+// 8.16: "no secret "K": CAUSE: CAUSE").
+func TestErrorfPrintsCauseOnce(t *testing.T) {
+	cause := errors.New("CAUSE")
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{Errorf(NotFound, "no secret %q: %w", "K", cause), `no secret "K": CAUSE`},
+		{Errorf(NotFound, "no secret %q", "K"), `no secret "K"`},
+		{Wrap(Unavailable, cause), "CAUSE"},
+		{&Error{Code: Internal, Msg: "m", Err: cause}, "m"},
+	} {
+		if got := tc.err.Error(); got != tc.want {
+			t.Errorf("Error() = %q, want %q", got, tc.want)
+		}
+	}
+	if !errors.Is(Errorf(NotFound, "x: %w", cause), cause) {
+		t.Error("Errorf lost its cause")
+	}
+}

@@ -70,15 +70,17 @@ type Error struct {
 	Err  error  // optional cause
 }
 
+// Error returns Msg, or the cause's text when Msg is empty. A Msg made by
+// [Errorf] with %w already contains the cause, so the cause is never
+// printed twice; a Msg set by hand should say it too, if it matters.
 func (e *Error) Error() string {
 	switch {
-	case e.Err == nil:
+	case e.Msg != "":
 		return e.Msg
-	case e.Msg == "":
+	case e.Err != nil:
 		return e.Err.Error()
-	default:
-		return e.Msg + ": " + e.Err.Error()
 	}
+	return ""
 }
 
 func (e *Error) Unwrap() error { return e.Err }
