@@ -3,7 +3,9 @@ package secrets_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
@@ -44,9 +46,14 @@ func TestEveryCodeThroughStore(t *testing.T) {
 			t.Run(c.String(), func(t *testing.T) {
 				st := secrets.NewStore(&failing{memory.NewDB().Driver(), c, viaTable}, secrets.StoreOptions{Scheme: "failing"})
 				_, err := st.Get(ctx, "K")
-				if got := secrets.ErrorCode(err); got != c {
-					t.Fatalf("code %v, want %v (%v)", got, c, err)
+				want := c
+				if c == secrets.Canceled || c == secrets.DeadlineExceeded {
+					want = secrets.Unavailable // the caller's context is alive
 				}
+				if got := secrets.ErrorCode(err); got != want {
+					t.Fatalf("code %v, want %v (%v)", got, want, err)
+				}
+				c = want
 				if !errors.Is(err, secrets.Sentinel(c)) {
 					t.Fatalf("errors.Is(%v, Sentinel(%v)) false", err, c)
 				}
@@ -63,5 +70,45 @@ func TestEveryCodeThroughStore(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// ctxDriver's Get fails as a client whose own per-request timeout fired
+// (clientTimeout), or waits for the caller's context.
+type ctxDriver struct {
+	backend.Driver
+	clientTimeout bool
+}
+
+func (d *ctxDriver) Get(ctx context.Context, _, _ string, _ backend.GetOptions) (*backend.Secret, error) {
+	if d.clientTimeout {
+		return nil, fmt.Errorf("request: %w", context.DeadlineExceeded)
+	}
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// TestOnlyCallerContextMakesDeadline: DeadlineExceeded and Canceled mean the
+// caller's context ended; a timeout inside the driver while the caller's
+// context is alive is Unavailable (retryable) (issue 8.12).
+func TestOnlyCallerContextMakesDeadline(t *testing.T) {
+	drv := memory.NewDB().Driver()
+	st := secrets.NewStore(&ctxDriver{drv, true}, secrets.StoreOptions{Scheme: "t"})
+	_, err := st.Get(context.Background(), "K")
+	if got := secrets.ErrorCode(err); got != secrets.Unavailable {
+		t.Fatalf("client timeout, caller without deadline: code %v (%v), want Unavailable", got, err)
+	}
+	st = secrets.NewStore(&ctxDriver{drv, false}, secrets.StoreOptions{Scheme: "t"})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, err = st.Get(ctx, "K")
+	if got := secrets.ErrorCode(err); got != secrets.DeadlineExceeded {
+		t.Fatalf("caller's deadline: code %v (%v), want DeadlineExceeded", got, err)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(10*time.Millisecond, cancel)
+	_, err = st.Get(ctx, "K")
+	if got := secrets.ErrorCode(err); got != secrets.Canceled {
+		t.Fatalf("caller's cancel: code %v (%v), want Canceled", got, err)
 	}
 }

@@ -83,8 +83,9 @@ const (
 func Ptr[T any](v T) *T { return &v }
 
 // Store is the portable handle on a secret store. It is safe for concurrent
-// use. Stores made with In share one driver (one connection); closing any of
-// them closes all.
+// use. Views made with In and ReadOnlyView share its driver (one
+// connection); closing the Store closes them all, closing a view closes only
+// the view.
 type Store struct {
 	drv      backend.Driver
 	caps     backend.Capabilities
@@ -92,7 +93,12 @@ type Store struct {
 	env      string
 	envErr   error
 	readonly bool
-	closed   *atomic.Bool
+	// closed is shared by the store NewStore made and every view of it: set
+	// by the owner's Close, it closes them all. own is this handle's: a
+	// view's Close sets only its own.
+	closed *atomic.Bool
+	own    *atomic.Bool
+	owner  bool
 }
 
 // StoreOptions are the options of [NewStore].
@@ -109,7 +115,7 @@ type StoreOptions struct {
 // constructors; applications normally use [OpenStore].
 func NewStore(drv backend.Driver, opts StoreOptions) *Store {
 	s := &Store{drv: drv, caps: drv.Capabilities(), scheme: opts.Scheme, env: opts.Environment,
-		readonly: opts.ReadOnly, closed: new(atomic.Bool)}
+		readonly: opts.ReadOnly, closed: new(atomic.Bool), own: new(atomic.Bool), owner: true}
 	if err := backend.ValidateScope(opts.Environment); err != nil {
 		s.envErr = err
 	}
@@ -120,17 +126,28 @@ func NewStore(drv backend.Driver, opts StoreOptions) *Store {
 // no connection; an invalid name makes every call on the result fail with
 // InvalidArgument.
 func (s *Store) In(env string) *Store {
-	c := *s
+	c := s.view()
 	c.env = env
 	c.envErr = backend.ValidateScope(env)
-	return &c
+	return c
 }
 
 // ReadOnlyView returns the same store (same scope, same driver) refusing
 // every write with PermissionDenied, to hand to code that must only read.
 func (s *Store) ReadOnlyView() *Store {
-	c := *s
+	c := s.view()
 	c.readonly = true
+	return c
+}
+
+// view is a copy of s that does not own the driver: its Close closes only
+// itself, so that code handed a view cannot close the store it came from.
+func (s *Store) view() *Store {
+	c := *s
+	c.own, c.owner = new(atomic.Bool), false
+	if s.own.Load() {
+		c.own.Store(true)
+	}
 	return &c
 }
 
@@ -143,12 +160,20 @@ func (s *Store) Capabilities() Capabilities { return s.caps }
 // ReadOnly reports whether the store refuses writes.
 func (s *Store) ReadOnly() bool { return s.readonly }
 
-func (s *Store) fail(op, env, key string, err error) error {
+// fail wraps a driver's error as an *Error. Only the caller's context makes
+// Canceled or DeadlineExceeded: a context error while ctx is still alive
+// came from inside the driver (a per-request timeout of its client) and is
+// Unavailable, which a caller may retry.
+func (s *Store) fail(ctx context.Context, op, env, key string, err error) error {
 	var e *Error
 	if errors.As(err, &e) && e.Scheme == s.scheme {
 		return err
 	}
-	return &Error{Code: backend.Classify(err, s.drv.ErrorCode), Op: op, Scheme: s.scheme, Environment: env, Key: key, Err: err}
+	c := backend.Classify(err, s.drv.ErrorCode)
+	if (c == Canceled || c == DeadlineExceeded) && ctx.Err() == nil {
+		c = Unavailable
+	}
+	return &Error{Code: c, Op: op, Scheme: s.scheme, Environment: env, Key: key, Err: err}
 }
 
 func (s *Store) failCode(op, env, key string, c Code, err error) error {
@@ -157,14 +182,14 @@ func (s *Store) failCode(op, env, key string, c Code, err error) error {
 
 // check runs before every call: closed store, invalid scope, done context.
 func (s *Store) check(ctx context.Context, op, key string) error {
-	if s.closed.Load() {
+	if s.closed.Load() || s.own.Load() {
 		return s.failCode(op, s.env, key, FailedPrecondition, ErrClosed)
 	}
 	if err := ctx.Err(); err != nil {
-		return s.fail(op, s.env, key, err)
+		return s.fail(ctx, op, s.env, key, err)
 	}
 	if s.envErr != nil {
-		return s.fail(op, s.env, key, s.envErr)
+		return s.fail(ctx, op, s.env, key, s.envErr)
 	}
 	return nil
 }
@@ -216,7 +241,7 @@ func (s *Store) Get(ctx context.Context, key string, opts ...GetOption) (*Secret
 		return nil, err
 	}
 	if err := backend.ValidateKey(key); err != nil {
-		return nil, s.fail("Get", s.env, key, err)
+		return nil, s.fail(ctx, "Get", s.env, key, err)
 	}
 	var o getOptions
 	if len(opts) > 0 {
@@ -227,10 +252,17 @@ func (s *Store) Get(ctx context.Context, key string, opts ...GetOption) (*Secret
 	}
 	sec, err := s.drv.Get(ctx, s.env, key, backend.GetOptions{Version: o.version})
 	if err != nil && s.env != "" && o.version == "" && backend.Classify(err, s.drv.ErrorCode) == NotFound {
-		sec, err = s.drv.Get(ctx, "", key, backend.GetOptions{})
+		var gerr error
+		if sec, gerr = s.drv.Get(ctx, "", key, backend.GetOptions{}); gerr == nil {
+			err = nil
+		} else if backend.Classify(gerr, s.drv.ErrorCode) != PermissionDenied {
+			// A scoped miss whose global read is refused (a policy that
+			// allows only the environment's paths) stays NotFound.
+			err = gerr
+		}
 	}
 	if err != nil {
-		return nil, s.fail("Get", s.env, key, err)
+		return nil, s.fail(ctx, "Get", s.env, key, err)
 	}
 	if !o.includeExpired && !sec.ExpiresAt.IsZero() && sec.Expired(time.Now()) {
 		return nil, s.failCode("Get", sec.Environment, key, FailedPrecondition, ErrExpired)
@@ -272,15 +304,15 @@ func (s *Store) Create(ctx context.Context, sec Secret) (*Secret, error) {
 		return nil, err
 	}
 	if err := backend.ValidateSecret(&sec); err != nil {
-		return nil, s.fail("Create", sec.Environment, sec.Key, err)
+		return nil, s.fail(ctx, "Create", sec.Environment, sec.Key, err)
 	}
 	if err := s.unsupported(sec.Type, sec.Labels, !sec.ExpiresAt.IsZero()); err != nil {
-		return nil, s.fail("Create", sec.Environment, sec.Key, err)
+		return nil, s.fail(ctx, "Create", sec.Environment, sec.Key, err)
 	}
 	sec.ID, sec.Version, sec.CreatedAt, sec.UpdatedAt = "", "", time.Time{}, time.Time{}
 	out, err := s.drv.Create(ctx, &sec)
 	if err != nil {
-		return nil, s.fail("Create", sec.Environment, sec.Key, err)
+		return nil, s.fail(ctx, "Create", sec.Environment, sec.Key, err)
 	}
 	return out, nil
 }
@@ -306,24 +338,24 @@ func (s *Store) Modify(ctx context.Context, key string, u Update) (*Secret, erro
 		return nil, err
 	}
 	if err := backend.ValidateKey(key); err != nil {
-		return nil, s.fail("Modify", s.env, key, err)
+		return nil, s.fail(ctx, "Modify", s.env, key, err)
 	}
 	if err := backend.ValidateUpdate(&u); err != nil {
-		return nil, s.fail("Modify", s.env, key, err)
+		return nil, s.fail(ctx, "Modify", s.env, key, err)
 	}
 	typ := ""
 	if u.Type != nil {
 		typ = *u.Type
 	}
 	if err := s.unsupported(typ, u.Labels, u.ExpiresAt != nil && !u.ExpiresAt.IsZero()); err != nil {
-		return nil, s.fail("Modify", s.env, key, err)
+		return nil, s.fail(ctx, "Modify", s.env, key, err)
 	}
 	if u.Environment != nil && *u.Environment == s.env {
 		u.Environment = nil
 	}
 	out, err := s.drv.Modify(ctx, s.env, key, &u)
 	if err != nil {
-		return nil, s.fail("Modify", s.env, key, err)
+		return nil, s.fail(ctx, "Modify", s.env, key, err)
 	}
 	return out, nil
 }
@@ -335,13 +367,13 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		return err
 	}
 	if err := backend.ValidateKey(key); err != nil {
-		return s.fail("Delete", s.env, key, err)
+		return s.fail(ctx, "Delete", s.env, key, err)
 	}
 	if !s.caps.Delete {
 		return s.failCode("Delete", s.env, key, Unimplemented, errors.New("driver cannot delete secrets"))
 	}
 	if err := s.drv.Delete(ctx, s.env, key); err != nil {
-		return s.fail("Delete", s.env, key, err)
+		return s.fail(ctx, "Delete", s.env, key, err)
 	}
 	return nil
 }
@@ -353,14 +385,14 @@ func (s *Store) Versions(ctx context.Context, key string) ([]Version, error) {
 		return nil, err
 	}
 	if err := backend.ValidateKey(key); err != nil {
-		return nil, s.fail("Versions", s.env, key, err)
+		return nil, s.fail(ctx, "Versions", s.env, key, err)
 	}
 	if !s.caps.Versions {
 		return nil, s.failCode("Versions", s.env, key, Unimplemented, errors.New("driver has no versions"))
 	}
 	vs, err := s.drv.Versions(ctx, s.env, key)
 	if err != nil {
-		return nil, s.fail("Versions", s.env, key, err)
+		return nil, s.fail(ctx, "Versions", s.env, key, err)
 	}
 	return vs, nil
 }
@@ -417,18 +449,18 @@ func (s *Store) ListPage(ctx context.Context, opts ListOptions, token string) ([
 	}
 	bo, err := s.listOptions(opts)
 	if err != nil {
-		return nil, "", s.fail("List", bo0(bo, s.env), "", err)
+		return nil, "", s.fail(ctx, "List", bo0(bo, s.env), "", err)
 	}
 	fp := fingerprint(bo)
 	dtok := ""
 	if token != "" {
 		if dtok, err = openToken(token, fp); err != nil {
-			return nil, "", s.fail("List", bo.Environment, "", err)
+			return nil, "", s.fail(ctx, "List", bo.Environment, "", err)
 		}
 	}
 	page, next, err := s.drv.ListPage(ctx, bo, dtok)
 	if err != nil {
-		return nil, "", s.fail("List", bo.Environment, "", err)
+		return nil, "", s.fail(ctx, "List", bo.Environment, "", err)
 	}
 	if next != "" {
 		next = sealToken(next, fp)
@@ -463,7 +495,7 @@ func (s *Store) List(ctx context.Context, opts ListOptions) iter.Seq2[*Secret, e
 				return
 			}
 			if err := ctx.Err(); err != nil {
-				yield(nil, s.fail("List", s.env, "", err))
+				yield(nil, s.fail(ctx, "List", s.env, "", err))
 				return
 			}
 			token = next
@@ -528,7 +560,7 @@ func (s *Store) ListEnvironments(ctx context.Context) ([]*Environment, error) {
 	}
 	envs, err := s.drv.ListEnvironments(ctx)
 	if err != nil {
-		return nil, s.fail("ListEnvironments", "", "", err)
+		return nil, s.fail(ctx, "ListEnvironments", "", "", err)
 	}
 	slices.SortFunc(envs, func(a, b *Environment) int { return strings.Compare(a.Name, b.Name) })
 	return envs, nil
@@ -540,11 +572,11 @@ func (s *Store) GetEnvironment(ctx context.Context, name string) (*Environment, 
 		return nil, err
 	}
 	if err := backend.ValidateEnvironmentName(name); err != nil {
-		return nil, s.fail("GetEnvironment", name, "", err)
+		return nil, s.fail(ctx, "GetEnvironment", name, "", err)
 	}
 	e, err := s.drv.GetEnvironment(ctx, name)
 	if err != nil {
-		return nil, s.fail("GetEnvironment", name, "", err)
+		return nil, s.fail(ctx, "GetEnvironment", name, "", err)
 	}
 	return e, nil
 }
@@ -556,12 +588,12 @@ func (s *Store) CreateEnvironment(ctx context.Context, e Environment) (*Environm
 		return nil, err
 	}
 	if err := backend.ValidateEnvironment(&e); err != nil {
-		return nil, s.fail("CreateEnvironment", e.Name, "", err)
+		return nil, s.fail(ctx, "CreateEnvironment", e.Name, "", err)
 	}
 	e.ID, e.CreatedAt, e.UpdatedAt = "", time.Time{}, time.Time{}
 	out, err := s.drv.CreateEnvironment(ctx, &e)
 	if err != nil {
-		return nil, s.fail("CreateEnvironment", e.Name, "", err)
+		return nil, s.fail(ctx, "CreateEnvironment", e.Name, "", err)
 	}
 	return out, nil
 }
@@ -573,14 +605,14 @@ func (s *Store) ModifyEnvironment(ctx context.Context, name string, u Environmen
 		return nil, err
 	}
 	if err := backend.ValidateEnvironmentName(name); err != nil {
-		return nil, s.fail("ModifyEnvironment", name, "", err)
+		return nil, s.fail(ctx, "ModifyEnvironment", name, "", err)
 	}
 	if err := backend.ValidateEnvironmentUpdate(&u); err != nil {
-		return nil, s.fail("ModifyEnvironment", name, "", err)
+		return nil, s.fail(ctx, "ModifyEnvironment", name, "", err)
 	}
 	out, err := s.drv.ModifyEnvironment(ctx, name, &u)
 	if err != nil {
-		return nil, s.fail("ModifyEnvironment", name, "", err)
+		return nil, s.fail(ctx, "ModifyEnvironment", name, "", err)
 	}
 	return out, nil
 }
@@ -592,13 +624,13 @@ func (s *Store) DeleteEnvironment(ctx context.Context, name string) error {
 		return err
 	}
 	if err := backend.ValidateEnvironmentName(name); err != nil {
-		return s.fail("DeleteEnvironment", name, "", err)
+		return s.fail(ctx, "DeleteEnvironment", name, "", err)
 	}
 	if !s.caps.DeleteEnvironment {
 		return s.failCode("DeleteEnvironment", name, "", Unimplemented, errors.New("driver cannot delete environments"))
 	}
 	if err := s.drv.DeleteEnvironment(ctx, name); err != nil {
-		return s.fail("DeleteEnvironment", name, "", err)
+		return s.fail(ctx, "DeleteEnvironment", name, "", err)
 	}
 	return nil
 }
@@ -628,13 +660,19 @@ func (s *Store) ErrorAs(err error, i any) bool {
 }
 
 // Close releases the driver's resources. Every call after it, on this store
-// or one made with In, fails with FailedPrecondition wrapping ErrClosed.
+// or a view of it (In, ReadOnlyView), fails with FailedPrecondition wrapping
+// ErrClosed. Close on a view closes only that view: code handed a view
+// cannot close the store it came from.
 func (s *Store) Close() error {
-	if s.closed.Swap(true) {
+	if s.own.Swap(true) || s.closed.Load() {
 		return s.failCode("Close", "", "", FailedPrecondition, ErrClosed)
 	}
+	if !s.owner {
+		return nil
+	}
+	s.closed.Store(true)
 	if err := s.drv.Close(); err != nil {
-		return s.fail("Close", "", "", err)
+		return s.fail(context.Background(), "Close", "", "", err)
 	}
 	return nil
 }

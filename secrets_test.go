@@ -12,7 +12,7 @@ import (
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
-	_ "github.com/polysecret/secrets/memory"
+	"github.com/polysecret/secrets/memory"
 )
 
 func TestErrorCodes(t *testing.T) {
@@ -106,6 +106,9 @@ func TestOpenStore(t *testing.T) {
 		{url: "mem://x/%zzhunter2", code: secrets.InvalidArgument, notText: "hunter2"},
 		{url: "mem://x?token=hunter2", code: secrets.InvalidArgument, notText: "hunter2"},
 		{url: "mem://x/path", code: secrets.InvalidArgument},
+		{url: "mem://x#frag", code: secrets.InvalidArgument},
+		{url: "mem://x#", code: secrets.InvalidArgument},
+		{url: "mem://x?env=prod#?readonly=true", code: secrets.InvalidArgument},
 	} {
 		t.Run(tc.url, func(t *testing.T) {
 			st, err := secrets.OpenStore(ctx, tc.url)
@@ -233,4 +236,70 @@ func FuzzValidateEnvironmentName(f *testing.F) {
 			t.Fatalf("ValidateEnvironmentName(%q) = %v, want valid=%v", name, err, want)
 		}
 	})
+}
+
+// TestViewCannotCloseStore: a view (In, ReadOnlyView) handed to other code
+// closes only itself; the store's own Close closes every view (issue 8.24).
+func TestViewCannotCloseStore(t *testing.T) {
+	ctx := context.Background()
+	st := memory.OpenStore()
+	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
+		t.Fatal(err)
+	}
+	for name, view := range map[string]*secrets.Store{"ReadOnlyView": st.ReadOnlyView(), "In": st.In(""), "In.ReadOnlyView": st.In("").ReadOnlyView()} {
+		if err := view.Close(); err != nil {
+			t.Fatalf("%s.Close: %v", name, err)
+		}
+		if _, err := view.Get(ctx, "K"); !errors.Is(err, secrets.ErrClosed) {
+			t.Fatalf("%s after its Close: %v, want ErrClosed", name, err)
+		}
+		if err := view.Close(); !errors.Is(err, secrets.ErrClosed) {
+			t.Fatalf("%s closed twice: %v", name, err)
+		}
+		if v, err := st.Value(ctx, "K"); err != nil || v != "v" {
+			t.Fatalf("store after %s.Close: %q, %v", name, v, err)
+		}
+	}
+	view := st.In("")
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := view.Get(ctx, "K"); !errors.Is(err, secrets.ErrClosed) {
+		t.Fatalf("view after the store's Close: %v, want ErrClosed", err)
+	}
+	if _, err := st.In("").Get(ctx, "K"); !errors.Is(err, secrets.ErrClosed) {
+		t.Fatalf("view made after the store's Close: %v, want ErrClosed", err)
+	}
+}
+
+// refusing refuses every read of the global scope, as a Vault policy that
+// allows only an environment's paths does.
+type refusing struct{ backend.Driver }
+
+func (r refusing) Get(ctx context.Context, env, key string, o backend.GetOptions) (*backend.Secret, error) {
+	if env == "" {
+		return nil, backend.Errorf(backend.PermissionDenied, "policy: no access to the global scope")
+	}
+	return r.Driver.Get(ctx, env, key, o)
+}
+
+// TestFallbackRefused: a miss in the scope whose global read is refused is
+// NotFound, so that ValueOr still returns its default (issue 8.21).
+func TestFallbackRefused(t *testing.T) {
+	ctx := context.Background()
+	db := memory.NewDB()
+	if _, err := secrets.NewStore(db.Driver(), secrets.StoreOptions{}).CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
+		t.Fatal(err)
+	}
+	st := secrets.NewStore(refusing{db.Driver()}, secrets.StoreOptions{Scheme: "t", Environment: "prod"})
+	if _, err := st.Get(ctx, "MISSING"); secrets.ErrorCode(err) != secrets.NotFound {
+		t.Fatalf("Get: %v, want NotFound", err)
+	}
+	if v, err := st.ValueOr(ctx, "MISSING", "def"); err != nil || v != "def" {
+		t.Fatalf("ValueOr = %q, %v", v, err)
+	}
+	// The global scope itself still says PermissionDenied.
+	if _, err := st.In("").Get(ctx, "MISSING"); secrets.ErrorCode(err) != secrets.PermissionDenied {
+		t.Fatalf("global Get: %v, want PermissionDenied", err)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/polysecret/secrets/backend"
@@ -100,6 +101,9 @@ func (m *URLMux) OpenStore(ctx context.Context, urlstr string) (*Store, error) {
 	m.mu.RUnlock()
 	if op == nil {
 		return nil, fail("", backend.Errorf(InvalidArgument, "unknown URL scheme %q (registered: %v; did you import the driver?)", u.Scheme, m.Schemes()))
+	}
+	if u.Fragment != "" || strings.Contains(urlstr, "#") {
+		return nil, fail(u.Scheme, backend.Errorf(InvalidArgument, "URL has a #fragment; stores take none (parameters go in the ?query)"))
 	}
 	if u.User != nil {
 		return nil, fail(u.Scheme, backend.Errorf(InvalidArgument, "credentials in the URL are not accepted; use the driver's environment variables or options"))

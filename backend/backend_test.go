@@ -168,3 +168,19 @@ func TestErrorfPrintsCauseOnce(t *testing.T) {
 		t.Error("Errorf lost its cause")
 	}
 }
+
+// TestDefaultRetryRidesOutRestart: the default policy's retries wait at
+// least 3 s in all, whatever the jitter, so a restart of a few seconds is
+// ridden out (issue 8.13), and at most 6.2 s before Retry-After.
+func TestDefaultRetryRidesOutRestart(t *testing.T) {
+	var p RetryPolicy
+	for range 100 {
+		var total time.Duration
+		for a := 1; a <= DefaultMaxRetries; a++ {
+			total += p.Delay(a, 0)
+		}
+		if total < 3*time.Second || total > 6200*time.Millisecond {
+			t.Fatalf("default retries wait %v in all, want 3s..6.2s", total)
+		}
+	}
+}

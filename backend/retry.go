@@ -9,13 +9,19 @@ import (
 	"time"
 )
 
+// DefaultRetryBase is the first backoff of the default policy. With
+// DefaultMaxRetries retries the backoffs are about 0.2, 0.4, 0.8, 1.6 and
+// 3.2 s (never below half of each): a request rides out a server restart of
+// a few seconds.
+const DefaultRetryBase = 200 * time.Millisecond
+
 // RetryPolicy is the retry policy of DESIGN.md §4 for drivers that make their
 // own HTTP requests: exponential backoff with full jitter, Retry-After
 // honoured, a bounded number of attempts. Drivers on an SDK with its own
 // retryer (Vault's client, AWS's) configure that instead.
 type RetryPolicy struct {
 	MaxRetries int           // retries after the first attempt; 0 = none
-	Base       time.Duration // first backoff (default 100ms)
+	Base       time.Duration // first backoff (default DefaultRetryBase)
 	Max        time.Duration // cap of one backoff, Retry-After included (default 20s)
 }
 
@@ -24,7 +30,7 @@ type RetryPolicy struct {
 func (p RetryPolicy) Delay(attempt int, retryAfter time.Duration) time.Duration {
 	base, max := p.Base, p.Max
 	if base <= 0 {
-		base = 100 * time.Millisecond
+		base = DefaultRetryBase
 	}
 	if max <= 0 {
 		max = 20 * time.Second

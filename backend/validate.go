@@ -22,7 +22,7 @@ const (
 	MaxPageSize          = 1000
 	DefaultPageSize      = 100
 	MaxQueryLen          = 256
-	DefaultMaxRetries    = 3
+	DefaultMaxRetries    = 5
 	DefaultListFetchConc = 8
 )
 
