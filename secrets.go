@@ -635,6 +635,36 @@ func (s *Store) DeleteEnvironment(ctx context.Context, name string) error {
 	return nil
 }
 
+// Ping checks, with as few calls as the driver allows, that the store can
+// be used: the backend answers, it accepts the credentials, and the store's
+// environment (if it has one) exists — so that a configuration mistake
+// (a missing region, a wrong token, env=prdo) shows at start-up rather than
+// on the first Get. A missing environment is NotFound.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.check(ctx, "Ping", ""); err != nil {
+		return err
+	}
+	var err error
+	if p, ok := s.drv.(backend.Pinger); ok {
+		err = p.Ping(ctx)
+	} else {
+		_, err = s.drv.ListEnvironments(ctx)
+	}
+	if err != nil {
+		return s.fail(ctx, "Ping", s.env, "", err)
+	}
+	if s.env == "" {
+		return nil
+	}
+	if _, err := s.drv.GetEnvironment(ctx, s.env); err != nil {
+		if backend.Classify(err, s.drv.ErrorCode) == NotFound {
+			err = backend.Errorf(NotFound, "the store's environment %q does not exist: %w", s.env, err)
+		}
+		return s.fail(ctx, "Ping", s.env, "", err)
+	}
+	return nil
+}
+
 // As sets i to the driver's client, if i is a pointer to its type, and
 // reports whether it did: *api.Client for vault, *secretsmanager.Client for
 // awssm, *locker.Client for locker. See each driver's documentation.

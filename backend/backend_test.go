@@ -19,6 +19,7 @@ func TestValidateLabelValue(t *testing.T) {
 		{"gold", true}, {"Zürich 東京", true}, {"a.b:c/d=e+f-g@h_i", true}, {"1 2 3", true},
 		{"", false}, {strings.Repeat("v", 256), true}, {strings.Repeat("v", 257), false},
 		{"semi;colon", false}, {"tab\t", false}, {"new\nline", false}, {"\xff", false}, {"quote\"", false},
+		{"nbsp\u00a0x", false}, {"ideographic\u3000space", false}, {"zero\u200bwidth", false}, {"٣ Arabic-Indic digit", true},
 	} {
 		if err := ValidateLabelValue(tc.v); (err == nil) != tc.ok {
 			t.Errorf("ValidateLabelValue(%q) = %v, want ok=%v", tc.v, err, tc.ok)

@@ -130,8 +130,10 @@ func ValidateLabels(labels map[string]string) error {
 	return nil
 }
 
-// ValidateLabelValue checks one label value: 1–256 bytes of Unicode letters,
-// digits, spaces and _ . : / = + - @
+// ValidateLabelValue checks one label value: 1–256 bytes of Unicode letters
+// and decimal digits, the ASCII space and _ . : / = + - @ — what an AWS tag
+// value and a Vault custom_metadata value both accept. Other spaces (U+00A0,
+// U+3000) are refused: Vault refuses what is not printable.
 func ValidateLabelValue(v string) error {
 	if len(v) == 0 || len(v) > MaxLabelValueLen {
 		return invalid("label value must be 1-%d bytes, got %d", MaxLabelValueLen, len(v))
@@ -140,10 +142,10 @@ func ValidateLabelValue(v string) error {
 		return invalid("label value is not valid UTF-8")
 	}
 	for _, r := range v {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Zs, r) || strings.ContainsRune("_.:/=+-@", r) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(" _.:/=+-@", r) {
 			continue
 		}
-		return invalid("label value: %q is not a letter, digit, space or one of _ . : / = + - @", r)
+		return invalid("label value: %q is not a letter, digit, ASCII space or one of _ . : / = + - @", r)
 	}
 	return nil
 }

@@ -61,6 +61,8 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Context", s.testContext)
 	t.Run("ReadOnly", s.testReadOnly)
 	t.Run("Close", s.testClose)
+	t.Run("Ping", s.testPing)
+	t.Run("LabelAlphabet", s.testLabelAlphabet)
 	t.Run("As", s.testAs)
 	t.Run("NoValueLeak", s.testNoValueLeak)
 }
@@ -1225,6 +1227,58 @@ func (s *suite) testClose(t *testing.T) {
 		wantCode(t, err, secrets.FailedPrecondition)
 	}
 	wantCode(t, st.Close(), secrets.FailedPrecondition)
+
+	// A view handed to other code closes only itself.
+	st = open(t)
+	defer st.Close()
+	ro := st.ReadOnlyView()
+	ok(t, ro.Close())
+	_, err = ro.Get(ctx, "k")
+	wantCode(t, err, secrets.FailedPrecondition)
+	_, err = st.Get(ctx, "k")
+	wantCode(t, err, secrets.NotFound)
+}
+
+// testPing: Ping succeeds on a working store, and says NotFound when the
+// store's environment does not exist.
+func (s *suite) testPing(t *testing.T) {
+	st, _ := s.open(t)
+	ok(t, st.Ping(ctx))
+	wantCode(t, st.In("nosuch").Ping(ctx), secrets.NotFound)
+	s.mkEnv(t, st, "pinged")
+	ok(t, st.In("pinged").Ping(ctx))
+}
+
+// testLabelAlphabet: every character the portable label rule accepts is
+// stored and read back by the driver, in Create and in Modify, so that no
+// write can fail half-way on a label the backend refuses.
+func (s *suite) testLabelAlphabet(t *testing.T) {
+	st, _ := s.open(t)
+	if !s.caps.Labels {
+		_, err := st.Create(ctx, secrets.Secret{Key: "LA", Value: val("la"), Labels: map[string]string{"a": "b"}})
+		wantCode(t, err, secrets.Unimplemented)
+		return
+	}
+	all := map[string]string{"letters": "Zürich 東京 Ωμέγα", "digits": "0123456789 ٣", "punct": "a.b:c/d=e+f-g@h_i", "Aa0_.-": "x"}
+	got := m(st.Create(ctx, secrets.Secret{Key: "LA", Value: val("la"), Labels: all})).get(t)
+	if diff := cmp.Diff(all, got.Labels); diff != "" {
+		t.Fatalf("Create labels (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(all, m(st.Get(ctx, "LA")).get(t).Labels); diff != "" {
+		t.Fatalf("Get labels (-want +got):\n%s", diff)
+	}
+	repl := map[string]string{"only": "@ +=/:. _-"}
+	m(st.Modify(ctx, "LA", secrets.Update{Labels: repl})).get(t)
+	if diff := cmp.Diff(repl, m(st.Get(ctx, "LA")).get(t).Labels); diff != "" {
+		t.Fatalf("labels after Modify (-want +got):\n%s", diff)
+	}
+	for _, bad := range []string{"nbsp\u00a0", "ideo\u3000", "tab\t"} {
+		_, err := st.Modify(ctx, "LA", secrets.Update{Labels: map[string]string{"k": bad}, Value: secrets.Ptr(val("no"))})
+		wantCode(t, err, secrets.InvalidArgument)
+	}
+	if diff := cmp.Diff(repl, m(st.Get(ctx, "LA")).get(t).Labels); diff != "" {
+		t.Fatalf("a refused Modify changed labels (-want +got):\n%s", diff)
+	}
 }
 
 func (s *suite) testAs(t *testing.T) {
