@@ -353,7 +353,15 @@ func (s *Store) Modify(ctx context.Context, key string, u Update) (*Secret, erro
 	if u.Environment != nil && *u.Environment == s.env {
 		u.Environment = nil
 	}
-	out, err := s.drv.Modify(ctx, s.env, key, &u)
+	var (
+		out *Secret
+		err error
+	)
+	if u.Environment != nil && !s.caps.AtomicMove {
+		out, err = s.move(ctx, key, &u)
+	} else {
+		out, err = s.drv.Modify(ctx, s.env, key, &u)
+	}
 	if err != nil {
 		return nil, s.fail(ctx, "Modify", s.env, key, err)
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -32,7 +34,7 @@ func TestMain(m *testing.M) {
 }
 
 var memCaps = backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true,
-	Labels: true, Expiry: true, AtomicModify: true}
+	Labels: true, Expiry: true, AtomicModify: true, AtomicMove: true}
 
 func TestBrokenVariants(t *testing.T) {
 	for _, tc := range []struct {
@@ -46,6 +48,9 @@ func TestBrokenVariants(t *testing.T) {
 		{"valueinerror", []string{"TestBrokenChild/Create/AlreadyExists", "TestBrokenChild/NoValueLeak"}},
 		{"ignoreenv", []string{"TestBrokenChild/Get/EnvironmentShadowsGlobal"}},
 		{"nocaps", []string{"TestBrokenChild/Capabilities"}},
+		{"labelmerge", []string{"TestBrokenChild/ConcurrentLabelReplace"}},
+		{"offsetpaging", []string{"TestBrokenChild/ListUnderMoves"}},
+		{"nonatomicmove", []string{"TestBrokenChild/MoveUnderModify"}},
 	} {
 		t.Run(tc.variant, func(t *testing.T) {
 			t.Parallel()
@@ -143,6 +148,47 @@ func (b *broken) Modify(ctx context.Context, env, key string, u *backend.Update)
 			full.Labels = map[string]string{}
 		}
 		return b.Driver.Modify(ctx, env, key, full)
+	case "labelmerge":
+		// vault's old way: a patch of the keys that change, computed from
+		// a read, applied to whatever is there at write time
+		if u.Labels != nil {
+			read, err := b.Driver.Get(ctx, env, key, backend.GetOptions{})
+			if err != nil {
+				return nil, err
+			}
+			time.Sleep(time.Millisecond)
+			now, err := b.Driver.Get(ctx, env, key, backend.GetOptions{})
+			if err != nil {
+				return nil, err
+			}
+			merged := maps.Clone(now.Labels)
+			if merged == nil {
+				merged = map[string]string{}
+			}
+			for k := range read.Labels {
+				if _, keep := u.Labels[k]; !keep {
+					delete(merged, k)
+				}
+			}
+			maps.Copy(merged, u.Labels)
+			u.Labels = merged
+		}
+	case "nonatomicmove":
+		// copy what was read a moment ago, then delete: a Modify landing
+		// in between is lost
+		if u.Environment != nil {
+			cur, err := b.Driver.Get(ctx, env, key, backend.GetOptions{})
+			if err != nil {
+				return nil, err
+			}
+			u.Apply(cur)
+			time.Sleep(2 * time.Millisecond)
+			out, err := b.Driver.Create(ctx, cur)
+			if err != nil {
+				return nil, err
+			}
+			return out, b.Driver.Delete(ctx, env, key)
+		}
 	}
 	return b.Driver.Modify(ctx, env, key, u)
 }
@@ -157,6 +203,25 @@ func (b *broken) Get(ctx context.Context, env, key string, o backend.GetOptions)
 }
 
 func (b *broken) ListPage(ctx context.Context, o *backend.ListOptions, token string) ([]*backend.Secret, string, error) {
+	if b.variant == "offsetpaging" {
+		// locker's old way: the token is an offset into the filtered list
+		all := *o
+		all.PageSize = backend.MaxPageSize
+		list, _, err := b.Driver.ListPage(ctx, &all, "")
+		if err != nil {
+			return nil, "", err
+		}
+		off, _ := strconv.Atoi(token)
+		end := min(off+o.PageSize, len(list))
+		if off > len(list) {
+			off = len(list)
+		}
+		next := ""
+		if end < len(list) {
+			next = strconv.Itoa(end)
+		}
+		return list[off:end], next, nil
+	}
 	page, next, err := b.Driver.ListPage(ctx, o, token)
 	if err != nil || token == "" {
 		return page, next, err

@@ -62,6 +62,10 @@ func Run(t *testing.T, h Harness) {
 	t.Run("ReadOnly", s.testReadOnly)
 	t.Run("Close", s.testClose)
 	t.Run("Ping", s.testPing)
+	t.Run("VersionSemantics", s.testVersionSemantics)
+	t.Run("ConcurrentLabelReplace", s.testConcurrentLabelReplace)
+	t.Run("MoveUnderModify", s.testMoveUnderModify)
+	t.Run("ListUnderMoves", s.testListUnderMoves)
 	t.Run("LabelAlphabet", s.testLabelAlphabet)
 	t.Run("As", s.testAs)
 	t.Run("NoValueLeak", s.testNoValueLeak)
@@ -476,6 +480,9 @@ func (s *suite) testModify(t *testing.T) {
 	})
 	t.Run("MoveEnvironment", func(t *testing.T) {
 		st, _ := s.open(t)
+		if !s.movable(t, st) {
+			return
+		}
 		s.mkEnv(t, st, "dev")
 		s.mkEnv(t, st, "prod")
 		sec := s.full("MV")
@@ -502,6 +509,9 @@ func (s *suite) testModify(t *testing.T) {
 	})
 	t.Run("MoveConflict", func(t *testing.T) {
 		st, _ := s.open(t)
+		if !s.movable(t, st) {
+			return
+		}
 		s.mkEnv(t, st, "prod")
 		a, b := val("a"), val("b")
 		m(st.Create(ctx, secrets.Secret{Key: "C", Value: a})).get(t)
@@ -514,11 +524,33 @@ func (s *suite) testModify(t *testing.T) {
 	})
 	t.Run("MoveToMissingEnvironment", func(t *testing.T) {
 		st, _ := s.open(t)
+		if !s.movable(t, st) {
+			return
+		}
 		m(st.Create(ctx, secrets.Secret{Key: "C", Value: val("c")})).get(t)
 		_, err := st.Modify(ctx, "C", secrets.Update{Environment: secrets.Ptr("nowhere")})
 		wantCode(t, err, secrets.NotFound)
 		m(st.Get(ctx, "C")).get(t)
 	})
+}
+
+// movable reports whether the driver can move secrets between scopes (in
+// one step, or by the portable layer's Create and Delete); if it cannot,
+// it checks that a move is Unimplemented and changes nothing.
+func (s *suite) movable(t *testing.T, st *secrets.Store) bool {
+	t.Helper()
+	if s.caps.AtomicMove || s.caps.Delete {
+		return true
+	}
+	s.mkEnv(t, st, "unmovable")
+	v := val("um")
+	m(st.Create(ctx, secrets.Secret{Key: "UM", Value: v})).get(t)
+	_, err := st.Modify(ctx, "UM", secrets.Update{Environment: secrets.Ptr("unmovable")})
+	wantCode(t, err, secrets.Unimplemented)
+	if m(st.Value(ctx, "UM")).get(t) != v {
+		t.Fatal("a refused move changed the secret")
+	}
+	return false
 }
 
 // testConcurrentModify: two Stores × Concurrency goroutines modify one

@@ -23,6 +23,7 @@ package memory
 import (
 	"cmp"
 	"context"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -145,6 +146,13 @@ func (d *driver) Get(_ context.Context, env, key string, opts backend.GetOptions
 		if s == nil {
 			return nil, backend.Errorf(backend.NotFound, "secret %q has no version %q", key, opts.Version)
 		}
+		// A version's value with the secret's current metadata (DESIGN.md
+		// §3.5), as on every driver.
+		cur := e.current()
+		c := s.Clone()
+		c.Type, c.Description, c.ExpiresAt = cur.Type, cur.Description, cur.ExpiresAt
+		c.Labels = maps.Clone(cur.Labels)
+		return c, nil
 	}
 	return s.Clone(), nil
 }
@@ -218,13 +226,12 @@ func (d *driver) Modify(_ context.Context, env, key string, u *backend.Update) (
 		if db.secrets[nk] != nil {
 			return nil, backend.Errorf(backend.AlreadyExists, "secret %q exists in the target scope", key)
 		}
+		// The moved secret starts a new history in the target (DESIGN.md
+		// §3.4), as on every driver.
 		c.ID = "mem:" + c.Environment + "/" + key
-		for i, v := range e.versions { // the history moves with the secret
-			v = v.Clone()
-			v.Environment, v.ID = c.Environment, c.ID
-			e.versions[i] = v
-		}
+		c.CreatedAt = c.UpdatedAt
 		db.remove(k)
+		e = &entry{next: 1}
 		db.insert(nk, e)
 	}
 	e.push(c)
@@ -398,7 +405,7 @@ func (d *driver) DeleteEnvironment(_ context.Context, name string) error {
 
 func (d *driver) Capabilities() backend.Capabilities {
 	return backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true,
-		Labels: true, Expiry: true, AtomicModify: true}
+		Labels: true, Expiry: true, AtomicModify: true, AtomicMove: true}
 }
 
 // ErrorCode: the memory driver classifies all of its errors itself

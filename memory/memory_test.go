@@ -10,7 +10,7 @@ import (
 )
 
 var memCaps = backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true,
-	Labels: true, Expiry: true, AtomicModify: true}
+	Labels: true, Expiry: true, AtomicModify: true, AtomicMove: true}
 
 func TestConformance(t *testing.T) {
 	conformance.Run(t, conformance.Harness{
