@@ -55,7 +55,7 @@ func (s *Store) move(ctx context.Context, key string, u *Update) (*Secret, error
 	if err := s.unsupported(want.Type, want.Labels, !want.ExpiresAt.IsZero()); err != nil {
 		return nil, err
 	}
-	moved, err := s.drv.Create(ctx, want)
+	moved, err := s.createGuarded(ctx, want)
 	if err != nil {
 		if s.code(err) != AlreadyExists {
 			return nil, err

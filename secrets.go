@@ -310,7 +310,7 @@ func (s *Store) Create(ctx context.Context, sec Secret) (*Secret, error) {
 		return nil, s.fail(ctx, "Create", sec.Environment, sec.Key, err)
 	}
 	sec.ID, sec.Version, sec.CreatedAt, sec.UpdatedAt = "", "", time.Time{}, time.Time{}
-	out, err := s.drv.Create(ctx, &sec)
+	out, err := s.createGuarded(ctx, &sec)
 	if err != nil {
 		return nil, s.fail(ctx, "Create", sec.Environment, sec.Key, err)
 	}
@@ -637,7 +637,7 @@ func (s *Store) DeleteEnvironment(ctx context.Context, name string) error {
 	if !s.caps.DeleteEnvironment {
 		return s.failCode("DeleteEnvironment", name, "", Unimplemented, errors.New("driver cannot delete environments"))
 	}
-	if err := s.drv.DeleteEnvironment(ctx, name); err != nil {
+	if err := s.deleteEnvironmentGuarded(ctx, name); err != nil {
 		return s.fail(ctx, "DeleteEnvironment", name, "", err)
 	}
 	return nil
