@@ -4,8 +4,6 @@ import (
 	"errors"
 	"strconv"
 
-	"gocloud.dev/gcerrors"
-
 	"github.com/polysecret/secrets/backend"
 )
 
@@ -118,9 +116,8 @@ func (e *Error) Is(target error) bool {
 }
 
 // ErrorCode returns the code of err: the Code of a *Error in its chain; for
-// other errors, context cancellation and deadlines, then an error of the Go
-// CDK (gocloud.dev/gcerrors) mapped to ours; else Unknown. ErrorCode(nil) is
-// Unknown.
+// other errors, context cancellation and deadlines; else Unknown.
+// ErrorCode(nil) is Unknown. For errors of the Go CDK, see package gocdk.
 func ErrorCode(err error) Code {
 	if err == nil {
 		return Unknown
@@ -133,10 +130,7 @@ func ErrorCode(err error) Code {
 	if errors.As(err, &s) {
 		return s.code
 	}
-	if c := backend.Classify(err, nil); c != Unknown {
-		return c
-	}
-	return FromGCErrorCode(gcerrors.Code(err))
+	return backend.Classify(err, nil)
 }
 
 // Sentinel returns the sentinel error of c (ErrUnknown for an unknown code).
@@ -145,60 +139,4 @@ func Sentinel(c Code) error {
 		return sentinels[c]
 	}
 	return ErrUnknown
-}
-
-// GCErrorCode maps c to the Go CDK's gcerrors code, for code written
-// against gocloud.dev: RateLimited is ResourceExhausted, Unauthenticated is
-// PermissionDenied, Unavailable is Internal (the CDK has no closer code).
-func GCErrorCode(c Code) gcerrors.ErrorCode {
-	switch c {
-	case NotFound:
-		return gcerrors.NotFound
-	case AlreadyExists:
-		return gcerrors.AlreadyExists
-	case InvalidArgument:
-		return gcerrors.InvalidArgument
-	case FailedPrecondition:
-		return gcerrors.FailedPrecondition
-	case PermissionDenied, Unauthenticated:
-		return gcerrors.PermissionDenied
-	case RateLimited:
-		return gcerrors.ResourceExhausted
-	case Unavailable, Internal:
-		return gcerrors.Internal
-	case Unimplemented:
-		return gcerrors.Unimplemented
-	case Canceled:
-		return gcerrors.Canceled
-	case DeadlineExceeded:
-		return gcerrors.DeadlineExceeded
-	}
-	return gcerrors.Unknown
-}
-
-// FromGCErrorCode maps a Go CDK code to ours.
-func FromGCErrorCode(c gcerrors.ErrorCode) Code {
-	switch c {
-	case gcerrors.NotFound:
-		return NotFound
-	case gcerrors.AlreadyExists:
-		return AlreadyExists
-	case gcerrors.InvalidArgument:
-		return InvalidArgument
-	case gcerrors.FailedPrecondition:
-		return FailedPrecondition
-	case gcerrors.PermissionDenied:
-		return PermissionDenied
-	case gcerrors.ResourceExhausted:
-		return RateLimited
-	case gcerrors.Internal:
-		return Internal
-	case gcerrors.Unimplemented:
-		return Unimplemented
-	case gcerrors.Canceled:
-		return Canceled
-	case gcerrors.DeadlineExceeded:
-		return DeadlineExceeded
-	}
-	return Unknown
 }
