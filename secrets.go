@@ -250,16 +250,14 @@ func (s *Store) Get(ctx context.Context, key string, opts ...GetOption) (*Secret
 	if o.version != "" && !s.caps.Versions {
 		return nil, s.failCode("Get", s.env, key, Unimplemented, errors.New("driver has no versions"))
 	}
-	sec, err := s.drv.Get(ctx, s.env, key, backend.GetOptions{Version: o.version})
-	if err != nil && s.env != "" && o.version == "" && backend.Classify(err, s.drv.ErrorCode) == NotFound {
-		var gerr error
-		if sec, gerr = s.drv.Get(ctx, "", key, backend.GetOptions{}); gerr == nil {
-			err = nil
-		} else if backend.Classify(gerr, s.drv.ErrorCode) != PermissionDenied {
-			// A scoped miss whose global read is refused (a policy that
-			// allows only the environment's paths) stays NotFound.
-			err = gerr
-		}
+	var (
+		sec *Secret
+		err error
+	)
+	if o.version != "" {
+		sec, err = s.drv.Get(ctx, s.env, key, backend.GetOptions{Version: o.version})
+	} else {
+		sec, err = s.getFallback(ctx, key)
 	}
 	if err != nil {
 		return nil, s.fail(ctx, "Get", s.env, key, err)
@@ -643,6 +641,16 @@ func (s *Store) DeleteEnvironment(ctx context.Context, name string) error {
 	return nil
 }
 
+// With returns the store with f around every call of its driver (see
+// backend.Interceptor): tracing, audit logs, fault injection. Use the
+// result in place of s: it has the same scope, the same capabilities and
+// the same driver, and closing either closes both.
+func (s *Store) With(f backend.Interceptor) *Store {
+	c := *s
+	c.drv = backend.Intercept(s.drv, s.scheme, f)
+	return &c
+}
+
 // Ping checks, with as few calls as the driver allows, that the store can
 // be used: the backend answers, it accepts the credentials, and the store's
 // environment (if it has one) exists — so that a configuration mistake
@@ -652,10 +660,11 @@ func (s *Store) Ping(ctx context.Context) error {
 	if err := s.check(ctx, "Ping", ""); err != nil {
 		return err
 	}
-	var err error
+	err := backend.ErrSkip
 	if p, ok := s.drv.(backend.Pinger); ok {
 		err = p.Ping(ctx)
-	} else {
+	}
+	if errors.Is(err, backend.ErrSkip) {
 		_, err = s.drv.ListEnvironments(ctx)
 	}
 	if err != nil {

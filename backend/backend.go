@@ -115,6 +115,37 @@ type Capabilities struct {
 	AtomicMove bool
 }
 
+// The optional interfaces below let the contract grow without breaking
+// drivers written elsewhere, as database/sql/driver's do: the portable
+// layer finds them by type assertion and falls back to the required
+// methods where a driver lacks them or answers ErrSkip.
+
+// Putter is an optional interface of a Driver: Put creates the secret
+// (s.Environment, s.Key), or replaces the value and metadata of the one
+// there, in one call of the backend, so that "set this key" has no race
+// between a Create that fails and a Modify. NotFound if s.Environment is not
+// "" and does not exist. On drivers with versions, replacing makes one new
+// version.
+type Putter interface {
+	Put(ctx context.Context, s *Secret) (*Secret, error)
+}
+
+// ValueResult is one answer of a batch read: the secret, or the error of
+// that key alone.
+type ValueResult struct {
+	Secret *Secret
+	Err    error
+}
+
+// BatchGetter is an optional interface of a Driver: Values reads keys in
+// exactly the scope env (no fallback: the portable layer does it), in as few
+// backend calls as the backend allows, and returns one result per key, in
+// order; a missing key is a NotFound error in its result. The error return
+// is for the call as a whole.
+type BatchGetter interface {
+	Values(ctx context.Context, env string, keys []string) ([]ValueResult, error)
+}
+
 // Pinger is an optional interface of a Driver: Ping makes one cheap call
 // that proves the backend is reachable and the credentials are accepted.
 // Store.Ping uses it, then checks that the scope's environment exists;

@@ -28,8 +28,9 @@ import (
 const marker = "PSV-sentinel-"
 
 type suite struct {
-	h    Harness
-	caps backend.Capabilities
+	h     Harness
+	caps  backend.Capabilities
+	count counter
 }
 
 // Run runs the whole conformance suite against the driver h describes.
@@ -62,6 +63,8 @@ func Run(t *testing.T, h Harness) {
 	t.Run("ReadOnly", s.testReadOnly)
 	t.Run("Close", s.testClose)
 	t.Run("Ping", s.testPing)
+	t.Run("Put", s.testPut)
+	t.Run("Values", s.testValuesBatch)
 	t.Run("VersionSemantics", s.testVersionSemantics)
 	t.Run("ConcurrentLabelReplace", s.testConcurrentLabelReplace)
 	t.Run("MoveUnderModify", s.testMoveUnderModify)
@@ -69,6 +72,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("LabelAlphabet", s.testLabelAlphabet)
 	t.Run("As", s.testAs)
 	t.Run("NoValueLeak", s.testNoValueLeak)
+	t.Run("Middleware", s.count.check)
 }
 
 // open makes a fresh backend and one Store on it, closed at cleanup.
@@ -86,7 +90,7 @@ func (s *suite) openWith(t *testing.T, o Opener) *secrets.Store {
 		t.Fatal("Opener returned nil")
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	return st
+	return st.With(s.count.intercept)
 }
 
 func val(tag string) string { return marker + tag + "-" + randHex(4) }

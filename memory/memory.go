@@ -114,7 +114,11 @@ type driver struct {
 	closed atomic.Bool
 }
 
-var _ backend.Driver = (*driver)(nil)
+var (
+	_ backend.Driver      = (*driver)(nil)
+	_ backend.Putter      = (*driver)(nil)
+	_ backend.BatchGetter = (*driver)(nil)
+)
 
 func errNotFound(env, key string) error {
 	if env == "" {
@@ -418,4 +422,44 @@ func (d *driver) ErrorAs(error, any) bool { return false }
 func (d *driver) Close() error {
 	d.closed.Store(true)
 	return nil
+}
+
+// Put creates or replaces (env, key) under the store's lock.
+func (d *driver) Put(_ context.Context, s *backend.Secret) (*backend.Secret, error) {
+	db := d.db
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if s.Environment != "" && db.envs[s.Environment] == nil {
+		return nil, errNoEnv(s.Environment)
+	}
+	k := skey{s.Environment, s.Key}
+	now := time.Now().UTC()
+	c := s.Clone()
+	c.Type = backend.EffectiveType(c.Type)
+	c.ID = "mem:" + s.Environment + "/" + s.Key
+	c.CreatedAt, c.UpdatedAt = now, now
+	e := db.secrets[k]
+	if e == nil {
+		e = &entry{next: 1}
+		db.insert(k, e)
+	} else {
+		c.CreatedAt = e.current().CreatedAt
+	}
+	e.push(c)
+	return c.Clone(), nil
+}
+
+// Values reads keys in exactly env under one read lock.
+func (d *driver) Values(_ context.Context, env string, keys []string) ([]backend.ValueResult, error) {
+	d.db.mu.RLock()
+	defer d.db.mu.RUnlock()
+	res := make([]backend.ValueResult, len(keys))
+	for i, k := range keys {
+		if e := d.db.secrets[skey{env, k}]; e != nil {
+			res[i].Secret = e.current().Clone()
+		} else {
+			res[i].Err = errNotFound(env, k)
+		}
+	}
+	return res, nil
 }

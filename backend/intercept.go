@@ -1,0 +1,147 @@
+package backend
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrSkip is what a method of an optional interface returns when the
+// driver cannot do that operation after all, as database/sql/driver's
+// ErrSkip: the portable layer then falls back to its own way. A middleware
+// wrapper (see [Intercept]) returns it for the optional interfaces its inner
+// driver lacks, so that wrapping never adds or hides a capability.
+var ErrSkip = errors.New("backend: optional operation not supported by this driver")
+
+// Call describes one driver call to an [Interceptor].
+type Call struct {
+	Scheme      string // the driver's URL scheme
+	Op          string // the method: Get, Create, Modify, Delete, ListPage, Versions, Ping, Put, Values, ListEnvironments, GetEnvironment, CreateEnvironment, ModifyEnvironment, DeleteEnvironment
+	Environment string // the scope ("" = global; for environment operations the environment's name)
+	Key         string // the secret's key, if the operation has one
+	classify    func(error) Code
+}
+
+// Code classifies an error the call returned (Unknown for nil), as the
+// portable layer will.
+func (c *Call) Code(err error) Code {
+	if err == nil {
+		return Unknown
+	}
+	return Classify(err, c.classify)
+}
+
+// Interceptor runs around every call of a driver: it must call next exactly
+// once (or return an error without calling it, to fail the call) and
+// return next's error, or another. It never sees a secret's value.
+type Interceptor func(ctx context.Context, c *Call, next func(context.Context) error) error
+
+// Intercept returns d with f around every call. The result has d's
+// capabilities: Capabilities, As, ErrorAs and Close pass through, and the
+// optional interfaces (Pinger, Putter, BatchGetter) answer ErrSkip where d
+// lacks them, so the portable layer falls back exactly as it would for d.
+func Intercept(d Driver, scheme string, f Interceptor) Driver {
+	return &intercepted{d: d, scheme: scheme, f: f}
+}
+
+type intercepted struct {
+	d      Driver
+	scheme string
+	f      Interceptor
+}
+
+var (
+	_ Driver      = (*intercepted)(nil)
+	_ Pinger      = (*intercepted)(nil)
+	_ Putter      = (*intercepted)(nil)
+	_ BatchGetter = (*intercepted)(nil)
+)
+
+func (w *intercepted) run(ctx context.Context, op, env, key string, next func(context.Context) error) error {
+	return w.f(ctx, &Call{Scheme: w.scheme, Op: op, Environment: env, Key: key, classify: w.d.ErrorCode}, next)
+}
+
+func (w *intercepted) Get(ctx context.Context, env, key string, opts GetOptions) (s *Secret, err error) {
+	err = w.run(ctx, "Get", env, key, func(ctx context.Context) (err error) { s, err = w.d.Get(ctx, env, key, opts); return })
+	return s, err
+}
+
+func (w *intercepted) Create(ctx context.Context, in *Secret) (s *Secret, err error) {
+	err = w.run(ctx, "Create", in.Environment, in.Key, func(ctx context.Context) (err error) { s, err = w.d.Create(ctx, in); return })
+	return s, err
+}
+
+func (w *intercepted) Modify(ctx context.Context, env, key string, u *Update) (s *Secret, err error) {
+	err = w.run(ctx, "Modify", env, key, func(ctx context.Context) (err error) { s, err = w.d.Modify(ctx, env, key, u); return })
+	return s, err
+}
+
+func (w *intercepted) Delete(ctx context.Context, env, key string) error {
+	return w.run(ctx, "Delete", env, key, func(ctx context.Context) error { return w.d.Delete(ctx, env, key) })
+}
+
+func (w *intercepted) ListPage(ctx context.Context, o *ListOptions, tok string) (page []*Secret, next string, err error) {
+	err = w.run(ctx, "ListPage", o.Environment, "", func(ctx context.Context) (err error) { page, next, err = w.d.ListPage(ctx, o, tok); return })
+	return page, next, err
+}
+
+func (w *intercepted) Versions(ctx context.Context, env, key string) (vs []Version, err error) {
+	err = w.run(ctx, "Versions", env, key, func(ctx context.Context) (err error) { vs, err = w.d.Versions(ctx, env, key); return })
+	return vs, err
+}
+
+func (w *intercepted) ListEnvironments(ctx context.Context) (es []*Environment, err error) {
+	err = w.run(ctx, "ListEnvironments", "", "", func(ctx context.Context) (err error) { es, err = w.d.ListEnvironments(ctx); return })
+	return es, err
+}
+
+func (w *intercepted) GetEnvironment(ctx context.Context, name string) (e *Environment, err error) {
+	err = w.run(ctx, "GetEnvironment", name, "", func(ctx context.Context) (err error) { e, err = w.d.GetEnvironment(ctx, name); return })
+	return e, err
+}
+
+func (w *intercepted) CreateEnvironment(ctx context.Context, in *Environment) (e *Environment, err error) {
+	err = w.run(ctx, "CreateEnvironment", in.Name, "", func(ctx context.Context) (err error) { e, err = w.d.CreateEnvironment(ctx, in); return })
+	return e, err
+}
+
+func (w *intercepted) ModifyEnvironment(ctx context.Context, name string, u *EnvironmentUpdate) (e *Environment, err error) {
+	err = w.run(ctx, "ModifyEnvironment", name, "", func(ctx context.Context) (err error) { e, err = w.d.ModifyEnvironment(ctx, name, u); return })
+	return e, err
+}
+
+func (w *intercepted) DeleteEnvironment(ctx context.Context, name string) error {
+	return w.run(ctx, "DeleteEnvironment", name, "", func(ctx context.Context) error { return w.d.DeleteEnvironment(ctx, name) })
+}
+
+func (w *intercepted) Ping(ctx context.Context) error {
+	p, ok := w.d.(Pinger)
+	if !ok {
+		return ErrSkip
+	}
+	return w.run(ctx, "Ping", "", "", p.Ping)
+}
+
+func (w *intercepted) Put(ctx context.Context, in *Secret) (s *Secret, err error) {
+	p, ok := w.d.(Putter)
+	if !ok {
+		return nil, ErrSkip
+	}
+	err = w.run(ctx, "Put", in.Environment, in.Key, func(ctx context.Context) (err error) { s, err = p.Put(ctx, in); return })
+	return s, err
+}
+
+func (w *intercepted) Values(ctx context.Context, env string, keys []string) (vs []ValueResult, err error) {
+	b, ok := w.d.(BatchGetter)
+	if !ok {
+		return nil, ErrSkip
+	}
+	err = w.run(ctx, "Values", env, "", func(ctx context.Context) (err error) { vs, err = b.Values(ctx, env, keys); return })
+	return vs, err
+}
+
+func (w *intercepted) Capabilities() Capabilities    { return w.d.Capabilities() }
+func (w *intercepted) ErrorCode(err error) Code      { return w.d.ErrorCode(err) }
+func (w *intercepted) As(i any) bool                 { return w.d.As(i) }
+func (w *intercepted) ErrorAs(err error, i any) bool { return w.d.ErrorAs(err, i) }
+func (w *intercepted) Close() error                  { return w.d.Close() }
+func (w *intercepted) Unwrap() Driver                { return w.d }

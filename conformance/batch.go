@@ -1,0 +1,107 @@
+package conformance
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/polysecret/secrets"
+)
+
+// testPut: Put creates, then replaces value and metadata (fields left zero
+// are cleared), in the scope; NotFound for a missing environment; readonly
+// refuses it.
+func (s *suite) testPut(t *testing.T) {
+	st, _ := s.open(t)
+	full := s.full("PUT")
+	got := m(st.Put(ctx, full)).get(t)
+	if !s.caps.Types {
+		full.Type = got.Type
+	}
+	if diff := cmp.Diff(&full, got, cmpSecret); diff != "" {
+		t.Fatalf("Put (create) returned (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(&full, m(st.Get(ctx, "PUT")).get(t), cmpSecret); diff != "" {
+		t.Fatalf("Get after Put (create) (-want +got):\n%s", diff)
+	}
+	repl := secrets.Secret{Key: "PUT", Value: val("put2")}
+	got = m(st.Put(ctx, repl)).get(t)
+	want := repl
+	want.Type = secrets.TypeGeneric
+	if !s.caps.Types {
+		want.Type = got.Type
+	}
+	if diff := cmp.Diff(&want, m(st.Get(ctx, "PUT")).get(t), cmpSecret); diff != "" {
+		t.Fatalf("Get after Put (replace): metadata not cleared (-want +got):\n%s", diff)
+	}
+	if got.Value != repl.Value {
+		t.Fatal("Put (replace) returned another value")
+	}
+	if s.caps.Versions {
+		if n := len(m(st.Versions(ctx, "PUT")).get(t)); n != 2 {
+			t.Errorf("%d versions after Put, Put; want 2", n)
+		}
+	}
+	s.mkEnv(t, st, "prod")
+	m(st.In("prod").Put(ctx, secrets.Secret{Key: "PUT", Value: val("p")})).get(t)
+	if m(st.Value(ctx, "PUT")).get(t) != repl.Value {
+		t.Error("Put in prod changed the global secret")
+	}
+	_, err := st.In("nosuch").Put(ctx, secrets.Secret{Key: "PUT", Value: val("n")})
+	wantCode(t, err, secrets.NotFound)
+	_, err = st.ReadOnlyView().Put(ctx, secrets.Secret{Key: "PUT", Value: val("ro")})
+	wantCode(t, err, secrets.PermissionDenied)
+	_, err = st.Put(ctx, secrets.Secret{Key: "bad key", Value: "v"})
+	wantCode(t, err, secrets.InvalidArgument)
+}
+
+// testValuesBatch: Values returns one result per key, in order, with Get's
+// fallback and errors per key.
+func (s *suite) testValuesBatch(t *testing.T) {
+	st, _ := s.open(t)
+	s.mkEnv(t, st, "prod")
+	prod := st.In("prod")
+	want := map[string]string{}
+	var keys []string
+	for i := range 45 { // more than two AWS batches
+		k := fmt.Sprintf("V%02d", i)
+		keys = append(keys, k)
+		v := val(k)
+		switch i % 3 {
+		case 0:
+			m(prod.Create(ctx, secrets.Secret{Key: k, Value: v})).get(t)
+		case 1:
+			m(st.Create(ctx, secrets.Secret{Key: k, Value: v})).get(t) // global: fallback
+		case 2:
+			continue // missing
+		}
+		want[k] = v
+	}
+	keys = append(keys, "V00") // a repeat
+	res := m(prod.Values(ctx, keys...)).get(t)
+	if len(res) != len(keys) {
+		t.Fatalf("%d results for %d keys", len(res), len(keys))
+	}
+	for i, k := range keys {
+		r := res[i]
+		if v, ok := want[k]; ok {
+			if r.Err != nil || r.Secret == nil || r.Secret.Key != k || r.Secret.Value != v {
+				t.Errorf("Values[%d] (%s): %+v", i, k, r)
+			}
+			continue
+		}
+		if r.Secret != nil {
+			t.Errorf("Values[%d] (%s, missing) has a secret", i, k)
+		}
+		wantCode(t, r.Err, secrets.NotFound)
+	}
+	if res[1].Secret != nil && res[1].Secret.Environment != "" {
+		t.Errorf("a global secret reached through the fallback says environment %q", res[1].Secret.Environment)
+	}
+	if res, err := st.Values(ctx); err != nil || len(res) != 0 {
+		t.Errorf("Values of no keys: %v, %v", res, err)
+	}
+	_, err := st.Values(ctx, "ok", "bad key")
+	wantCode(t, err, secrets.InvalidArgument)
+}
