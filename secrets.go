@@ -52,23 +52,62 @@ import (
 	"github.com/polysecret/secrets/backend"
 )
 
-// Secret is one secret. See [backend.Secret] for its fields and limits; its
-// value never shows in fmt, log/slog or encoding/json output.
+// Secret is one secret, identified by (Environment, Key):
+//
+//   - Environment: "" for the global secret, valid in every environment, or
+//     the name of an existing environment.
+//   - Key: 1–128 bytes of A-Z a-z 0-9 _ . -
+//   - Value: any bytes (NUL and invalid UTF-8 included), at most 65,536.
+//     Empty is a value, not "not found". fmt (%v, %+v, %#v, %s), log/slog
+//     and encoding/json never show it: fmt.Sprint(s) prints
+//     {prod/DATABASE_URL REDACTED (27 bytes)}.
+//   - Description: at most 512 bytes of UTF-8.
+//   - Type: generic (the default when empty), password, key or token.
+//   - Labels: at most 32; keys 1–64 bytes of the key alphabet, values 1–256
+//     bytes of Unicode letters, decimal digits, the ASCII space and
+//     _ . : / = + - @ — what every backend stores.
+//   - ExpiresAt: zero for never. Get of an expired secret fails with
+//     ErrExpired unless IncludeExpired is given; listings still show it.
+//   - ID, Version, CreatedAt, UpdatedAt: set by the driver (the backend's
+//     own id, an opaque version, times), ignored on Create.
+//
+// Every rule is checked before a driver is called, so a secret valid on one
+// backend is valid on all. The type is shared with the driver contract
+// (backend.Secret is the same type), so a driver's result reaches the caller
+// without a copy.
 type Secret = backend.Secret
 
-// Environment is a named scope of secrets.
+// Environment is a named scope of secrets: Name (1–64 bytes of
+// A-Z a-z 0-9 _ -, starting with a letter or digit), Description (at most
+// 512 bytes), ExternalURL (empty, or an absolute http(s) URL of at most
+// 2,048 bytes), and CreatedAt and UpdatedAt, set by the driver.
 type Environment = backend.Environment
 
-// Update is a partial update of a secret: nil fields are left unchanged.
+// Update is a partial update of a secret for [Store.Modify]: a nil field is
+// left unchanged. Value, Description and Type set those; Labels, when not
+// nil, replaces every label (an empty map removes them all); ExpiresAt, when
+// not nil, sets the expiry (a zero time removes it); Environment, when not
+// nil, moves the secret to that scope ("" = global). Build the pointers
+// with [Ptr]. Printing an Update never shows its value.
 type Update = backend.Update
 
-// EnvironmentUpdate is a partial update of an environment.
+// EnvironmentUpdate is a partial update of an environment for
+// [Store.ModifyEnvironment]: Description and ExternalURL, when not nil, set
+// those. The name never changes.
 type EnvironmentUpdate = backend.EnvironmentUpdate
 
-// Version describes one version of a secret.
+// Version describes one version of a secret, from [Store.Versions]: ID (as
+// accepted by [AtVersion]), CreatedAt (zero if the backend does not say),
+// and Current (the version Get returns).
 type Version = backend.Version
 
-// Capabilities says what a driver supports.
+// Capabilities says what a store's driver supports; the portable layer
+// answers Unimplemented for the rest before any network call. Versions:
+// Versions and AtVersion. Delete: Delete of secrets. DeleteEnvironment.
+// Types, Labels, Expiry: stored (natively or in metadata). AtomicModify:
+// concurrent Modify calls never lose an update. AtomicMove: a move between
+// environments is one backend step. NativeExpiry: the backend itself
+// enforces expiry.
 type Capabilities = backend.Capabilities
 
 // Secret types.

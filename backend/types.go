@@ -35,7 +35,7 @@ type Secret struct {
 	// Type is generic (the default when empty), password, key or token.
 	Type string `json:",omitempty"`
 	// Labels: at most 32; keys 1–64 bytes of the key alphabet, values 1–256
-	// bytes of Unicode letters, digits, spaces and _ . : / = + - @
+	// bytes of Unicode letters, decimal digits, the ASCII space and _ . : / = + - @
 	Labels map[string]string `json:",omitempty"`
 	// ExpiresAt is zero for a secret that never expires.
 	ExpiresAt time.Time `json:",omitzero"`
