@@ -1,0 +1,88 @@
+package conformance
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/polysecret/secrets"
+)
+
+func (s *suite) testEnvironments(t *testing.T) {
+	t.Run("CRUD", func(t *testing.T) {
+		st, _ := s.open(t)
+		in := secrets.Environment{Name: "staging", ExternalURL: "https://staging.example.com/app", Description: "pre-prod ✓"}
+		created := m(st.CreateEnvironment(ctx, in)).get(t)
+		cmpEnv := cmp.Options{cmpopts.IgnoreFields(secrets.Environment{}, "ID", "CreatedAt", "UpdatedAt")}
+		if diff := cmp.Diff(&in, created, cmpEnv); diff != "" {
+			t.Errorf("CreateEnvironment (-want +got):\n%s", diff)
+		}
+		got := m(st.GetEnvironment(ctx, "staging")).get(t)
+		if diff := cmp.Diff(&in, got, cmpEnv); diff != "" {
+			t.Errorf("GetEnvironment (-want +got):\n%s", diff)
+		}
+		m(st.CreateEnvironment(ctx, secrets.Environment{Name: "alpha"})).get(t)
+		envs := m(st.ListEnvironments(ctx)).get(t)
+		var names []string
+		for _, e := range envs {
+			names = append(names, e.Name)
+		}
+		if diff := cmp.Diff([]string{"alpha", "staging"}, names); diff != "" {
+			t.Errorf("ListEnvironments (-want +got):\n%s", diff)
+		}
+		mod := m(st.ModifyEnvironment(ctx, "staging", secrets.EnvironmentUpdate{Description: secrets.Ptr("changed")})).get(t)
+		in.Description = "changed"
+		if diff := cmp.Diff(&in, mod, cmpEnv); diff != "" {
+			t.Errorf("ModifyEnvironment (-want +got):\n%s", diff)
+		}
+		m(st.ModifyEnvironment(ctx, "staging", secrets.EnvironmentUpdate{ExternalURL: secrets.Ptr("")})).get(t)
+		in.ExternalURL = ""
+		if diff := cmp.Diff(&in, m(st.GetEnvironment(ctx, "staging")).get(t), cmpEnv); diff != "" {
+			t.Errorf("after clearing the URL (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("Errors", func(t *testing.T) {
+		st, _ := s.open(t)
+		s.mkEnv(t, st, "prod")
+		_, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"})
+		wantCode(t, err, secrets.AlreadyExists)
+		_, err = st.GetEnvironment(ctx, "nope")
+		wantCode(t, err, secrets.NotFound)
+		_, err = st.ModifyEnvironment(ctx, "nope", secrets.EnvironmentUpdate{Description: secrets.Ptr("x")})
+		wantCode(t, err, secrets.NotFound)
+		for _, bad := range []string{"", "_global", "-x", "a.b", "a/b", strings.Repeat("e", 65), "sp ace"} {
+			_, err = st.CreateEnvironment(ctx, secrets.Environment{Name: bad})
+			wantCode(t, err, secrets.InvalidArgument)
+		}
+		for _, bad := range []string{"ftp://x", "not a url", "/relative", "https://" + strings.Repeat("h", 2048)} {
+			_, err = st.CreateEnvironment(ctx, secrets.Environment{Name: "u", ExternalURL: bad})
+			wantCode(t, err, secrets.InvalidArgument)
+		}
+	})
+	t.Run("Delete", func(t *testing.T) {
+		st, _ := s.open(t)
+		s.mkEnv(t, st, "tmp")
+		if !s.caps.DeleteEnvironment {
+			wantCode(t, st.DeleteEnvironment(ctx, "tmp"), secrets.Unimplemented)
+			m(st.GetEnvironment(ctx, "tmp")).get(t)
+			return
+		}
+		v := val("keep")
+		m(st.In("tmp").Create(ctx, secrets.Secret{Key: "KEEP", Value: v})).get(t)
+		wantCode(t, st.DeleteEnvironment(ctx, "tmp"), secrets.FailedPrecondition)
+		if m(st.In("tmp").Value(ctx, "KEEP")).get(t) != v {
+			t.Fatal("a refused DeleteEnvironment lost a secret")
+		}
+		if s.caps.Delete {
+			ok(t, st.In("tmp").Delete(ctx, "KEEP"))
+			ok(t, st.DeleteEnvironment(ctx, "tmp"))
+			_, err := st.GetEnvironment(ctx, "tmp")
+			wantCode(t, err, secrets.NotFound)
+			wantCode(t, st.DeleteEnvironment(ctx, "tmp"), secrets.NotFound)
+			_, err = st.In("tmp").Create(ctx, secrets.Secret{Key: "K", Value: val("k")})
+			wantCode(t, err, secrets.NotFound)
+		}
+	})
+}
