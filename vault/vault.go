@@ -63,7 +63,8 @@
 // VAULT_NAMESPACE, and the client's other VAULT_* variables (TLS) apply,
 // since api.DefaultConfig reads them. Parameters:
 //
-//	max_retries        retries of a failed request (429, 5xx, no answer, a reset connection) (default 3)
+//	max_retries        retries of a failed request (429, 5xx, no answer, a reset connection)
+//	                   (default backend.DefaultMaxRetries)
 //	list_concurrency   value reads in flight while listing (1–64, default 8)
 //	timeout            bound of each request, each retry apart (Go duration, e.g. 10s)
 //
