@@ -1,0 +1,341 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/vault/api"
+
+	"github.com/polysecret/secrets/backend"
+)
+
+// This file holds the operations on secrets.
+
+// maxCASTrys bounds the read-modify-write rounds of one call that lose to
+// other writers.
+const maxCASTrys = 50
+
+// conflictPolicy is the short backoff between such rounds.
+var conflictPolicy = backend.RetryPolicy{Base: 2 * time.Millisecond, Max: 100 * time.Millisecond}
+
+func notFound(err error, what string) error {
+	if errors.Is(err, api.ErrSecretNotFound) {
+		return backend.Errorf(backend.NotFound, "no %s: %w", what, err)
+	}
+	return err
+}
+
+func (d *driver) Get(ctx context.Context, env, key string, opts backend.GetOptions) (*backend.Secret, error) {
+	p := d.path(env, key)
+	what := fmt.Sprintf("secret %q in %s", key, scopeDir(env))
+	n := 0
+	if opts.Version != "" {
+		var perr error
+		if n, perr = strconv.Atoi(opts.Version); perr != nil || n < 1 {
+			return nil, backend.Errorf(backend.NotFound, "secret %q has no version %q", key, opts.Version)
+		}
+	}
+	kvs, err := d.read(ctx, p, 0)
+	if err != nil {
+		return nil, notFound(err, what)
+	}
+	s, _, err := d.secretOf(env, key, kvs)
+	if err != nil || n == 0 || n == kvs.VersionMetadata.Version {
+		return s, err
+	}
+	// An earlier version: its value, with the secret's current metadata.
+	old, err := d.read(ctx, p, n)
+	if err != nil {
+		return nil, notFound(err, fmt.Sprintf("version %d of %s", n, what))
+	}
+	if old == nil || old.Data == nil || old.VersionMetadata == nil {
+		return nil, backend.Errorf(backend.NotFound, "version %d of %s is deleted or destroyed", n, what)
+	}
+	fields, _ := split(old.Data)
+	if s.Value, err = decode(fields); err != nil {
+		return nil, err
+	}
+	s.Version, s.UpdatedAt = strconv.Itoa(n), old.VersionMetadata.CreatedTime
+	return s, nil
+}
+
+func (d *driver) checkEnv(ctx context.Context, env string) error {
+	if env == "" {
+		return nil
+	}
+	ok, err := d.exists(ctx, d.envPath(env))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return backend.Errorf(backend.NotFound, "environment %q does not exist", env)
+	}
+	return nil
+}
+
+// mirror makes custom_metadata mirror s (best effort, one attempt: readers
+// never trust it).
+func (d *driver) mirror(ctx context.Context, p string, old map[string]any, s *backend.Secret) {
+	patch := mirrorPatch(old, s)
+	if patch == nil {
+		return
+	}
+	_, _ = d.try(ctx, func(ctx context.Context, kv *api.KVv2) error {
+		return kv.PatchMetadata(ctx, p, api.KVMetadataPatchInput{CustomMetadata: patch})
+	})
+}
+
+func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret, error) {
+	if err := d.checkEnv(ctx, s.Environment); err != nil {
+		return nil, err
+	}
+	p := d.path(s.Environment, s.Key)
+	c := s.Clone()
+	c.Type = backend.EffectiveType(c.Type)
+	id := newWriteID()
+	data := withMeta(encode(s.Value), c, time.Time{}, id)
+	cas := 0
+	var out *api.KVSecret
+	for n := 1; ; n++ {
+		var err error
+		out, err = d.casWrite(ctx, p, data, cas, writtenBy(id))
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, errConflict) {
+			return nil, err
+		}
+		// The path has versions: a live current one is an existing
+		// secret; a deleted one is an absent secret, written over.
+		md, err := d.metadata(ctx, p)
+		switch {
+		case errors.Is(err, api.ErrSecretNotFound):
+			cas = 0 // deleted in between
+		case err != nil:
+			return nil, err
+		case live(md):
+			return nil, backend.Errorf(backend.AlreadyExists, "secret %q exists in %s", s.Key, scopeDir(s.Environment))
+		default:
+			cas = md.CurrentVersion
+		}
+		if n >= maxCASTrys {
+			return nil, backend.Errorf(backend.Unavailable, "secret %q: gave up after %d check-and-set conflicts", s.Key, n)
+		}
+	}
+	d.mirror(ctx, p, nil, c)
+	c.ID = d.mount + "/data/" + p
+	c.Version = strconv.Itoa(out.VersionMetadata.Version)
+	c.CreatedAt, c.UpdatedAt = out.VersionMetadata.CreatedTime, out.VersionMetadata.CreatedTime
+	return c, nil
+}
+
+// Modify writes the whole secret (value and metadata) as one new version
+// with check-and-set on the version it read, and reads again when another
+// write came first.
+func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update) (*backend.Secret, error) {
+	if u.Environment != nil {
+		return nil, backend.Errorf(backend.Internal, "vault: Modify cannot move secrets (the driver does not declare AtomicMove)")
+	}
+	p := d.path(env, key)
+	for n := 1; ; n++ {
+		kvs, err := d.read(ctx, p, 0)
+		if err != nil {
+			return nil, notFound(err, fmt.Sprintf("secret %q in %s", key, scopeDir(env)))
+		}
+		cur, fields, err := d.secretOf(env, key, kvs)
+		if err != nil {
+			return nil, err
+		}
+		if cur.CreatedAt.IsZero() { // an earlier layout's later version
+			if md, err := d.metadata(ctx, p); err == nil {
+				cur.CreatedAt = md.CreatedTime
+			}
+		}
+		next := cur.Clone()
+		u.Apply(next)
+		next.Type = backend.EffectiveType(next.Type)
+		if u.Value != nil {
+			fields = encode(*u.Value)
+		}
+		id := newWriteID()
+		out, err := d.casWrite(ctx, p, withMeta(fields, next, cur.CreatedAt, id), kvs.VersionMetadata.Version, writtenBy(id))
+		if errors.Is(err, errConflict) {
+			if n >= maxCASTrys {
+				return nil, backend.Errorf(backend.Unavailable, "secret %q: gave up after %d check-and-set conflicts", key, n)
+			}
+			if serr := backend.Sleep(ctx, conflictPolicy.Delay(n, 0)); serr != nil {
+				return nil, serr
+			}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		d.mirror(ctx, p, kvs.CustomMetadata, next)
+		next.Version = strconv.Itoa(out.VersionMetadata.Version)
+		next.UpdatedAt = out.VersionMetadata.CreatedTime
+		return next, nil
+	}
+}
+
+func (d *driver) Delete(ctx context.Context, env, key string) error {
+	p := d.path(env, key)
+	ok, err := d.exists(ctx, p)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return backend.Errorf(backend.NotFound, "no secret %q in %s", key, scopeDir(env))
+	}
+	return d.do(ctx, func(ctx context.Context, kv *api.KVv2) error { return kv.DeleteMetadata(ctx, p) })
+}
+
+// list returns the sorted keys under a metadata folder ("" folders skipped).
+func (d *driver) list(ctx context.Context, dir string) ([]string, error) {
+	var s *api.Secret
+	err := d.do(ctx, func(ctx context.Context, _ *api.KVv2) error {
+		var err error
+		s, err = d.c.Logical().ListWithContext(ctx, d.mount+"/metadata/"+dir)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if s == nil || s.Data == nil {
+		return nil, nil
+	}
+	raw, _ := s.Data["keys"].([]any)
+	keys := make([]string, 0, len(raw))
+	for _, k := range raw {
+		if ks, ok := k.(string); ok && !strings.HasSuffix(ks, "/") {
+			keys = append(keys, ks)
+		}
+	}
+	slices.Sort(keys)
+	return keys, nil
+}
+
+// ListPage walks scopes in order (_global, then environments by name) and
+// keys in order; the token is the last (scope, key) examined.
+func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok string) ([]*backend.Secret, string, error) {
+	var scopes []string
+	if o.AllEnvironments {
+		envs, err := d.list(ctx, d.prefix+"/"+envDir)
+		if err != nil {
+			return nil, "", err
+		}
+		scopes = append([]string{""}, envs...)
+	} else {
+		scopes = []string{o.Environment}
+	}
+	afterScope, afterKey, hasTok := "", "", tok != ""
+	if hasTok {
+		var ok bool
+		if afterScope, afterKey, ok = strings.Cut(tok, "\x00"); !ok {
+			return nil, "", backend.Errorf(backend.InvalidArgument, "malformed page token")
+		}
+	}
+	var page []*backend.Secret
+	for si, env := range scopes {
+		if hasTok && env < afterScope { // "" (global) sorts first, as it is listed
+			continue
+		}
+		keys, err := d.list(ctx, d.prefix+"/"+scopeDir(env))
+		if err != nil {
+			return nil, "", err
+		}
+		var todo []string
+		for _, k := range keys {
+			if hasTok && env == afterScope && k <= afterKey {
+				continue
+			}
+			if backend.ValidateKey(k) != nil || !strings.HasPrefix(k, o.Prefix) {
+				continue
+			}
+			todo = append(todo, k)
+		}
+		for len(todo) > 0 {
+			chunk := todo[:min(len(todo), o.PageSize-len(page))]
+			todo = todo[len(chunk):]
+			got := make([]*backend.Secret, len(chunk))
+			err := backend.ForEach(ctx, len(chunk), d.conc, func(ctx context.Context, i int) error {
+				s, err := d.fetch(ctx, env, chunk[i], o.WithValues)
+				if classify(err) == backend.NotFound {
+					return nil // deleted since the LIST
+				}
+				got[i] = s
+				return err
+			})
+			if err != nil {
+				return nil, "", err
+			}
+			for _, s := range got {
+				if s != nil && o.Match(s) {
+					page = append(page, s)
+				}
+			}
+			if len(page) == o.PageSize {
+				last := chunk[len(chunk)-1]
+				if len(todo) == 0 && si == len(scopes)-1 {
+					return page, "", nil
+				}
+				return page, env + "\x00" + last, nil
+			}
+		}
+	}
+	return page, "", nil
+}
+
+// fetch reads one secret for a listing. The metadata lives in the current
+// version's data, so the data is read even when values are not wanted (the
+// value is then dropped).
+func (d *driver) fetch(ctx context.Context, env, key string, withValue bool) (*backend.Secret, error) {
+	p := d.path(env, key)
+	kvs, err := d.read(ctx, p, 0)
+	if err != nil {
+		return nil, notFound(err, "secret")
+	}
+	s, _, err := d.secretOf(env, key, kvs)
+	if err != nil {
+		return nil, err
+	}
+	if !withValue {
+		s.Value = ""
+	}
+	if s.CreatedAt.IsZero() { // an earlier layout's later version
+		md, err := d.metadata(ctx, p)
+		if err != nil {
+			return nil, notFound(err, "secret")
+		}
+		s.CreatedAt = md.CreatedTime
+	}
+	return s, nil
+}
+
+func (d *driver) Versions(ctx context.Context, env, key string) ([]backend.Version, error) {
+	md, err := d.metadata(ctx, d.path(env, key))
+	if err != nil {
+		return nil, notFound(err, fmt.Sprintf("secret %q in %s", key, scopeDir(env)))
+	}
+	if !live(md) {
+		return nil, backend.Errorf(backend.NotFound, "no secret %q in %s (deleted or destroyed)", key, scopeDir(env))
+	}
+	var vs []backend.Version
+	for _, v := range md.Versions {
+		if v.Destroyed || !v.DeletionTime.IsZero() {
+			continue
+		}
+		vs = append(vs, backend.Version{ID: strconv.Itoa(v.Version), CreatedAt: v.CreatedTime, Current: v.Version == md.CurrentVersion})
+	}
+	slices.SortFunc(vs, func(a, b backend.Version) int {
+		x, _ := strconv.Atoi(a.ID)
+		y, _ := strconv.Atoi(b.ID)
+		return x - y
+	})
+	return vs, nil
+}
