@@ -13,8 +13,12 @@
 //
 // A value that is valid UTF-8 is stored in SecretString, anything else in
 // SecretBinary; both read back byte for byte. Secrets Manager cannot store
-// an empty value: an empty value is one NUL byte in SecretBinary plus the tag
-// polysecret:empty=true.
+// an empty value: an empty value is one NUL byte in SecretBinary. That is
+// unambiguous, since a value "\x00" is valid UTF-8 and goes to SecretString,
+// so emptiness is decided by the version alone. (Drivers before issue 8 also
+// wrote a tag polysecret:empty=true, in a separate call; it is ignored: such
+// a secret reads as its version holds, "" for the NUL byte, the stored value
+// otherwise.)
 // Environments are marker secrets <prefix>/_environments/<name> whose
 // SecretString is {"external_url": …} and whose description is the
 // environment's; creating one is a CreateSecret, so two processes creating
@@ -82,9 +86,6 @@ const (
 	TagType        = "polysecret:type"
 	TagExpiresAt   = "polysecret:expires-at"
 	TagLabelPrefix = "polysecret:label:"
-	// TagEmpty marks an empty value: Secrets Manager cannot store an empty
-	// SecretString, so the secret holds one NUL byte in SecretBinary instead.
-	TagEmpty = "polysecret:empty"
 )
 
 const (
@@ -269,9 +270,6 @@ func tagsOf(s *backend.Secret) []types.Tag {
 	if s.Type != "" && s.Type != backend.TypeGeneric {
 		tags = append(tags, types.Tag{Key: aws.String(TagType), Value: aws.String(s.Type)})
 	}
-	if s.Value == "" {
-		tags = append(tags, types.Tag{Key: aws.String(TagEmpty), Value: aws.String("true")})
-	}
 	if !s.ExpiresAt.IsZero() {
 		tags = append(tags, types.Tag{Key: aws.String(TagExpiresAt), Value: aws.String(s.ExpiresAt.UTC().Format(time.RFC3339Nano))})
 	}
@@ -286,15 +284,13 @@ func tagsOf(s *backend.Secret) []types.Tag {
 	return tags
 }
 
-// applyTags fills type, expiry and labels from AWS tags, and reports
-// whether the value is marked empty; foreign tags are ignored.
-func applyTags(s *backend.Secret, tags []types.Tag) (empty bool) {
+// applyTags fills type, expiry and labels from AWS tags; foreign tags (and
+// the polysecret:empty tag of older drivers) are ignored.
+func applyTags(s *backend.Secret, tags []types.Tag) {
 	s.Type = backend.TypeGeneric
 	for _, t := range tags {
 		k, v := aws.ToString(t.Key), aws.ToString(t.Value)
 		switch {
-		case k == TagEmpty:
-			empty = v == "true"
 		case k == TagType:
 			s.Type = v
 		case k == TagExpiresAt:
@@ -308,7 +304,6 @@ func applyTags(s *backend.Secret, tags []types.Tag) (empty bool) {
 			s.Labels[strings.TrimPrefix(k, TagLabelPrefix)] = v
 		}
 	}
-	return empty
 }
 
 func setValue(v string) (str *string, bin []byte) {
@@ -321,8 +316,10 @@ func setValue(v string) (str *string, bin []byte) {
 	return nil, []byte(v)
 }
 
-func valueOf(str *string, bin []byte, empty bool) string {
-	if empty {
+// valueOf reads a version's value: one NUL byte in SecretBinary is the
+// empty value (setValue never writes a lone NUL there otherwise).
+func valueOf(str *string, bin []byte) string {
+	if str == nil && len(bin) == 1 && bin[0] == 0 {
 		return ""
 	}
 	if bin != nil {
@@ -373,13 +370,8 @@ func (d *driver) Get(ctx context.Context, env, key string, opts backend.GetOptio
 	s := &backend.Secret{Environment: env, Key: key,
 		Description: aws.ToString(desc.Description), ID: aws.ToString(desc.ARN), Version: aws.ToString(v.out.VersionId),
 		CreatedAt: aws.ToTime(desc.CreatedDate), UpdatedAt: aws.ToTime(desc.LastChangedDate)}
-	empty := applyTags(s, desc.Tags)
-	if opts.Version != "" {
-		// The tag describes the current value only: an old version that is
-		// one NUL byte was an empty value.
-		empty = v.out.SecretString == nil && len(v.out.SecretBinary) == 1 && v.out.SecretBinary[0] == 0
-	}
-	s.Value = valueOf(v.out.SecretString, v.out.SecretBinary, empty)
+	applyTags(s, desc.Tags)
+	s.Value = valueOf(v.out.SecretString, v.out.SecretBinary)
 	return s, nil
 }
 
@@ -597,7 +589,6 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok strin
 		return nil, "", err
 	}
 	var page []*backend.Secret
-	empties := map[*backend.Secret]bool{}
 	for _, e := range out.SecretList {
 		if e.DeletedDate != nil {
 			continue
@@ -612,28 +603,29 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok strin
 		}
 		s := &backend.Secret{Environment: env, Key: key, Description: aws.ToString(e.Description), ID: aws.ToString(e.ARN),
 			Version: currentVersion(e.SecretVersionsToStages), CreatedAt: aws.ToTime(e.CreatedDate), UpdatedAt: aws.ToTime(e.LastChangedDate)}
-		if applyTags(s, e.Tags) {
-			s.Value = "" // and fillValues keeps it so
-			empties[s] = true
-		}
+		applyTags(s, e.Tags)
 		if o.Match(s) {
 			page = append(page, s)
 		}
 	}
 	if o.WithValues && len(page) > 0 {
-		if err := d.fillValues(ctx, page, empties); err != nil {
+		if page, err = d.fillValues(ctx, page); err != nil {
 			return nil, "", err
 		}
 	}
 	return page, aws.ToString(out.NextToken), nil
 }
 
-// fillValues fetches values with BatchGetSecretValue, d.batch at a time.
-func (d *driver) fillValues(ctx context.Context, page []*backend.Secret, empties map[*backend.Secret]bool) error {
+// fillValues fetches values with BatchGetSecretValue, d.batch at a time,
+// and returns the page without the secrets deleted since they were listed
+// (they did not exist throughout the listing). Any other per-secret error
+// fails the page, classified by its own code.
+func (d *driver) fillValues(ctx context.Context, page []*backend.Secret) ([]*backend.Secret, error) {
 	byARN := map[string]*backend.Secret{}
 	for _, s := range page {
 		byARN[s.ID] = s
 	}
+	gone := map[*backend.Secret]bool{}
 	for i := 0; i < len(page); i += d.batch {
 		var ids []string
 		for _, s := range page[i:min(i+d.batch, len(page))] {
@@ -643,21 +635,48 @@ func (d *driver) fillValues(ctx context.Context, page []*backend.Secret, empties
 		for p.HasMorePages() {
 			out, err := p.NextPage(ctx)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			for _, v := range out.SecretValues {
 				if s := byARN[aws.ToString(v.ARN)]; s != nil {
-					s.Value = valueOf(v.SecretString, v.SecretBinary, empties[s])
+					s.Value = valueOf(v.SecretString, v.SecretBinary)
 					s.Version = aws.ToString(v.VersionId)
 				}
 			}
 			for _, e := range out.Errors {
-				// A secret deleted since it was listed has no value to give;
-				// anything else is an error.
-				if aws.ToString(e.ErrorCode) != "ResourceNotFoundException" {
-					return backend.Errorf(backend.Unavailable, "BatchGetSecretValue: %s for one secret", aws.ToString(e.ErrorCode))
+				code := aws.ToString(e.ErrorCode)
+				s := d.batchSecret(byARN, aws.ToString(e.SecretId))
+				c := apiCode(code)
+				switch {
+				case c == backend.NotFound && s != nil:
+					gone[s] = true
+				case s != nil:
+					return nil, backend.Errorf(c, "BatchGetSecretValue: %s for secret %q in scope %q", code, s.Key, scopeDir(s.Environment))
+				default:
+					return nil, backend.Errorf(c, "BatchGetSecretValue: %s for a secret not asked for", code)
 				}
 			}
+		}
+	}
+	if len(gone) > 0 {
+		page = slices.DeleteFunc(page, func(s *backend.Secret) bool { return gone[s] })
+	}
+	return page, nil
+}
+
+// batchSecret finds the secret a BatchGetSecretValue error names (by ARN,
+// or by name).
+func (d *driver) batchSecret(byARN map[string]*backend.Secret, id string) *backend.Secret {
+	if s := byARN[id]; s != nil {
+		return s
+	}
+	env, key, ok := d.parseName(id)
+	if !ok {
+		return nil
+	}
+	for _, s := range byARN {
+		if s.Environment == env && s.Key == key {
+			return s
 		}
 	}
 	return nil
@@ -870,6 +889,14 @@ var errorCodes = map[string]backend.Code{
 	"DecryptionFailure":                backend.Internal,
 	"EncryptionFailure":                backend.Internal,
 	"InternalServiceError":             backend.Unavailable,
+}
+
+// apiCode maps an AWS error code; Unknown for codes not known.
+func apiCode(code string) backend.Code {
+	if c, ok := errorCodes[code]; ok {
+		return c
+	}
+	return backend.Unknown
 }
 
 // classify maps an SDK error to a code: the SDK's typed errors first (by

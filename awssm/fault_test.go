@@ -30,6 +30,9 @@ const (
 	// scheduledForDeletion answers, without forwarding, what AWS answers
 	// when a name is still being deleted in the background.
 	scheduledForDeletion
+	// refuse answers, without forwarding, AccessDeniedException (not
+	// retried): the call fails and nothing is written.
+	refuse
 )
 
 // faulty is an http.RoundTripper that applies queued actions per operation
@@ -39,10 +42,22 @@ type faulty struct {
 	mu   sync.Mutex
 	plan map[string][]action
 	seen map[string]int
+	// around, if set for an operation, handles each of its requests in place
+	// of the plan: it may act before forwarding (with next) or edit the
+	// answer.
+	around map[string]func(r *http.Request, next http.RoundTripper) (*http.Response, error)
 }
 
 func newFaulty() *faulty {
-	return &faulty{next: http.DefaultTransport, plan: map[string][]action{}, seen: map[string]int{}}
+	return &faulty{next: http.DefaultTransport, plan: map[string][]action{}, seen: map[string]int{},
+		around: map[string]func(*http.Request, http.RoundTripper) (*http.Response, error){}}
+}
+
+// wrap makes fn handle every request of op from now on.
+func (f *faulty) wrap(op string, fn func(r *http.Request, next http.RoundTripper) (*http.Response, error)) {
+	f.mu.Lock()
+	f.around[op] = fn
+	f.mu.Unlock()
 }
 
 func (f *faulty) then(op string, a ...action) { f.mu.Lock(); f.plan[op] = append(f.plan[op], a...); f.mu.Unlock() }
@@ -57,7 +72,11 @@ func (f *faulty) RoundTrip(r *http.Request) (*http.Response, error) {
 	if q := f.plan[op]; len(q) > 0 {
 		a, f.plan[op] = q[0], q[1:]
 	}
+	fn := f.around[op]
 	f.mu.Unlock()
+	if fn != nil && a == 0 {
+		return fn(r, f.next)
+	}
 	switch a {
 	case lose:
 		resp, err := f.next.RoundTrip(r)
@@ -73,6 +92,12 @@ func (f *faulty) RoundTrip(r *http.Request) (*http.Response, error) {
 			r.Body.Close()
 		}
 		return awsError(r, 400, "InvalidRequestException"), nil
+	case refuse:
+		if r.Body != nil {
+			_, _ = io.Copy(io.Discard, r.Body)
+			r.Body.Close()
+		}
+		return awsError(r, 400, "AccessDeniedException"), nil
 	}
 	return f.next.RoundTrip(r)
 }
