@@ -59,20 +59,19 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"net"
+	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
@@ -109,18 +108,25 @@ type Options struct {
 	// ListBatch is how many values one BatchGetSecretValue fetches (1–20;
 	// 0 = 20).
 	ListBatch int
+	// Timeout bounds each attempt of each request (0 = DefaultTimeout,
+	// negative = none). Retries of a request that timed out are the
+	// client's retryer's.
+	Timeout time.Duration
 }
 
 // OpenStore returns a Store on Secrets Manager through opts.Client.
 func OpenStore(opts Options) (*secrets.Store, error) {
-	d, err := newDriver(opts)
+	d, err := newDriver(opts, nil)
 	if err != nil {
 		return nil, err
 	}
 	return secrets.NewStore(d, secrets.StoreOptions{Scheme: Scheme}), nil
 }
 
-func newDriver(o Options) (*driver, error) {
+// newDriver makes the driver. owned is the HTTP client's transport when the
+// driver built the client itself (from a URL), so that Close releases its
+// connections; nil for a client the user gave.
+func newDriver(o Options, owned closeIdler) (*driver, error) {
 	if o.Client == nil {
 		return nil, backend.Errorf(backend.InvalidArgument, "awssm: Options.Client is nil")
 	}
@@ -128,21 +134,59 @@ func newDriver(o Options) (*driver, error) {
 	if err := validatePrefix(o.Prefix); err != nil {
 		return nil, err
 	}
+	if err := validateRegion(o.Client.Options().Region); err != nil {
+		return nil, err
+	}
+	switch {
+	case o.Timeout == 0:
+		o.Timeout = DefaultTimeout
+	case o.Timeout < 0:
+		o.Timeout = 0
+	}
 	if o.RecoveryWindowDays != 0 && (o.RecoveryWindowDays < 7 || o.RecoveryWindowDays > 30) {
 		return nil, backend.Errorf(backend.InvalidArgument, "awssm: recovery window must be 7-30 days")
 	}
 	if o.ListBatch <= 0 || o.ListBatch > 20 {
 		o.ListBatch = 20
 	}
-	// The driver's own copy of the client differs in one thing: a failure to
-	// get credentials comes back as a *credsError, so that classify can say
-	// Unauthenticated by type (the SDK has no type for it).
+	// The driver's own copy of the client differs: a failure to get
+	// credentials comes back as a *credsError, so that classify can say
+	// Unauthenticated by type (the SDK has no type for it); each attempt has
+	// the per-request timeout; the retryer honours Retry-After (retry.go).
 	c := sm.New(o.Client.Options(), func(so *sm.Options) {
 		if so.Credentials != nil {
 			so.Credentials = credsProvider{so.Credentials}
 		}
+		if so.Retryer != nil {
+			if _, ok := so.Retryer.(retryer); !ok {
+				so.Retryer = retryer{so.Retryer}
+			}
+		}
+		if o.Timeout > 0 {
+			so.APIOptions = append(so.APIOptions, withAttemptTimeout(o.Timeout))
+		}
 	})
-	return &driver{c: c, user: o.Client, prefix: o.Prefix, recovery: o.RecoveryWindowDays, batch: o.ListBatch}, nil
+	return &driver{c: c, user: o.Client, prefix: o.Prefix, recovery: o.RecoveryWindowDays, batch: o.ListBatch, owned: owned}, nil
+}
+
+// closeIdler is what Close needs of a transport the driver built.
+type closeIdler interface{ CloseIdleConnections() }
+
+// regionSyntax is an AWS region name: us-east-1, us-gov-west-1,
+// cn-northwest-1, us-iso-east-1, eu-isoe-west-1, …
+var regionSyntax = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+
+// validateRegion: a region is needed, and it must look like one (it becomes
+// part of the endpoint's host name and of every signature).
+func validateRegion(r string) error {
+	if r == "" {
+		return backend.Errorf(backend.InvalidArgument,
+			"awssm: no AWS region: set ?region= in the URL, AWS_REGION, or the profile's region (Options: the client's Region)")
+	}
+	if len(r) > 64 || !regionSyntax.MatchString(r) {
+		return backend.Errorf(backend.InvalidArgument, "awssm: %q is not an AWS region name (such as eu-west-1)", r)
+	}
+	return nil
 }
 
 // credsError is a failure to obtain AWS credentials (no provider of the
@@ -198,22 +242,46 @@ func openURL(ctx context.Context, u *url.URL) (backend.Driver, error) {
 	maxRetries := p.Int("max_retries", backend.DefaultMaxRetries, 0, 20)
 	rw := p.Int("recovery_window_days", 0, 0, 30)
 	batch := p.Int("list_batch", 20, 1, 20)
+	timeout := p.Duration("timeout", DefaultTimeout)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
+	if region != "" {
+		if err := validateRegion(region); err != nil {
+			return nil, err
+		}
+	}
+	if timeout == 0 {
+		timeout = -1 // timeout=0: none
+	}
 	prefix := u.Host + u.Path
-	var lo []func(*config.LoadOptions) error
+	lo := []func(*config.LoadOptions) error{
+		config.WithRetryer(func() aws.Retryer { return newRetryer(maxRetries) }),
+	}
 	if region != "" {
 		lo = append(lo, config.WithRegion(region))
 	}
-	lo = append(lo, config.WithRetryer(func() aws.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = maxRetries + 1 })
-	}))
 	cfg, err := config.LoadDefaultConfig(ctx, lo...)
 	if err != nil {
 		return nil, backend.Errorf(backend.InvalidArgument, "awssm: loading AWS configuration: %w", err)
 	}
-	return newDriver(Options{Client: sm.NewFromConfig(cfg), Prefix: prefix, RecoveryWindowDays: rw, ListBatch: batch})
+	// The driver's own HTTP client, on the transport of the chain's buildable
+	// client (CA bundle and all), so that Close can release its connections
+	// (the SDK's own wrapper hides them). Like the SDK's, it returns a
+	// redirect instead of following it.
+	bc, ok := cfg.HTTPClient.(*awshttp.BuildableClient)
+	if !ok {
+		bc = awshttp.NewBuildableClient()
+	}
+	tr := bc.GetTransport()
+	cfg.HTTPClient = &http.Client{Transport: tr, Timeout: bc.GetTimeout(),
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	d, err := newDriver(Options{Client: sm.NewFromConfig(cfg), Prefix: prefix, RecoveryWindowDays: rw, ListBatch: batch, Timeout: timeout}, tr)
+	if err != nil {
+		tr.CloseIdleConnections()
+		return nil, err
+	}
+	return d, nil
 }
 
 type driver struct {
@@ -222,9 +290,21 @@ type driver struct {
 	prefix   string
 	recovery int
 	batch    int
+	owned    closeIdler // the transport of a client the driver built, or nil
 }
 
-var _ backend.Driver = (*driver)(nil)
+var (
+	_ backend.Driver = (*driver)(nil)
+	_ backend.Pinger = (*driver)(nil)
+)
+
+// Ping lists at most one secret under the prefix: one request that needs
+// the endpoint, the region and accepted credentials.
+func (d *driver) Ping(ctx context.Context) error {
+	_, err := d.c.ListSecrets(ctx, &sm.ListSecretsInput{MaxResults: aws.Int32(1),
+		Filters: []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{d.prefix + "/"}}}})
+	return err
+}
 
 func scopeDir(env string) string {
 	if env == "" {
@@ -854,107 +934,6 @@ func (d *driver) Capabilities() backend.Capabilities {
 	return backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true, Labels: true, Expiry: true}
 }
 
-// ErrorCode classifies the SDK's errors; see classify.
-func (d *driver) ErrorCode(err error) backend.Code { return classify(err) }
-
-// errorCodes maps AWS error codes (smithy.APIError.ErrorCode) that have no
-// typed error in package types.
-var errorCodes = map[string]backend.Code{
-	"ThrottlingException":              backend.RateLimited,
-	"TooManyRequestsException":         backend.RateLimited,
-	"RequestLimitExceeded":             backend.RateLimited,
-	"AccessDeniedException":            backend.PermissionDenied,
-	"UnrecognizedClientException":      backend.Unauthenticated,
-	"InvalidSignatureException":        backend.Unauthenticated,
-	"IncompleteSignature":              backend.Unauthenticated,
-	"MissingAuthenticationToken":       backend.Unauthenticated,
-	"ExpiredTokenException":            backend.Unauthenticated,
-	"InvalidClientTokenId":             backend.Unauthenticated,
-	"ServiceUnavailable":               backend.Unavailable,
-	"ServiceUnavailableException":      backend.Unavailable,
-	"InternalFailure":                  backend.Unavailable,
-	"RequestTimeout":                   backend.Unavailable,
-	"ValidationException":              backend.InvalidArgument,
-	"InvalidParameterCombination":      backend.InvalidArgument,
-	"MissingParameter":                 backend.InvalidArgument,
-	"NotAuthorized":                    backend.PermissionDenied,
-	"OptInRequired":                    backend.PermissionDenied,
-	"ResourceNotFoundException":        backend.NotFound,
-	"ResourceExistsException":          backend.AlreadyExists,
-	"InvalidParameterException":        backend.InvalidArgument,
-	"InvalidRequestException":          backend.FailedPrecondition,
-	"LimitExceededException":           backend.FailedPrecondition,
-	"PreconditionNotMetException":      backend.FailedPrecondition,
-	"MalformedPolicyDocumentException": backend.InvalidArgument,
-	"DecryptionFailure":                backend.Internal,
-	"EncryptionFailure":                backend.Internal,
-	"InternalServiceError":             backend.Unavailable,
-}
-
-// apiCode maps an AWS error code; Unknown for codes not known.
-func apiCode(code string) backend.Code {
-	if c, ok := errorCodes[code]; ok {
-		return c
-	}
-	return backend.Unknown
-}
-
-// classify maps an SDK error to a code: the SDK's typed errors first (by
-// type), then the API error code, then transport failures. Never by
-// message text or HTTP status (moto's differ from AWS's).
-func classify(err error) backend.Code {
-	var (
-		nf   *types.ResourceNotFoundException
-		ex   *types.ResourceExistsException
-		ip   *types.InvalidParameterException
-		ir   *types.InvalidRequestException
-		le   *types.LimitExceededException
-		df   *types.DecryptionFailure
-		ise  *types.InternalServiceError
-		api  smithy.APIError
-		nerr net.Error
-	)
-	var ce *credsError
-	if errors.As(err, &ce) {
-		if c := backend.ContextCode(err); c != backend.Unknown {
-			return c
-		}
-		return backend.Unauthenticated
-	}
-	switch {
-	case errors.As(err, &nf):
-		return backend.NotFound
-	case errors.As(err, &ex):
-		return backend.AlreadyExists
-	case errors.As(err, &ip):
-		return backend.InvalidArgument
-	case errors.As(err, &ir):
-		return backend.FailedPrecondition
-	case errors.As(err, &le):
-		return backend.FailedPrecondition
-	case errors.As(err, &df):
-		return backend.Internal
-	case errors.As(err, &ise):
-		return backend.Unavailable
-	case errors.As(err, &api):
-		if c, ok := errorCodes[api.ErrorCode()]; ok {
-			return c
-		}
-		return backend.Unknown
-	}
-	if c := backend.ContextCode(err); c != backend.Unknown {
-		return c
-	}
-	var signErr *v4.SigningError
-	if errors.As(err, &signErr) { // no credentials could be had
-		return backend.Unauthenticated
-	}
-	if errors.As(err, &nerr) {
-		return backend.Unavailable
-	}
-	return backend.Unknown
-}
-
 func (d *driver) As(i any) bool {
 	p, ok := i.(**sm.Client)
 	if !ok {
@@ -966,4 +945,11 @@ func (d *driver) As(i any) bool {
 
 func (d *driver) ErrorAs(err error, i any) bool { return errors.As(err, i) }
 
-func (d *driver) Close() error { return nil }
+// Close releases the connections of the HTTP client the driver built from a
+// URL; a client given in Options is the user's and is left alone.
+func (d *driver) Close() error {
+	if d.owned != nil {
+		d.owned.CloseIdleConnections()
+	}
+	return nil
+}

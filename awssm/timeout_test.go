@@ -1,0 +1,113 @@
+package awssm_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/polysecret/secrets"
+)
+
+// neverAnswers is a server that takes requests and never answers them
+// (until the test ends).
+func neverAnswers(t *testing.T) (url string, requests *atomic.Int64) {
+	t.Helper()
+	var n atomic.Int64
+	done := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		select {
+		case <-done:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(done); srv.Close() })
+	return srv.URL, &n
+}
+
+// TestNoAnswerTimesOut (8.11, 8.12): with a context without deadline, a
+// server that never answers does not block the caller: each attempt ends at
+// the per-request timeout, a timeout is Unavailable and retried like a 503,
+// max_retries times.
+func TestNoAnswerTimesOut(t *testing.T) {
+	url, n := neverAnswers(t)
+	setStubEnv(t, url)
+	st := open(t, "awssm://app?timeout=300ms&max_retries=2")
+	errc := make(chan error, 1)
+	go func() { errc <- st.Delete(context.Background(), "K") }() // one DescribeSecret
+	select {
+	case err := <-errc:
+		if got := secrets.ErrorCode(err); got != secrets.Unavailable {
+			t.Errorf("code %v, want Unavailable (%v)", got, err)
+		}
+		if got := n.Load(); got != 3 {
+			t.Errorf("%d requests, want 3 (max_retries=2)", got)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("Delete against a server that never answers still blocked after 60s")
+	}
+}
+
+// TestRetryAfterHonoured (8.13): a 429 with Retry-After is retried after the
+// delay the server asked for, max_retries times, then RateLimited.
+func TestRetryAfterHonoured(t *testing.T) {
+	var (
+		mu    sync.Mutex
+		times []time.Time
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		times = append(times, time.Now())
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Header().Set("Retry-After", "2")
+		w.WriteHeader(429)
+		fmt.Fprint(w, `{"__type":"ThrottlingException","message":"slow down"}`)
+	}))
+	defer srv.Close()
+	setStubEnv(t, srv.URL)
+	st := open(t, "awssm://app?max_retries=2")
+	err := st.Delete(ctx, "K")
+	if got := secrets.ErrorCode(err); got != secrets.RateLimited {
+		t.Errorf("code %v, want RateLimited (%v)", got, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(times) != 3 {
+		t.Fatalf("%d requests, want 3", len(times))
+	}
+	for i := 1; i < len(times); i++ {
+		if gap := times[i].Sub(times[i-1]); gap < 1900*time.Millisecond {
+			t.Errorf("retry %d sent %v after the previous answer, which asked for Retry-After: 2", i, gap)
+		}
+	}
+}
+
+// TestRetryAfterCappedByContext (8.13): a Retry-After longer than the
+// caller's context never keeps the caller waiting past it.
+func TestRetryAfterCappedByContext(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(503)
+		fmt.Fprint(w, `{"__type":"ServiceUnavailableException","message":"later"}`)
+	}))
+	defer srv.Close()
+	setStubEnv(t, srv.URL)
+	st := open(t, "awssm://app?max_retries=5")
+	c, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := st.Delete(c, "K")
+	if took := time.Since(start); took > 15*time.Second {
+		t.Errorf("Delete took %v with a 500ms context", took)
+	}
+	if err == nil {
+		t.Fatal("Delete succeeded against a 503 server")
+	}
+}
