@@ -575,53 +575,63 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 		return moved, nil
 	}
 	name := d.name(env, key)
-	if u.Value != nil {
-		str, bin := setValue(*u.Value)
-		out, err := d.c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: &name, SecretString: str, SecretBinary: bin, ClientRequestToken: token()})
-		if err != nil {
-			return nil, d.notFound(err, env, key)
-		}
-		next.Version = aws.ToString(out.VersionId)
-	}
+	// Metadata first, the new version last: every successful Modify makes
+	// exactly one version (DESIGN.md, decision 8.26a), holding the new value
+	// or, for a change of metadata only, the current one again; and a
+	// Modify that failed half-way made none. The request token makes a
+	// retried PutSecretValue the same version.
 	if u.Description != nil && *u.Description != cur.Description {
 		if _, err := d.c.UpdateSecret(ctx, &sm.UpdateSecretInput{SecretId: &name, Description: u.Description}); err != nil {
 			return nil, d.notFound(err, env, key)
 		}
 	}
-	{
-		want := map[string]string{}
-		for _, t := range tagsOf(next) {
-			want[*t.Key] = *t.Value
-		}
-		have := map[string]string{}
-		for _, t := range tagsOf(cur) {
-			have[*t.Key] = *t.Value
-		}
-		var remove []string
-		for k := range have {
-			if _, ok := want[k]; !ok {
-				remove = append(remove, k)
-			}
-		}
-		var add []types.Tag
-		for _, t := range tagsOf(next) {
-			if have[*t.Key] != *t.Value {
-				add = append(add, t)
-			}
-		}
-		if len(remove) > 0 {
-			if _, err := d.c.UntagResource(ctx, &sm.UntagResourceInput{SecretId: &name, TagKeys: remove}); err != nil {
-				return nil, d.notFound(err, env, key)
-			}
-		}
-		if len(add) > 0 {
-			if _, err := d.c.TagResource(ctx, &sm.TagResourceInput{SecretId: &name, Tags: add}); err != nil {
-				return nil, d.notFound(err, env, key)
-			}
-		}
+	if err := d.retag(ctx, name, cur, next); err != nil {
+		return nil, d.notFound(err, env, key)
 	}
+	str, bin := setValue(next.Value)
+	out, err := d.c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: &name, SecretString: str, SecretBinary: bin, ClientRequestToken: token()})
+	if err != nil {
+		return nil, d.notFound(err, env, key)
+	}
+	next.Version = aws.ToString(out.VersionId)
 	next.UpdatedAt = time.Now().UTC()
 	return next, nil
+}
+
+// retag changes the tags of name from those of cur to those of next.
+func (d *driver) retag(ctx context.Context, name string, cur, next *backend.Secret) error {
+	want := map[string]string{}
+	for _, t := range tagsOf(next) {
+		want[*t.Key] = *t.Value
+	}
+	have := map[string]string{}
+	for _, t := range tagsOf(cur) {
+		have[*t.Key] = *t.Value
+	}
+	var remove []string
+	for k := range have {
+		if _, ok := want[k]; !ok {
+			remove = append(remove, k)
+		}
+	}
+	slices.Sort(remove)
+	var add []types.Tag
+	for _, t := range tagsOf(next) {
+		if v, ok := have[*t.Key]; !ok || v != *t.Value {
+			add = append(add, t)
+		}
+	}
+	if len(remove) > 0 {
+		if _, err := d.c.UntagResource(ctx, &sm.UntagResourceInput{SecretId: &name, TagKeys: remove}); err != nil {
+			return err
+		}
+	}
+	if len(add) > 0 {
+		if _, err := d.c.TagResource(ctx, &sm.TagResourceInput{SecretId: &name, Tags: add}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (d *driver) deleteName(ctx context.Context, name string) error {
