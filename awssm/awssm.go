@@ -26,9 +26,17 @@
 //
 // Versions are AWS version ids; every Create and Modify carries a
 // ClientRequestToken, so a request the SDK retries cannot make a second
-// version or report AlreadyExists for its own write. AWS has no
-// compare-and-set: concurrent Modify calls of different fields may lose an
-// update (Capabilities.AtomicModify is false).
+// version or report AlreadyExists for its own write. Every successful
+// Modify makes exactly one version, whatever it changes: the metadata
+// (description, tags) is written first, then a PutSecretValue of the new
+// value, or of the current one again when only metadata changed. Get at an
+// old version returns that version's value with the secret's current
+// metadata (tags and description are per secret in AWS). AWS has no
+// compare-and-set: concurrent Modify calls may lose an update — a
+// metadata-only Modify racing a value Modify may write the old value again
+// (Capabilities.AtomicModify is false). Moves to another environment are
+// the portable layer's (Capabilities.AtomicMove is false): the moved secret
+// starts a new history in its new environment.
 //
 // # URLs
 //
@@ -36,13 +44,38 @@
 //
 // Credentials, region and endpoint come from the SDK's default chain
 // (config.LoadDefaultConfig: AWS_PROFILE, AWS_REGION,
-// AWS_ENDPOINT_URL_SECRETS_MANAGER, …). Parameters:
+// AWS_ENDPOINT_URL_SECRETS_MANAGER, …). A region is required (from the URL
+// or the chain) and must be an AWS region name (eu-west-1, us-gov-west-1,
+// us-iso-east-1, …): otherwise OpenStore is InvalidArgument. Parameters:
 //
 //	region                  overrides the chain's region
-//	max_retries             retries of the SDK's retryer (default 3)
+//	timeout                 per-request timeout, each attempt (Go duration,
+//	                        default 30s; 0 = none). A request that times out
+//	                        while the caller's context is alive is Unavailable
+//	                        and retried like a 503.
+//	max_retries             retries after the first attempt (default
+//	                        backend.DefaultMaxRetries) of throttling, 5xx,
+//	                        timeouts and connection failures, with
+//	                        backend.RetryPolicy's exponential backoff and
+//	                        jitter; a Retry-After header wins (capped at
+//	                        20s). No retry sleeps past the caller's context.
 //	recovery_window_days    7–30: Delete keeps the secret recoverable that long;
 //	                        by default Delete forces deletion without recovery
 //	list_batch              values fetched per BatchGetSecretValue call (1–20, default 20)
+//
+// Close releases the connections of the HTTP client built for the URL.
+//
+// With [OpenStore] and [Options] the client is the caller's: its retryer
+// decides what to retry and how often (the driver adds Retry-After and the
+// retry of timeouts and of 429/5xx answers that are not AWS's JSON), its
+// region must be set and valid, Options.Timeout is the per-request timeout,
+// and Close leaves its connections alone.
+//
+// Errors are classified by the SDK's types and AWS error codes; an answer
+// without an AWS error code (a proxy's HTML or XML page) by its HTTP status:
+// 400 InvalidArgument, 401 Unauthenticated, 403 PermissionDenied, 404
+// NotFound, 408 Unavailable, 429 RateLimited, 5xx Unavailable. Ping lists at
+// most one secret under the prefix.
 //
 // Code that builds its own client uses [OpenStore] with [Options].
 //

@@ -111,3 +111,26 @@ func TestRetryAfterCappedByContext(t *testing.T) {
 		t.Fatal("Delete succeeded against a 503 server")
 	}
 }
+
+// TestMaxRetriesIsTheURLs (8.13): the URL's max_retries decides the number
+// of attempts, whatever AWS_MAX_ATTEMPTS says (a guard: the SDK already
+// lets an explicit retryer win).
+func TestMaxRetriesIsTheURLs(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(503)
+		fmt.Fprint(w, `{"__type":"ServiceUnavailableException","message":"later"}`)
+	}))
+	defer srv.Close()
+	setStubEnv(t, srv.URL)
+	t.Setenv("AWS_MAX_ATTEMPTS", "1")
+	st := open(t, "awssm://app?max_retries=2")
+	if err := st.Delete(ctx, "K"); secrets.ErrorCode(err) != secrets.Unavailable {
+		t.Errorf("Delete: %v, want Unavailable", err)
+	}
+	if got := n.Load(); got != 3 {
+		t.Errorf("%d requests, want 3 (max_retries=2, AWS_MAX_ATTEMPTS=1)", got)
+	}
+}
