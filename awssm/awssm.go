@@ -610,9 +610,10 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 	name := d.name(env, key)
 	// Metadata first, the new version last: every successful Modify makes
 	// exactly one version (DESIGN.md, decision 8.26a), holding the new value
-	// or, for a change of metadata only, the current one again; and a
-	// Modify that failed half-way made none. The request token makes a
-	// retried PutSecretValue the same version.
+	// or, for a change of metadata only, the current one again. A Modify
+	// that fails half-way made no version (its metadata may have landed;
+	// AWS has no transaction). The request token makes a retried
+	// PutSecretValue the same version.
 	if u.Description != nil && *u.Description != cur.Description {
 		if _, err := d.c.UpdateSecret(ctx, &sm.UpdateSecretInput{SecretId: &name, Description: u.Description}); err != nil {
 			return nil, d.notFound(err, env, key)

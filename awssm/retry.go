@@ -107,7 +107,7 @@ func (r retryer) GetAttemptToken(ctx context.Context) (func(error) error, error)
 	if v2, ok := r.Retryer.(aws.RetryerV2); ok {
 		return v2.GetAttemptToken(ctx)
 	}
-	return r.Retryer.GetInitialToken(), nil //nolint:staticcheck // the fallback the SDK itself uses
+	return r.Retryer.GetInitialToken(), nil // the SDK's own fallback for a Retryer that is not a RetryerV2
 }
 
 // retryAfter reads the Retry-After header of the answer that failed.
