@@ -82,11 +82,14 @@ func noAnswer(t *testing.T, st *secrets.Store, n *atomic.Int64) {
 // TestRetryAfterHonoured (8.13): a 429 with Retry-After is retried after the
 // delay the server asked for, max_retries times, then RateLimited.
 func TestRetryAfterHonoured(t *testing.T) {
+	const throttled = `{"__type":"ThrottlingException","message":"slow down"}`
 	for _, tc := range []struct {
 		name, body string
+		options    bool // a client of the user's, through Options, with its own retryer
 	}{
-		{"JSON", `{"__type":"ThrottlingException","message":"slow down"}`},
-		{"HTML", "<html><body>Too Many Requests</body></html>"}, // a proxy's
+		{"JSON", throttled, false},
+		{"HTML", "<html><body>Too Many Requests</body></html>", false}, // a proxy's
+		{"Options", throttled, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var (
@@ -104,7 +107,19 @@ func TestRetryAfterHonoured(t *testing.T) {
 			}))
 			defer srv.Close()
 			setStubEnv(t, srv.URL)
-			st := open(t, "awssm://app?max_retries=2")
+			var st *secrets.Store
+			if tc.options {
+				cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryMaxAttempts(3))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if st, err = awssm.OpenStore(awssm.Options{Client: sm.NewFromConfig(cfg), Prefix: "app"}); err != nil {
+					t.Fatal(err)
+				}
+				defer st.Close()
+			} else {
+				st = open(t, "awssm://app?max_retries=2")
+			}
 			err := st.Delete(ctx, "K")
 			if got := secrets.ErrorCode(err); got != secrets.RateLimited {
 				t.Errorf("code %v, want RateLimited (%v)", got, err)
