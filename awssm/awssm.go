@@ -589,6 +589,11 @@ func (d *driver) createError(ctx context.Context, err error, name, key string) e
 }
 
 func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update) (*backend.Secret, error) {
+	if u.Environment != nil {
+		// Capabilities.AtomicMove is false: the portable layer moves secrets
+		// (Get, Create in the target, Delete the source) and never asks us.
+		return nil, backend.Errorf(backend.Internal, "awssm: Modify was handed a move of %q; the driver does not declare AtomicMove", key)
+	}
 	cur, err := d.Get(ctx, env, key, backend.GetOptions{})
 	if err != nil {
 		return nil, err
@@ -596,17 +601,6 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 	next := cur.Clone()
 	u.Apply(next)
 	next.Type = backend.EffectiveType(next.Type)
-	if next.Environment != env {
-		// A move: create at the target, then delete the source.
-		moved, err := d.Create(ctx, next)
-		if err != nil {
-			return nil, err
-		}
-		if err := d.Delete(ctx, env, key); err != nil {
-			return nil, err
-		}
-		return moved, nil
-	}
 	name := d.name(env, key)
 	// Metadata first, the new version last: every successful Modify makes
 	// exactly one version (DESIGN.md, decision 8.26a), holding the new value

@@ -16,13 +16,18 @@ func SetForcedDeleteWait(d []time.Duration) (restore func()) {
 	return func() { forcedDeleteWait = old }
 }
 
-// Ping opens the driver of rawURL (driver parameters only) and pings it.
-func Ping(ctx context.Context, rawURL string) error {
+// OpenDriver opens the driver of rawURL (driver parameters only).
+func OpenDriver(ctx context.Context, rawURL string) (backend.Driver, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	d, err := openURL(ctx, u)
+	return openURL(ctx, u)
+}
+
+// Ping opens the driver of rawURL (driver parameters only) and pings it.
+func Ping(ctx context.Context, rawURL string) error {
+	d, err := OpenDriver(ctx, rawURL)
 	if err != nil {
 		return err
 	}
