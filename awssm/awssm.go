@@ -13,8 +13,12 @@
 //
 // A value that is valid UTF-8 is stored in SecretString, anything else in
 // SecretBinary; both read back byte for byte. Secrets Manager cannot store
-// an empty value: an empty value is one NUL byte in SecretBinary plus the tag
-// polysecret:empty=true.
+// an empty value: an empty value is one NUL byte in SecretBinary. That is
+// unambiguous, since a value "\x00" is valid UTF-8 and goes to SecretString,
+// so emptiness is decided by the version alone. (Drivers before issue 8 also
+// wrote a tag polysecret:empty=true, in a separate call; it is ignored: such
+// a secret reads as its version holds, "" for the NUL byte, the stored value
+// otherwise.)
 // Environments are marker secrets <prefix>/_environments/<name> whose
 // SecretString is {"external_url": …} and whose description is the
 // environment's; creating one is a CreateSecret, so two processes creating
@@ -22,9 +26,17 @@
 //
 // Versions are AWS version ids; every Create and Modify carries a
 // ClientRequestToken, so a request the SDK retries cannot make a second
-// version or report AlreadyExists for its own write. AWS has no
-// compare-and-set: concurrent Modify calls of different fields may lose an
-// update (Capabilities.AtomicModify is false).
+// version or report AlreadyExists for its own write. Every successful
+// Modify makes exactly one version, whatever it changes: the metadata
+// (description, tags) is written first, then a PutSecretValue of the new
+// value, or of the current one again when only metadata changed. Get at an
+// old version returns that version's value with the secret's current
+// metadata (tags and description are per secret in AWS). AWS has no
+// compare-and-set: concurrent Modify calls may lose an update — a
+// metadata-only Modify racing a value Modify may write the old value again
+// (Capabilities.AtomicModify is false). Moves to another environment are
+// the portable layer's (Capabilities.AtomicMove is false): the moved secret
+// starts a new history in its new environment.
 //
 // # URLs
 //
@@ -32,13 +44,38 @@
 //
 // Credentials, region and endpoint come from the SDK's default chain
 // (config.LoadDefaultConfig: AWS_PROFILE, AWS_REGION,
-// AWS_ENDPOINT_URL_SECRETS_MANAGER, …). Parameters:
+// AWS_ENDPOINT_URL_SECRETS_MANAGER, …). A region is required (from the URL
+// or the chain) and must be an AWS region name (eu-west-1, us-gov-west-1,
+// us-iso-east-1, …): otherwise OpenStore is InvalidArgument. Parameters:
 //
 //	region                  overrides the chain's region
-//	max_retries             retries of the SDK's retryer (default 3)
+//	timeout                 per-request timeout, each attempt (Go duration,
+//	                        default 30s; 0 = none). A request that times out
+//	                        while the caller's context is alive is Unavailable
+//	                        and retried like a 503.
+//	max_retries             retries after the first attempt (default
+//	                        backend.DefaultMaxRetries) of throttling, 5xx,
+//	                        timeouts and connection failures, with
+//	                        backend.RetryPolicy's exponential backoff and
+//	                        jitter; a Retry-After header wins (capped at
+//	                        20s). No retry sleeps past the caller's context.
 //	recovery_window_days    7–30: Delete keeps the secret recoverable that long;
 //	                        by default Delete forces deletion without recovery
 //	list_batch              values fetched per BatchGetSecretValue call (1–20, default 20)
+//
+// Close releases the connections of the HTTP client built for the URL.
+//
+// With [OpenStore] and [Options] the client is the caller's: its retryer
+// decides what to retry and how often (the driver adds Retry-After and the
+// retry of timeouts and of 429/5xx answers that are not AWS's JSON), its
+// region must be set and valid, Options.Timeout is the per-request timeout,
+// and Close leaves its connections alone.
+//
+// Errors are classified by the SDK's types and AWS error codes; an answer
+// without an AWS error code (a proxy's HTML or XML page) by its HTTP status:
+// 400 InvalidArgument, 401 Unauthenticated, 403 PermissionDenied, 404
+// NotFound, 408 Unavailable, 429 RateLimited, 5xx Unavailable. Ping lists at
+// most one secret under the prefix.
 //
 // Code that builds its own client uses [OpenStore] with [Options].
 //
@@ -55,20 +92,19 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"net"
+	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
@@ -82,9 +118,6 @@ const (
 	TagType        = "polysecret:type"
 	TagExpiresAt   = "polysecret:expires-at"
 	TagLabelPrefix = "polysecret:label:"
-	// TagEmpty marks an empty value: Secrets Manager cannot store an empty
-	// SecretString, so the secret holds one NUL byte in SecretBinary instead.
-	TagEmpty = "polysecret:empty"
 )
 
 const (
@@ -108,18 +141,25 @@ type Options struct {
 	// ListBatch is how many values one BatchGetSecretValue fetches (1–20;
 	// 0 = 20).
 	ListBatch int
+	// Timeout bounds each attempt of each request (0 = DefaultTimeout,
+	// negative = none). Retries of a request that timed out are the
+	// client's retryer's.
+	Timeout time.Duration
 }
 
 // OpenStore returns a Store on Secrets Manager through opts.Client.
 func OpenStore(opts Options) (*secrets.Store, error) {
-	d, err := newDriver(opts)
+	d, err := newDriver(opts, nil)
 	if err != nil {
 		return nil, err
 	}
 	return secrets.NewStore(d, secrets.StoreOptions{Scheme: Scheme}), nil
 }
 
-func newDriver(o Options) (*driver, error) {
+// newDriver makes the driver. owned is the HTTP client's transport when the
+// driver built the client itself (from a URL), so that Close releases its
+// connections; nil for a client the user gave.
+func newDriver(o Options, owned closeIdler) (*driver, error) {
 	if o.Client == nil {
 		return nil, backend.Errorf(backend.InvalidArgument, "awssm: Options.Client is nil")
 	}
@@ -127,21 +167,59 @@ func newDriver(o Options) (*driver, error) {
 	if err := validatePrefix(o.Prefix); err != nil {
 		return nil, err
 	}
+	if err := validateRegion(o.Client.Options().Region); err != nil {
+		return nil, err
+	}
+	switch {
+	case o.Timeout == 0:
+		o.Timeout = DefaultTimeout
+	case o.Timeout < 0:
+		o.Timeout = 0
+	}
 	if o.RecoveryWindowDays != 0 && (o.RecoveryWindowDays < 7 || o.RecoveryWindowDays > 30) {
 		return nil, backend.Errorf(backend.InvalidArgument, "awssm: recovery window must be 7-30 days")
 	}
 	if o.ListBatch <= 0 || o.ListBatch > 20 {
 		o.ListBatch = 20
 	}
-	// The driver's own copy of the client differs in one thing: a failure to
-	// get credentials comes back as a *credsError, so that classify can say
-	// Unauthenticated by type (the SDK has no type for it).
+	// The driver's own copy of the client differs: a failure to get
+	// credentials comes back as a *credsError, so that classify can say
+	// Unauthenticated by type (the SDK has no type for it); each attempt has
+	// the per-request timeout; the retryer honours Retry-After (retry.go).
 	c := sm.New(o.Client.Options(), func(so *sm.Options) {
 		if so.Credentials != nil {
 			so.Credentials = credsProvider{so.Credentials}
 		}
+		if so.Retryer != nil {
+			if _, ok := so.Retryer.(retryer); !ok {
+				so.Retryer = retryer{so.Retryer}
+			}
+		}
+		if o.Timeout > 0 {
+			so.APIOptions = append(so.APIOptions, withAttemptTimeout(o.Timeout))
+		}
 	})
-	return &driver{c: c, user: o.Client, prefix: o.Prefix, recovery: o.RecoveryWindowDays, batch: o.ListBatch}, nil
+	return &driver{c: c, user: o.Client, prefix: o.Prefix, recovery: o.RecoveryWindowDays, batch: o.ListBatch, owned: owned}, nil
+}
+
+// closeIdler is what Close needs of a transport the driver built.
+type closeIdler interface{ CloseIdleConnections() }
+
+// regionSyntax is an AWS region name: us-east-1, us-gov-west-1,
+// cn-northwest-1, us-iso-east-1, eu-isoe-west-1, …
+var regionSyntax = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+
+// validateRegion: a region is needed, and it must look like one (it becomes
+// part of the endpoint's host name and of every signature).
+func validateRegion(r string) error {
+	if r == "" {
+		return backend.Errorf(backend.InvalidArgument,
+			"awssm: no AWS region: set ?region= in the URL, AWS_REGION, or the profile's region (Options: the client's Region)")
+	}
+	if len(r) > 64 || !regionSyntax.MatchString(r) {
+		return backend.Errorf(backend.InvalidArgument, "awssm: %q is not an AWS region name (such as eu-west-1)", r)
+	}
+	return nil
 }
 
 // credsError is a failure to obtain AWS credentials (no provider of the
@@ -197,22 +275,46 @@ func openURL(ctx context.Context, u *url.URL) (backend.Driver, error) {
 	maxRetries := p.Int("max_retries", backend.DefaultMaxRetries, 0, 20)
 	rw := p.Int("recovery_window_days", 0, 0, 30)
 	batch := p.Int("list_batch", 20, 1, 20)
+	timeout := p.Duration("timeout", DefaultTimeout)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
+	if region != "" {
+		if err := validateRegion(region); err != nil {
+			return nil, err
+		}
+	}
+	if timeout == 0 {
+		timeout = -1 // timeout=0: none
+	}
 	prefix := u.Host + u.Path
-	var lo []func(*config.LoadOptions) error
+	lo := []func(*config.LoadOptions) error{
+		config.WithRetryer(func() aws.Retryer { return newRetryer(maxRetries) }),
+	}
 	if region != "" {
 		lo = append(lo, config.WithRegion(region))
 	}
-	lo = append(lo, config.WithRetryer(func() aws.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = maxRetries + 1 })
-	}))
 	cfg, err := config.LoadDefaultConfig(ctx, lo...)
 	if err != nil {
 		return nil, backend.Errorf(backend.InvalidArgument, "awssm: loading AWS configuration: %w", err)
 	}
-	return newDriver(Options{Client: sm.NewFromConfig(cfg), Prefix: prefix, RecoveryWindowDays: rw, ListBatch: batch})
+	// The driver's own HTTP client, on the transport of the chain's buildable
+	// client (CA bundle and all), so that Close can release its connections
+	// (the SDK's own wrapper hides them). Like the SDK's, it returns a
+	// redirect instead of following it.
+	bc, ok := cfg.HTTPClient.(*awshttp.BuildableClient)
+	if !ok {
+		bc = awshttp.NewBuildableClient()
+	}
+	tr := bc.GetTransport()
+	cfg.HTTPClient = &http.Client{Transport: tr, Timeout: bc.GetTimeout(),
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	d, err := newDriver(Options{Client: sm.NewFromConfig(cfg), Prefix: prefix, RecoveryWindowDays: rw, ListBatch: batch, Timeout: timeout}, tr)
+	if err != nil {
+		tr.CloseIdleConnections()
+		return nil, err
+	}
+	return d, nil
 }
 
 type driver struct {
@@ -221,9 +323,21 @@ type driver struct {
 	prefix   string
 	recovery int
 	batch    int
+	owned    closeIdler // the transport of a client the driver built, or nil
 }
 
-var _ backend.Driver = (*driver)(nil)
+var (
+	_ backend.Driver = (*driver)(nil)
+	_ backend.Pinger = (*driver)(nil)
+)
+
+// Ping lists at most one secret under the prefix: one request that needs
+// the endpoint, the region and accepted credentials.
+func (d *driver) Ping(ctx context.Context) error {
+	_, err := d.c.ListSecrets(ctx, &sm.ListSecretsInput{MaxResults: aws.Int32(1),
+		Filters: []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{d.prefix + "/"}}}})
+	return err
+}
 
 func scopeDir(env string) string {
 	if env == "" {
@@ -269,9 +383,6 @@ func tagsOf(s *backend.Secret) []types.Tag {
 	if s.Type != "" && s.Type != backend.TypeGeneric {
 		tags = append(tags, types.Tag{Key: aws.String(TagType), Value: aws.String(s.Type)})
 	}
-	if s.Value == "" {
-		tags = append(tags, types.Tag{Key: aws.String(TagEmpty), Value: aws.String("true")})
-	}
 	if !s.ExpiresAt.IsZero() {
 		tags = append(tags, types.Tag{Key: aws.String(TagExpiresAt), Value: aws.String(s.ExpiresAt.UTC().Format(time.RFC3339Nano))})
 	}
@@ -286,15 +397,13 @@ func tagsOf(s *backend.Secret) []types.Tag {
 	return tags
 }
 
-// applyTags fills type, expiry and labels from AWS tags, and reports
-// whether the value is marked empty; foreign tags are ignored.
-func applyTags(s *backend.Secret, tags []types.Tag) (empty bool) {
+// applyTags fills type, expiry and labels from AWS tags; foreign tags (and
+// the polysecret:empty tag of older drivers) are ignored.
+func applyTags(s *backend.Secret, tags []types.Tag) {
 	s.Type = backend.TypeGeneric
 	for _, t := range tags {
 		k, v := aws.ToString(t.Key), aws.ToString(t.Value)
 		switch {
-		case k == TagEmpty:
-			empty = v == "true"
 		case k == TagType:
 			s.Type = v
 		case k == TagExpiresAt:
@@ -308,7 +417,6 @@ func applyTags(s *backend.Secret, tags []types.Tag) (empty bool) {
 			s.Labels[strings.TrimPrefix(k, TagLabelPrefix)] = v
 		}
 	}
-	return empty
 }
 
 func setValue(v string) (str *string, bin []byte) {
@@ -321,8 +429,10 @@ func setValue(v string) (str *string, bin []byte) {
 	return nil, []byte(v)
 }
 
-func valueOf(str *string, bin []byte, empty bool) string {
-	if empty {
+// valueOf reads a version's value: one NUL byte in SecretBinary is the
+// empty value (setValue never writes a lone NUL there otherwise).
+func valueOf(str *string, bin []byte) string {
+	if str == nil && len(bin) == 1 && bin[0] == 0 {
 		return ""
 	}
 	if bin != nil {
@@ -373,13 +483,8 @@ func (d *driver) Get(ctx context.Context, env, key string, opts backend.GetOptio
 	s := &backend.Secret{Environment: env, Key: key,
 		Description: aws.ToString(desc.Description), ID: aws.ToString(desc.ARN), Version: aws.ToString(v.out.VersionId),
 		CreatedAt: aws.ToTime(desc.CreatedDate), UpdatedAt: aws.ToTime(desc.LastChangedDate)}
-	empty := applyTags(s, desc.Tags)
-	if opts.Version != "" {
-		// The tag describes the current value only: an old version that is
-		// one NUL byte was an empty value.
-		empty = v.out.SecretString == nil && len(v.out.SecretBinary) == 1 && v.out.SecretBinary[0] == 0
-	}
-	s.Value = valueOf(v.out.SecretString, v.out.SecretBinary, empty)
+	applyTags(s, desc.Tags)
+	s.Value = valueOf(v.out.SecretString, v.out.SecretBinary)
 	return s, nil
 }
 
@@ -484,6 +589,11 @@ func (d *driver) createError(ctx context.Context, err error, name, key string) e
 }
 
 func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update) (*backend.Secret, error) {
+	if u.Environment != nil {
+		// Capabilities.AtomicMove is false: the portable layer moves secrets
+		// (Get, Create in the target, Delete the source) and never asks us.
+		return nil, backend.Errorf(backend.Internal, "awssm: Modify was handed a move of %q; the driver does not declare AtomicMove", key)
+	}
 	cur, err := d.Get(ctx, env, key, backend.GetOptions{})
 	if err != nil {
 		return nil, err
@@ -491,65 +601,65 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 	next := cur.Clone()
 	u.Apply(next)
 	next.Type = backend.EffectiveType(next.Type)
-	if next.Environment != env {
-		// A move: create at the target, then delete the source.
-		moved, err := d.Create(ctx, next)
-		if err != nil {
-			return nil, err
-		}
-		if err := d.Delete(ctx, env, key); err != nil {
-			return nil, err
-		}
-		return moved, nil
-	}
 	name := d.name(env, key)
-	if u.Value != nil {
-		str, bin := setValue(*u.Value)
-		out, err := d.c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: &name, SecretString: str, SecretBinary: bin, ClientRequestToken: token()})
-		if err != nil {
-			return nil, d.notFound(err, env, key)
-		}
-		next.Version = aws.ToString(out.VersionId)
-	}
+	// Metadata first, the new version last: every successful Modify makes
+	// exactly one version (DESIGN.md, decision 8.26a), holding the new value
+	// or, for a change of metadata only, the current one again. A Modify
+	// that fails half-way made no version (its metadata may have landed;
+	// AWS has no transaction). The request token makes a retried
+	// PutSecretValue the same version.
 	if u.Description != nil && *u.Description != cur.Description {
 		if _, err := d.c.UpdateSecret(ctx, &sm.UpdateSecretInput{SecretId: &name, Description: u.Description}); err != nil {
 			return nil, d.notFound(err, env, key)
 		}
 	}
-	{
-		want := map[string]string{}
-		for _, t := range tagsOf(next) {
-			want[*t.Key] = *t.Value
-		}
-		have := map[string]string{}
-		for _, t := range tagsOf(cur) {
-			have[*t.Key] = *t.Value
-		}
-		var remove []string
-		for k := range have {
-			if _, ok := want[k]; !ok {
-				remove = append(remove, k)
-			}
-		}
-		var add []types.Tag
-		for _, t := range tagsOf(next) {
-			if have[*t.Key] != *t.Value {
-				add = append(add, t)
-			}
-		}
-		if len(remove) > 0 {
-			if _, err := d.c.UntagResource(ctx, &sm.UntagResourceInput{SecretId: &name, TagKeys: remove}); err != nil {
-				return nil, d.notFound(err, env, key)
-			}
-		}
-		if len(add) > 0 {
-			if _, err := d.c.TagResource(ctx, &sm.TagResourceInput{SecretId: &name, Tags: add}); err != nil {
-				return nil, d.notFound(err, env, key)
-			}
-		}
+	if err := d.retag(ctx, name, cur, next); err != nil {
+		return nil, d.notFound(err, env, key)
 	}
+	str, bin := setValue(next.Value)
+	out, err := d.c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: &name, SecretString: str, SecretBinary: bin, ClientRequestToken: token()})
+	if err != nil {
+		return nil, d.notFound(err, env, key)
+	}
+	next.Version = aws.ToString(out.VersionId)
 	next.UpdatedAt = time.Now().UTC()
 	return next, nil
+}
+
+// retag changes the tags of name from those of cur to those of next.
+func (d *driver) retag(ctx context.Context, name string, cur, next *backend.Secret) error {
+	want := map[string]string{}
+	for _, t := range tagsOf(next) {
+		want[*t.Key] = *t.Value
+	}
+	have := map[string]string{}
+	for _, t := range tagsOf(cur) {
+		have[*t.Key] = *t.Value
+	}
+	var remove []string
+	for k := range have {
+		if _, ok := want[k]; !ok {
+			remove = append(remove, k)
+		}
+	}
+	slices.Sort(remove)
+	var add []types.Tag
+	for _, t := range tagsOf(next) {
+		if v, ok := have[*t.Key]; !ok || v != *t.Value {
+			add = append(add, t)
+		}
+	}
+	if len(remove) > 0 {
+		if _, err := d.c.UntagResource(ctx, &sm.UntagResourceInput{SecretId: &name, TagKeys: remove}); err != nil {
+			return err
+		}
+	}
+	if len(add) > 0 {
+		if _, err := d.c.TagResource(ctx, &sm.TagResourceInput{SecretId: &name, Tags: add}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (d *driver) deleteName(ctx context.Context, name string) error {
@@ -597,7 +707,6 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok strin
 		return nil, "", err
 	}
 	var page []*backend.Secret
-	empties := map[*backend.Secret]bool{}
 	for _, e := range out.SecretList {
 		if e.DeletedDate != nil {
 			continue
@@ -612,28 +721,29 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok strin
 		}
 		s := &backend.Secret{Environment: env, Key: key, Description: aws.ToString(e.Description), ID: aws.ToString(e.ARN),
 			Version: currentVersion(e.SecretVersionsToStages), CreatedAt: aws.ToTime(e.CreatedDate), UpdatedAt: aws.ToTime(e.LastChangedDate)}
-		if applyTags(s, e.Tags) {
-			s.Value = "" // and fillValues keeps it so
-			empties[s] = true
-		}
+		applyTags(s, e.Tags)
 		if o.Match(s) {
 			page = append(page, s)
 		}
 	}
 	if o.WithValues && len(page) > 0 {
-		if err := d.fillValues(ctx, page, empties); err != nil {
+		if page, err = d.fillValues(ctx, page); err != nil {
 			return nil, "", err
 		}
 	}
 	return page, aws.ToString(out.NextToken), nil
 }
 
-// fillValues fetches values with BatchGetSecretValue, d.batch at a time.
-func (d *driver) fillValues(ctx context.Context, page []*backend.Secret, empties map[*backend.Secret]bool) error {
+// fillValues fetches values with BatchGetSecretValue, d.batch at a time,
+// and returns the page without the secrets deleted since they were listed
+// (they did not exist throughout the listing). Any other per-secret error
+// fails the page, classified by its own code.
+func (d *driver) fillValues(ctx context.Context, page []*backend.Secret) ([]*backend.Secret, error) {
 	byARN := map[string]*backend.Secret{}
 	for _, s := range page {
 		byARN[s.ID] = s
 	}
+	gone := map[*backend.Secret]bool{}
 	for i := 0; i < len(page); i += d.batch {
 		var ids []string
 		for _, s := range page[i:min(i+d.batch, len(page))] {
@@ -643,21 +753,48 @@ func (d *driver) fillValues(ctx context.Context, page []*backend.Secret, empties
 		for p.HasMorePages() {
 			out, err := p.NextPage(ctx)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			for _, v := range out.SecretValues {
 				if s := byARN[aws.ToString(v.ARN)]; s != nil {
-					s.Value = valueOf(v.SecretString, v.SecretBinary, empties[s])
+					s.Value = valueOf(v.SecretString, v.SecretBinary)
 					s.Version = aws.ToString(v.VersionId)
 				}
 			}
 			for _, e := range out.Errors {
-				// A secret deleted since it was listed has no value to give;
-				// anything else is an error.
-				if aws.ToString(e.ErrorCode) != "ResourceNotFoundException" {
-					return backend.Errorf(backend.Unavailable, "BatchGetSecretValue: %s for one secret", aws.ToString(e.ErrorCode))
+				code := aws.ToString(e.ErrorCode)
+				s := d.batchSecret(byARN, aws.ToString(e.SecretId))
+				c := apiCode(code)
+				switch {
+				case c == backend.NotFound && s != nil:
+					gone[s] = true
+				case s != nil:
+					return nil, backend.Errorf(c, "BatchGetSecretValue: %s for secret %q in scope %q", code, s.Key, scopeDir(s.Environment))
+				default:
+					return nil, backend.Errorf(c, "BatchGetSecretValue: %s for a secret not asked for", code)
 				}
 			}
+		}
+	}
+	if len(gone) > 0 {
+		page = slices.DeleteFunc(page, func(s *backend.Secret) bool { return gone[s] })
+	}
+	return page, nil
+}
+
+// batchSecret finds the secret a BatchGetSecretValue error names (by ARN,
+// or by name).
+func (d *driver) batchSecret(byARN map[string]*backend.Secret, id string) *backend.Secret {
+	if s := byARN[id]; s != nil {
+		return s
+	}
+	env, key, ok := d.parseName(id)
+	if !ok {
+		return nil
+	}
+	for _, s := range byARN {
+		if s.Environment == env && s.Key == key {
+			return s
 		}
 	}
 	return nil
@@ -835,99 +972,6 @@ func (d *driver) Capabilities() backend.Capabilities {
 	return backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true, Labels: true, Expiry: true}
 }
 
-// ErrorCode classifies the SDK's errors; see classify.
-func (d *driver) ErrorCode(err error) backend.Code { return classify(err) }
-
-// errorCodes maps AWS error codes (smithy.APIError.ErrorCode) that have no
-// typed error in package types.
-var errorCodes = map[string]backend.Code{
-	"ThrottlingException":              backend.RateLimited,
-	"TooManyRequestsException":         backend.RateLimited,
-	"RequestLimitExceeded":             backend.RateLimited,
-	"AccessDeniedException":            backend.PermissionDenied,
-	"UnrecognizedClientException":      backend.Unauthenticated,
-	"InvalidSignatureException":        backend.Unauthenticated,
-	"IncompleteSignature":              backend.Unauthenticated,
-	"MissingAuthenticationToken":       backend.Unauthenticated,
-	"ExpiredTokenException":            backend.Unauthenticated,
-	"InvalidClientTokenId":             backend.Unauthenticated,
-	"ServiceUnavailable":               backend.Unavailable,
-	"ServiceUnavailableException":      backend.Unavailable,
-	"InternalFailure":                  backend.Unavailable,
-	"RequestTimeout":                   backend.Unavailable,
-	"ValidationException":              backend.InvalidArgument,
-	"InvalidParameterCombination":      backend.InvalidArgument,
-	"MissingParameter":                 backend.InvalidArgument,
-	"NotAuthorized":                    backend.PermissionDenied,
-	"OptInRequired":                    backend.PermissionDenied,
-	"ResourceNotFoundException":        backend.NotFound,
-	"ResourceExistsException":          backend.AlreadyExists,
-	"InvalidParameterException":        backend.InvalidArgument,
-	"InvalidRequestException":          backend.FailedPrecondition,
-	"LimitExceededException":           backend.FailedPrecondition,
-	"PreconditionNotMetException":      backend.FailedPrecondition,
-	"MalformedPolicyDocumentException": backend.InvalidArgument,
-	"DecryptionFailure":                backend.Internal,
-	"EncryptionFailure":                backend.Internal,
-	"InternalServiceError":             backend.Unavailable,
-}
-
-// classify maps an SDK error to a code: the SDK's typed errors first (by
-// type), then the API error code, then transport failures. Never by
-// message text or HTTP status (moto's differ from AWS's).
-func classify(err error) backend.Code {
-	var (
-		nf   *types.ResourceNotFoundException
-		ex   *types.ResourceExistsException
-		ip   *types.InvalidParameterException
-		ir   *types.InvalidRequestException
-		le   *types.LimitExceededException
-		df   *types.DecryptionFailure
-		ise  *types.InternalServiceError
-		api  smithy.APIError
-		nerr net.Error
-	)
-	var ce *credsError
-	if errors.As(err, &ce) {
-		if c := backend.ContextCode(err); c != backend.Unknown {
-			return c
-		}
-		return backend.Unauthenticated
-	}
-	switch {
-	case errors.As(err, &nf):
-		return backend.NotFound
-	case errors.As(err, &ex):
-		return backend.AlreadyExists
-	case errors.As(err, &ip):
-		return backend.InvalidArgument
-	case errors.As(err, &ir):
-		return backend.FailedPrecondition
-	case errors.As(err, &le):
-		return backend.FailedPrecondition
-	case errors.As(err, &df):
-		return backend.Internal
-	case errors.As(err, &ise):
-		return backend.Unavailable
-	case errors.As(err, &api):
-		if c, ok := errorCodes[api.ErrorCode()]; ok {
-			return c
-		}
-		return backend.Unknown
-	}
-	if c := backend.ContextCode(err); c != backend.Unknown {
-		return c
-	}
-	var signErr *v4.SigningError
-	if errors.As(err, &signErr) { // no credentials could be had
-		return backend.Unauthenticated
-	}
-	if errors.As(err, &nerr) {
-		return backend.Unavailable
-	}
-	return backend.Unknown
-}
-
 func (d *driver) As(i any) bool {
 	p, ok := i.(**sm.Client)
 	if !ok {
@@ -939,4 +983,11 @@ func (d *driver) As(i any) bool {
 
 func (d *driver) ErrorAs(err error, i any) bool { return errors.As(err, i) }
 
-func (d *driver) Close() error { return nil }
+// Close releases the connections of the HTTP client the driver built from a
+// URL; a client given in Options is the user's and is left alone.
+func (d *driver) Close() error {
+	if d.owned != nil {
+		d.owned.CloseIdleConnections()
+	}
+	return nil
+}

@@ -30,6 +30,9 @@ const (
 	// scheduledForDeletion answers, without forwarding, what AWS answers
 	// when a name is still being deleted in the background.
 	scheduledForDeletion
+	// refuse answers, without forwarding, AccessDeniedException (not
+	// retried): the call fails and nothing is written.
+	refuse
 )
 
 // faulty is an http.RoundTripper that applies queued actions per operation
@@ -39,13 +42,29 @@ type faulty struct {
 	mu   sync.Mutex
 	plan map[string][]action
 	seen map[string]int
+	// around, if set for an operation, handles each of its requests in place
+	// of the plan: it may act before forwarding (with next) or edit the
+	// answer.
+	around map[string]func(r *http.Request, next http.RoundTripper) (*http.Response, error)
 }
 
 func newFaulty() *faulty {
-	return &faulty{next: http.DefaultTransport, plan: map[string][]action{}, seen: map[string]int{}}
+	return &faulty{next: http.DefaultTransport, plan: map[string][]action{}, seen: map[string]int{},
+		around: map[string]func(*http.Request, http.RoundTripper) (*http.Response, error){}}
 }
 
-func (f *faulty) then(op string, a ...action) { f.mu.Lock(); f.plan[op] = append(f.plan[op], a...); f.mu.Unlock() }
+// wrap makes fn handle every request of op from now on.
+func (f *faulty) wrap(op string, fn func(r *http.Request, next http.RoundTripper) (*http.Response, error)) {
+	f.mu.Lock()
+	f.around[op] = fn
+	f.mu.Unlock()
+}
+
+func (f *faulty) then(op string, a ...action) {
+	f.mu.Lock()
+	f.plan[op] = append(f.plan[op], a...)
+	f.mu.Unlock()
+}
 
 func (f *faulty) count(op string) int { f.mu.Lock(); defer f.mu.Unlock(); return f.seen[op] }
 
@@ -57,7 +76,11 @@ func (f *faulty) RoundTrip(r *http.Request) (*http.Response, error) {
 	if q := f.plan[op]; len(q) > 0 {
 		a, f.plan[op] = q[0], q[1:]
 	}
+	fn := f.around[op]
 	f.mu.Unlock()
+	if fn != nil && a == 0 {
+		return fn(r, f.next)
+	}
 	switch a {
 	case lose:
 		resp, err := f.next.RoundTrip(r)
@@ -73,6 +96,12 @@ func (f *faulty) RoundTrip(r *http.Request) (*http.Response, error) {
 			r.Body.Close()
 		}
 		return awsError(r, 400, "InvalidRequestException"), nil
+	case refuse:
+		if r.Body != nil {
+			_, _ = io.Copy(io.Discard, r.Body)
+			r.Body.Close()
+		}
+		return awsError(r, 400, "AccessDeniedException"), nil
 	}
 	return f.next.RoundTrip(r)
 }
@@ -193,28 +222,50 @@ func TestCreateOverRecoverableSecret(t *testing.T) {
 // type and code, and retryable ones are retried exactly max_retries times.
 // The server is a stub answering every request with one AWS error.
 func TestErrorCodes(t *testing.T) {
+	const html = "<html><body><h1>Bad Gateway</h1></body></html>"
+	const xml = `<?xml version="1.0"?><Error><Code>Oops</Code></Error>`
 	for _, tc := range []struct {
 		status   int
-		code     string
+		code     string // the JSON answer's __type; "" = the body below
 		want     secrets.Code
 		requests int64 // with max_retries=2
+		body     string
 	}{
-		{400, "ResourceNotFoundException", secrets.NotFound, 1},
-		{400, "InvalidParameterException", secrets.InvalidArgument, 1},
-		{400, "InvalidRequestException", secrets.FailedPrecondition, 1},
-		{400, "ValidationException", secrets.InvalidArgument, 1},
-		{400, "AccessDeniedException", secrets.PermissionDenied, 1},
-		{400, "UnrecognizedClientException", secrets.Unauthenticated, 1},
-		{403, "InvalidSignatureException", secrets.Unauthenticated, 1},
-		{400, "ExpiredTokenException", secrets.Unauthenticated, 1},
-		{400, "ThrottlingException", secrets.RateLimited, 3},
-		{500, "InternalServiceError", secrets.Unavailable, 3},
-		{400, "SomethingNew", secrets.Unknown, 1},
+		{400, "ResourceNotFoundException", secrets.NotFound, 1, ""},
+		{400, "InvalidParameterException", secrets.InvalidArgument, 1, ""},
+		{400, "InvalidRequestException", secrets.FailedPrecondition, 1, ""},
+		{400, "ValidationException", secrets.InvalidArgument, 1, ""},
+		{400, "AccessDeniedException", secrets.PermissionDenied, 1, ""},
+		{400, "UnrecognizedClientException", secrets.Unauthenticated, 1, ""},
+		{403, "InvalidSignatureException", secrets.Unauthenticated, 1, ""},
+		{400, "ExpiredTokenException", secrets.Unauthenticated, 1, ""},
+		{400, "ThrottlingException", secrets.RateLimited, 3, ""},
+		{500, "InternalServiceError", secrets.Unavailable, 3, ""},
+		{400, "SomethingNew", secrets.Unknown, 1, ""},
+		// 8.20: an answer that is not JSON (a proxy's) by its HTTP status
+		{503, "", secrets.Unavailable, 3, html},
+		{502, "", secrets.Unavailable, 3, ""},
+		{500, "", secrets.Unavailable, 3, xml},
+		{429, "", secrets.RateLimited, 3, html},
+		{401, "", secrets.Unauthenticated, 1, html},
+		{403, "", secrets.PermissionDenied, 1, xml},
+		{404, "", secrets.NotFound, 1, html},
+		{400, "", secrets.InvalidArgument, 1, html},
 	} {
-		t.Run(tc.code, func(t *testing.T) {
+		name := tc.code
+		if name == "" {
+			name = fmt.Sprintf("%d-not-JSON", tc.status)
+		}
+		t.Run(name, func(t *testing.T) {
 			var n atomic.Int64
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				n.Add(1)
+				if tc.code == "" {
+					w.Header().Set("Content-Type", "text/html")
+					w.WriteHeader(tc.status)
+					fmt.Fprint(w, tc.body)
+					return
+				}
 				w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 				w.WriteHeader(tc.status)
 				fmt.Fprintf(w, `{"__type":%q,"message":"stub"}`, tc.code)
@@ -228,6 +279,9 @@ func TestErrorCodes(t *testing.T) {
 			}
 			if got := n.Load(); got != tc.requests {
 				t.Errorf("%d requests, want %d", got, tc.requests)
+			}
+			if tc.code == "" {
+				return
 			}
 			var api smithy.APIError
 			if !st.ErrorAs(err, &api) || api.ErrorCode() != tc.code {
