@@ -173,6 +173,12 @@ func New(upstream string) (*Proxy, error) {
 	}
 	p.srv = httptest.NewUnstartedServer(http.HandlerFunc(p.serve))
 	p.srv.Config.ErrorLog = nil
+	// Every request on a new connection: the Go transport silently resends
+	// an idempotent request that failed on a reused connection, and a
+	// request sent on a pooled connection the proxy already closed never
+	// reaches it; without keep-alives neither happens, and the proxy
+	// counts exactly the attempts a client made.
+	p.srv.Config.SetKeepAlivesEnabled(false)
 	p.srv.Start()
 	return p, nil
 }
@@ -183,11 +189,10 @@ func (p *Proxy) URL() string { return p.srv.URL }
 // Host is the proxy's host:port.
 func (p *Proxy) Host() string { return strings.TrimPrefix(p.srv.URL, "http://") }
 
-// Set replaces the rules (their counters are not reset: pass fresh rules)
-// and closes the clients' idle connections, so that the next request of a
-// client dials anew and every request the proxy counts is one the client
-// sent on purpose (the Go transport silently resends an idempotent request
-// that failed on a reused connection).
+// Set replaces the rules (their counters are not reset: pass fresh rules),
+// resets the total count and closes the connections of requests in flight.
+// The proxy does not keep connections alive: every request comes on a new
+// connection.
 func (p *Proxy) Set(rules ...*Rule) {
 	p.mu.Lock()
 	p.rules = append([]*Rule(nil), rules...)
