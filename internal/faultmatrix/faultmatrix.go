@@ -105,8 +105,9 @@ type Target struct {
 	MaxRetries int
 	Timeout    time.Duration
 	// ErrorBody, if set, gives the content type and body of the 429 and
-	// 503 answers; by default they are short plain text, as from a load
-	// balancer in front of the server.
+	// 503 answers; by default they are a short HTML page, as from a load
+	// balancer in front of the server (not the API's own error shape: a
+	// driver must classify them by HTTP status).
 	ErrorBody func(status int) (contentType, body string)
 }
 
@@ -338,7 +339,6 @@ func (c *cell) run() {
 }
 
 func (c *cell) check(t *testing.T) {
-	t.Helper()
 	op, f, r := c.op, c.f, c.tg.MaxRetries
 	if c.fatal != nil {
 		t.Fatal(c.fatal)

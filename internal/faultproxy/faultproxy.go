@@ -107,8 +107,8 @@ type Rule struct {
 	// empty).
 	RetryAfter string
 	// ContentType and Body are the answer of TooManyRequests and
-	// Unavailable; by default a short text/plain body, as a load balancer
-	// in front of the server would send.
+	// Unavailable; by default a short HTML page, as a load balancer in
+	// front of the server would send.
 	ContentType, Body string
 
 	hits atomic.Int64
@@ -264,7 +264,8 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		ct, body := rl.ContentType, rl.Body
 		if body == "" {
-			ct, body = "text/plain; charset=utf-8", strconv.Itoa(status)+" "+http.StatusText(status)+" (faultproxy)\n"
+			text := strconv.Itoa(status) + " " + http.StatusText(status)
+			ct, body = "text/html; charset=utf-8", "<html><head><title>"+text+"</title></head><body><h1>"+text+"</h1></body></html>\n"
 		}
 		w.Header().Set("Content-Type", ct)
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))

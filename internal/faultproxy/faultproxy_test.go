@@ -96,8 +96,8 @@ func TestFaults(t *testing.T) {
 			}
 		}, 0},
 		{"503", Unavailable, func(t *testing.T, r result) {
-			if r.err != nil || r.status != 503 {
-				t.Errorf("got %d %v", r.status, r.err)
+			if r.err != nil || r.status != 503 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") || !strings.Contains(r.body, "503 Service Unavailable") {
+				t.Errorf("got %d %q %q %v", r.status, r.header.Get("Content-Type"), r.body, r.err)
 			}
 		}, 0},
 		{"hang", Hang, func(t *testing.T, r result) {
