@@ -204,8 +204,8 @@ func (p *Proxy) Set(rules ...*Rule) {
 // Requests is how many requests the proxy read since the last Set.
 func (p *Proxy) Requests() int { return int(p.total.Load()) }
 
-// ClosePort stops listening: from now on connections to the proxy's port
-// are refused. Requests in flight finish as their rules say.
+// ClosePort stops listening and closes the connections open to the proxy:
+// from now on connections to its port are refused (a server that is down).
 func (p *Proxy) ClosePort() {
 	p.portOnce.Do(func() {
 		_ = p.srv.Listener.Close()
