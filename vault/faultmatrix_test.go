@@ -1,0 +1,62 @@
+package vault_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/internal/faultmatrix"
+	"github.com/polysecret/secrets/internal/faultproxy"
+)
+
+// TestFaultMatrix runs the fault matrix of issue 8 (package faultmatrix)
+// between the driver, opened by URL with VAULT_ADDR on the proxy, and the
+// real Vault dev server of TestMain.
+func TestFaultMatrix(t *testing.T) {
+	needServer(t)
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	prefix := "fm-" + hex.EncodeToString(b)
+	truth, err := secrets.OpenStore(context.Background(), "vault://secret/"+prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { truth.Close() })
+
+	data := "/v1/secret/data/" + prefix + "/_global"
+	meta := "/v1/secret/metadata/" + prefix + "/_global"
+	faultmatrix.Run(t, faultmatrix.Target{
+		Upstream: vaultAddr,
+		Truth:    truth,
+		Open: func(proxyURL string, maxRetries int, timeout time.Duration) (*secrets.Store, error) {
+			// The address comes from VAULT_ADDR only; the runner
+			// serializes Open, so pointing it at the proxy here races
+			// with nothing.
+			old := os.Getenv("VAULT_ADDR")
+			os.Setenv("VAULT_ADDR", proxyURL)
+			defer os.Setenv("VAULT_ADDR", old)
+			return secrets.OpenStore(context.Background(), "vault://secret/"+prefix+"?max_retries="+
+				strconv.Itoa(maxRetries)+"&timeout="+timeout.String())
+		},
+		Request: func(op faultmatrix.Op, key string) faultproxy.Match {
+			switch op {
+			case faultmatrix.Get:
+				return faultproxy.Match{Methods: []string{http.MethodGet}, PathPrefix: data + "/" + key}
+			case faultmatrix.Create, faultmatrix.Modify: // the write of the value
+				return faultproxy.Match{Methods: []string{http.MethodPut, http.MethodPost}, PathPrefix: data + "/" + key}
+			case faultmatrix.Delete:
+				return faultproxy.Match{Methods: []string{http.MethodDelete}, PathPrefix: meta + "/" + key}
+			default: // List: the listing of the scope's metadata folder
+				return faultproxy.Match{PathPrefix: meta, Func: func(r *http.Request) bool {
+					return r.Method == "LIST" || r.URL.Query().Get("list") == "true"
+				}}
+			}
+		},
+	})
+}
