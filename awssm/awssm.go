@@ -688,50 +688,71 @@ func (d *driver) Delete(ctx context.Context, env, key string) error {
 	return nil
 }
 
-// listToken is the driver's page token: the AWS NextToken.
-func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok string) ([]*backend.Secret, string, error) {
+// ListPage pages by name: the driver's token is the last name the previous
+// page returned, and each page is the PageSize smallest names after it that
+// match. AWS's NextToken cannot be used across pages: it is a position in a
+// list that shifts when a secret before it is deleted or moved, and a secret
+// that exists throughout would be skipped. So each page scans the name
+// prefix (ListSecrets, 100 a call, metadata only; ⌈N/100⌉ calls for N
+// secrets under the prefix), keeping only the best PageSize candidates.
+func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, after string) ([]*backend.Secret, string, error) {
 	namePrefix := d.prefix + "/"
 	if !o.AllEnvironments {
 		namePrefix += scopeDir(o.Environment) + "/" + o.Prefix
 	}
-	in := &sm.ListSecretsInput{
-		MaxResults: aws.Int32(int32(o.PageSize)),
+	p := sm.NewListSecretsPaginator(d.c, &sm.ListSecretsInput{
+		MaxResults: aws.Int32(100),
 		Filters:    []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{namePrefix}}},
-		SortOrder:  types.SortOrderTypeAsc,
+	})
+	var (
+		page []*backend.Secret // sorted by ID's name, at most PageSize
+		more bool
+	)
+	names := map[*backend.Secret]string{}
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, e := range out.SecretList {
+			name := aws.ToString(e.Name)
+			if e.DeletedDate != nil || name <= after || !strings.HasPrefix(name, namePrefix) { // AWS's name filter ignores case
+				continue
+			}
+			env, key, ok := d.parseName(name)
+			if !ok {
+				continue
+			}
+			s := &backend.Secret{Environment: env, Key: key, Description: aws.ToString(e.Description), ID: aws.ToString(e.ARN),
+				Version: currentVersion(e.SecretVersionsToStages), CreatedAt: aws.ToTime(e.CreatedDate), UpdatedAt: aws.ToTime(e.LastChangedDate)}
+			applyTags(s, e.Tags)
+			if !o.Match(s) {
+				continue
+			}
+			i, _ := slices.BinarySearchFunc(page, name, func(x *backend.Secret, n string) int { return strings.Compare(names[x], n) })
+			if i >= o.PageSize {
+				more = true
+				continue
+			}
+			names[s] = name
+			page = slices.Insert(page, i, s)
+			if len(page) > o.PageSize {
+				page = page[:o.PageSize]
+				more = true
+			}
+		}
 	}
-	if tok != "" {
-		in.NextToken = &tok
-	}
-	out, err := d.c.ListSecrets(ctx, in)
-	if err != nil {
-		return nil, "", err
-	}
-	var page []*backend.Secret
-	for _, e := range out.SecretList {
-		if e.DeletedDate != nil {
-			continue
-		}
-		name := aws.ToString(e.Name)
-		if !strings.HasPrefix(name, namePrefix) { // AWS's name filter ignores case
-			continue
-		}
-		env, key, ok := d.parseName(name)
-		if !ok {
-			continue
-		}
-		s := &backend.Secret{Environment: env, Key: key, Description: aws.ToString(e.Description), ID: aws.ToString(e.ARN),
-			Version: currentVersion(e.SecretVersionsToStages), CreatedAt: aws.ToTime(e.CreatedDate), UpdatedAt: aws.ToTime(e.LastChangedDate)}
-		applyTags(s, e.Tags)
-		if o.Match(s) {
-			page = append(page, s)
-		}
+	next := ""
+	if more && len(page) > 0 {
+		next = names[page[len(page)-1]]
 	}
 	if o.WithValues && len(page) > 0 {
+		var err error
 		if page, err = d.fillValues(ctx, page); err != nil {
 			return nil, "", err
 		}
 	}
-	return page, aws.ToString(out.NextToken), nil
+	return page, next, nil
 }
 
 // fillValues fetches values with BatchGetSecretValue, d.batch at a time,

@@ -25,7 +25,11 @@ func (s *suite) testPut(t *testing.T) {
 	if diff := cmp.Diff(&full, m(st.Get(ctx, "PUT")).get(t), cmpSecret); diff != "" {
 		t.Fatalf("Get after Put (create) (-want +got):\n%s", diff)
 	}
-	repl := secrets.Secret{Key: "PUT", Value: val("put2")}
+	// Replace with a new description and nothing else: type, labels and
+	// expiry are cleared. (Clearing the description itself is not checked
+	// here: moto, the awssm test server, ignores an empty Description in
+	// UpdateSecret, which AWS accepts and clears.)
+	repl := secrets.Secret{Key: "PUT", Value: val("put2"), Description: "replaced"}
 	got = m(st.Put(ctx, repl)).get(t)
 	want := repl
 	want.Type = secrets.TypeGeneric
