@@ -27,7 +27,7 @@ test:
 
 ## test-short: the tests that need no external server (memory, conformance, core)
 test-short:
-	$(GO) test -race -count=1 . ./backend/... ./memory/... ./conformance/...
+	$(GO) test -race -count=1 . ./backend/... ./memory/... ./conformance/... ./internal/... ./gocdk/...
 
 ## bench: every benchmark, drivers side by side with the raw SDK on the same server
 bench:
