@@ -39,6 +39,7 @@ package faultinject
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -174,6 +175,19 @@ func (inj *Injector) Interceptor() backend.Interceptor {
 		if fail {
 			return &backend.Error{Code: code, Msg: "faultinject: injected " + code.String() + " in " + c.Op}
 		}
-		return next(ctx)
+		err := next(ctx)
+		if errors.Is(err, backend.ErrSkip) {
+			// Not a call: the driver under this middleware lacks the
+			// optional operation, and the portable layer falls back.
+			inj.uncount(c.Op)
+		}
+		return err
 	}
+}
+
+func (inj *Injector) uncount(op string) {
+	inj.mu.Lock()
+	defer inj.mu.Unlock()
+	inj.calls[op]--
+	inj.total--
 }

@@ -347,3 +347,23 @@ func TestConformance(t *testing.T) {
 		t.Errorf("calls %d, injected %d", inj.Calls(""), inj.Injected())
 	}
 }
+
+// TestStackedOptional: over another middleware on a driver without Ping,
+// the Injector does not count the Ping the driver lacks, only the
+// portable layer's fallback.
+func TestStackedOptional(t *testing.T) {
+	inner, outer := faultinject.New(), faultinject.New()
+	s := memory.OpenStore().With(inner.Interceptor()).With(outer.Interceptor())
+	defer s.Close()
+	if err := s.Ping(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]int{}
+	for _, op := range []string{"", "Ping", "ListEnvironments"} {
+		got[op] = []int{inner.Calls(op), outer.Calls(op)}
+	}
+	want := map[string][]int{"": {1, 1}, "Ping": {0, 0}, "ListEnvironments": {1, 1}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("calls [inner outer] (-want +got):\n%s", diff)
+	}
+}
