@@ -45,6 +45,12 @@
 // The spans and measurements are of driver calls, not Store calls: a Get in
 // an environment that falls back to the global secret is two spans, the
 // first with code NotFound.
+//
+// A call of an optional operation (Ping, Put, Values) that the driver lacks
+// is not measured: the portable layer's fallback calls are. (When this
+// middleware is stacked over another one, such a call still leaves a span,
+// without a code or error status: the middleware learns that the operation
+// is missing only from what its next returns.)
 package otelsecrets
 
 import (

@@ -576,3 +576,26 @@ func TestConformance(t *testing.T) {
 	e.points(t)
 	e.noLeak(t)
 }
+
+// TestStackedOptional: over another middleware on a driver without Ping
+// (mem://), the Ping the driver lacks is not measured nor an error, and
+// the portable layer's fallback is.
+func TestStackedOptional(t *testing.T) {
+	e := &env{spans: tracetest.NewSpanRecorder(), reader: sdkmetric.NewManualReader()}
+	pass := func(ctx context.Context, _ *backend.Call, next func(context.Context) error) error { return next(ctx) }
+	s := memory.OpenStore().With(pass).With(otelsecrets.Interceptor(
+		otelsecrets.WithTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(e.spans))),
+		otelsecrets.WithMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(e.reader)))))
+	defer s.Close()
+	if err := s.Ping(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, sp := range e.ended(t) {
+		if sp.Status != codes.Unset || sp.Attrs["polysecret.code"] != "" {
+			t.Errorf("span %+v", sp)
+		}
+	}
+	if diff := cmp.Diff(map[string]int64{"duration{ListEnvironments,OK}": 1}, e.points(t)); diff != "" {
+		t.Errorf("metrics (-want +got):\n%s", diff)
+	}
+}
