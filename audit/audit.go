@@ -90,7 +90,7 @@ func Interceptor(logger *slog.Logger, opts ...Option) backend.Interceptor {
 		}
 		level, code := c.ok, OK
 		if err != nil {
-			level, code = c.fail, callCode(ctx, call, err).String()
+			level, code = c.fail, call.Code(err).String()
 		}
 		if !l.Enabled(ctx, level) {
 			return err
@@ -104,15 +104,4 @@ func Interceptor(logger *slog.Logger, opts ...Option) backend.Interceptor {
 			slog.Duration(KeyDuration, d))
 		return err
 	}
-}
-
-// callCode is the code the caller will see: as in the portable layer, a
-// context error while the caller's context is alive came from inside the
-// driver and is Unavailable.
-func callCode(ctx context.Context, call *backend.Call, err error) backend.Code {
-	c := call.Code(err)
-	if (c == backend.Canceled || c == backend.DeadlineExceeded) && ctx.Err() == nil {
-		c = backend.Unavailable
-	}
-	return c
 }

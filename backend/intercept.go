@@ -19,15 +19,21 @@ type Call struct {
 	Environment string // the scope ("" = global; for environment operations the environment's name)
 	Key         string // the secret's key, if the operation has one
 	classify    func(error) Code
+	ctx         context.Context // the caller's
 }
 
-// Code classifies an error the call returned (Unknown for nil), as the
-// portable layer will.
+// Code classifies an error the call returned (Unknown for nil) as the
+// caller will see it: a context error while the caller's context is still
+// alive came from inside the driver (its own timeout) and is Unavailable.
 func (c *Call) Code(err error) Code {
 	if err == nil {
 		return Unknown
 	}
-	return Classify(err, c.classify)
+	code := Classify(err, c.classify)
+	if (code == Canceled || code == DeadlineExceeded) && c.ctx != nil && c.ctx.Err() == nil {
+		code = Unavailable
+	}
+	return code
 }
 
 // Interceptor runs around every call of a driver: it must call next exactly
@@ -39,7 +45,18 @@ type Interceptor func(ctx context.Context, c *Call, next func(context.Context) e
 // capabilities: Capabilities, As, ErrorAs and Close pass through, and the
 // optional interfaces (Pinger, Putter, BatchGetter) answer ErrSkip where d
 // lacks them, so the portable layer falls back exactly as it would for d.
+//
+// Interceptors stack: Intercept of an intercepted driver wraps the
+// innermost driver once, with f outside the interceptors already there, so
+// that whether an optional operation runs at all is decided by the real
+// driver, never by a layer of middleware.
 func Intercept(d Driver, scheme string, f Interceptor) Driver {
+	if w, ok := d.(*intercepted); ok {
+		outer, inner := f, w.f
+		d, f = w.d, func(ctx context.Context, c *Call, next func(context.Context) error) error {
+			return outer(ctx, c, func(ctx context.Context) error { return inner(ctx, c, next) })
+		}
+	}
 	return &intercepted{d: d, scheme: scheme, f: f}
 }
 
@@ -57,7 +74,7 @@ var (
 )
 
 func (w *intercepted) run(ctx context.Context, op, env, key string, next func(context.Context) error) error {
-	return w.f(ctx, &Call{Scheme: w.scheme, Op: op, Environment: env, Key: key, classify: w.d.ErrorCode}, next)
+	return w.f(ctx, &Call{Scheme: w.scheme, Op: op, Environment: env, Key: key, classify: w.d.ErrorCode, ctx: ctx}, next)
 }
 
 func (w *intercepted) Get(ctx context.Context, env, key string, opts GetOptions) (s *Secret, err error) {

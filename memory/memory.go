@@ -118,6 +118,7 @@ var (
 	_ backend.Driver      = (*driver)(nil)
 	_ backend.Putter      = (*driver)(nil)
 	_ backend.BatchGetter = (*driver)(nil)
+	_ backend.Pinger      = (*driver)(nil)
 )
 
 func errNotFound(env, key string) error {
@@ -463,3 +464,7 @@ func (d *driver) Values(_ context.Context, env string, keys []string) ([]backend
 	}
 	return res, nil
 }
+
+// Ping answers nil while the driver is open: an in-process store is always
+// reachable.
+func (d *driver) Ping(context.Context) error { return nil }

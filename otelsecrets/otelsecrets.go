@@ -151,7 +151,7 @@ func Interceptor(opts ...Option) backend.Interceptor {
 		if call.Key != "" {
 			attrs = append(attrs, AttrKey.String(call.Key))
 		}
-		parent := ctx
+
 		ctx, span := tracer.Start(ctx, SpanPrefix+call.Op, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
 		defer span.End()
 		start := time.Now()
@@ -164,7 +164,7 @@ func Interceptor(opts ...Option) backend.Interceptor {
 		}
 		code := OK
 		if err != nil {
-			code = callCode(parent, call, err).String()
+			code = call.Code(err).String()
 			span.SetAttributes(AttrCode.String(code))
 			span.SetStatus(codes.Error, code)
 		}
@@ -175,15 +175,4 @@ func Interceptor(opts ...Option) backend.Interceptor {
 		}
 		return err
 	}
-}
-
-// callCode is the code the caller will see: as in the portable layer, a
-// context error while the caller's context is alive came from inside the
-// driver and is Unavailable.
-func callCode(ctx context.Context, call *backend.Call, err error) backend.Code {
-	c := call.Code(err)
-	if (c == backend.Canceled || c == backend.DeadlineExceeded) && ctx.Err() == nil {
-		c = backend.Unavailable
-	}
-	return c
 }
