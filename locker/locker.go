@@ -43,7 +43,6 @@ import (
 	"context"
 	"errors"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/polysecret/secrets"
@@ -66,39 +65,12 @@ func OpenStore(ctx context.Context, o Options) (*secrets.Store, error) {
 	return secrets.NewStore(&driver{c: c}, secrets.StoreOptions{Scheme: Scheme}), nil
 }
 
-func openURL(ctx context.Context, u *url.URL) (backend.Driver, error) {
-	p := backend.NewParams(u.Query())
-	scheme := p.String("scheme", "https")
-	insecure := p.Bool("insecure_tls", false)
-	maxRetries := p.Int("max_retries", backend.DefaultMaxRetries, 0, 20)
-	timeout := p.Duration("timeout", 30*time.Second)
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	if scheme != "https" && scheme != "http" {
-		return nil, backend.Errorf(backend.InvalidArgument, "locker: scheme must be https or http")
-	}
-	if u.Host == "" {
-		return nil, backend.Errorf(backend.InvalidArgument, "locker: the URL needs the API host (locker://api.locker.io/locker_secrets)")
-	}
-	path := u.EscapedPath()
-	if path == "" || path == "/" {
-		path = "/locker_secrets"
-	}
-	if maxRetries == 0 {
-		maxRetries = -1
-	}
-	c, err := NewClient(ctx, Options{APIBase: scheme + "://" + u.Host + path, InsecureSkipVerify: insecure,
-		MaxRetries: maxRetries, Timeout: timeout})
-	if err != nil {
-		return nil, err
-	}
-	return &driver{c: c}, nil
-}
-
 type driver struct{ c *Client }
 
-var _ backend.Driver = (*driver)(nil)
+var (
+	_ backend.Driver = (*driver)(nil)
+	_ backend.Pinger = (*driver)(nil)
+)
 
 // wire shapes (LOCKER.md §2)
 type wireSecret struct {
@@ -156,53 +128,10 @@ func (d *driver) decryptOpt(what, enc string) (string, error) {
 	return d.c.Decrypt(what, enc)
 }
 
-// secret decrypts a wire secret; env is its environment's plain name.
-func (d *driver) secret(w *wireSecret, env string) (*backend.Secret, error) {
-	key, err := d.c.Decrypt("key of secret "+w.ID, w.Key)
-	if err != nil {
-		return nil, err
-	}
-	val, err := d.c.Decrypt("value of secret "+w.ID, w.Value)
-	if err != nil {
-		return nil, err
-	}
-	desc, err := d.decryptOpt("description of secret "+w.ID, w.Description)
-	if err != nil {
-		return nil, err
-	}
-	s := &backend.Secret{Environment: env, Key: key, Value: val, Description: desc, Type: backend.TypeGeneric, ID: w.ID,
-		CreatedAt: epoch(w.CreationDate), UpdatedAt: epoch(w.RevisionDate)}
-	if w.UpdatedDate != nil {
-		s.UpdatedAt = epoch(*w.UpdatedDate)
-	}
-	return s, nil
-}
-
-func (d *driver) env(w *wireEnv) (*backend.Environment, error) {
-	name, err := d.c.Decrypt("name of environment "+w.ID, w.Name)
-	if err != nil {
-		return nil, err
-	}
-	u, err := d.decryptOpt("external URL of environment "+w.ID, w.ExternalURL)
-	if err != nil {
-		return nil, err
-	}
-	desc, err := d.decryptOpt("description of environment "+w.ID, w.Description)
-	if err != nil {
-		return nil, err
-	}
-	e := &backend.Environment{Name: name, ExternalURL: u, Description: desc, ID: w.ID, CreatedAt: epoch(w.CreationDate),
-		UpdatedAt: epoch(w.RevisionDate)}
-	if w.UpdatedDate != nil {
-		e.UpdatedAt = epoch(*w.UpdatedDate)
-	}
-	return e, nil
-}
-
 // findEnv returns the wire environment of a name (by its hash).
 func (d *driver) findEnv(ctx context.Context, name string) (*wireEnv, error) {
 	h := d.c.Hash(name)
-	envs, err := listAll[wireEnv](ctx, d.c, "/v1/environments?"+listQuery("count_environment", 1, 2000, url.Values{"hash": {h}}))
+	envs, err := listAll[wireEnv](ctx, d.c, "/v1/environments?"+listQuery("count_environment", 1, serverPageSize, url.Values{"hash": {h}}))
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +146,7 @@ func (d *driver) findEnv(ctx context.Context, name string) (*wireEnv, error) {
 // find returns the wire secret (env, key), exactly in that scope.
 func (d *driver) find(ctx context.Context, env, key string) (*wireSecret, error) {
 	h := d.c.Hash(key)
-	all, err := listAll[wireSecret](ctx, d.c, "/v1/secrets?"+listQuery("count_secrets", 1, 2000, url.Values{"hash": {h}}))
+	all, err := listAll[wireSecret](ctx, d.c, "/v1/secrets?"+listQuery("count_secrets", 1, serverPageSize, url.Values{"hash": {h}}))
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +178,7 @@ func (d *driver) Get(ctx context.Context, env, key string, _ backend.GetOptions)
 	if err != nil {
 		return nil, err
 	}
-	return d.secret(w, env)
+	return d.verifier(ctx).secret(w, &want{env, key})
 }
 
 func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret, error) {
@@ -282,13 +211,13 @@ func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret
 			// A retried POST whose first attempt succeeded: the secret now
 			// holds our ciphertext.
 			if cur, ferr := d.find(ctx, s.Environment, s.Key); ferr == nil && cur.Value == body.Value {
-				return d.secret(cur, s.Environment)
+				return d.verifier(ctx).secret(cur, &want{s.Environment, s.Key})
 			}
 			return nil, backend.Errorf(backend.AlreadyExists, "secret %q exists: %w", s.Key, err)
 		}
 		return nil, err
 	}
-	return d.secret(&w, s.Environment)
+	return d.verifier(ctx).secret(&w, &want{s.Environment, s.Key})
 }
 
 func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update) (*backend.Secret, error) {
@@ -334,7 +263,7 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 		}
 		return nil, err
 	}
-	return d.secret(&out, target)
+	return d.verifier(ctx).secret(&out, &want{target, key})
 }
 
 func (d *driver) Delete(context.Context, string, string) error {
@@ -345,67 +274,6 @@ func (d *driver) Versions(context.Context, string, string) ([]backend.Version, e
 	return nil, backend.Errorf(backend.Unimplemented, "Locker has no versions")
 }
 
-// ListPage asks the server for page N (the token) of PageSize secrets, in
-// the server's stable order, and filters after decryption.
-func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok string) ([]*backend.Secret, string, error) {
-	pageN := 1
-	if tok != "" {
-		n, err := strconv.Atoi(tok)
-		if err != nil || n < 2 {
-			return nil, "", backend.Errorf(backend.InvalidArgument, "malformed page token")
-		}
-		pageN = n
-	}
-	extra := url.Values{}
-	if !o.AllEnvironments && o.Environment != "" {
-		e, err := d.findEnv(ctx, o.Environment)
-		if err != nil {
-			if classify(err) == backend.NotFound {
-				return nil, "", nil // an environment that does not exist holds nothing
-			}
-			return nil, "", err
-		}
-		extra.Set("environment_id", e.ID)
-	}
-	var env listEnvelope[wireSecret]
-	if err := d.c.do(ctx, "GET", "/v1/secrets?"+listQuery("count_secrets", pageN, o.PageSize, extra), nil, &env); err != nil {
-		return nil, "", err
-	}
-	names := map[string]string{} // environment id -> name
-	var page []*backend.Secret
-	for i := range env.Results {
-		w := &env.Results[i]
-		envName := ""
-		if w.EnvironmentID != nil && *w.EnvironmentID != "" {
-			n, ok := names[*w.EnvironmentID]
-			if !ok && w.EnvironmentName != nil && *w.EnvironmentName != "" {
-				var err error
-				if n, err = d.c.Decrypt("environment name of secret "+w.ID, *w.EnvironmentName); err != nil {
-					return nil, "", err
-				}
-				names[*w.EnvironmentID] = n
-			}
-			envName = n
-		}
-		s, err := d.secret(w, envName)
-		if err != nil {
-			return nil, "", err
-		}
-		if !o.Match(s) {
-			continue
-		}
-		if !o.WithValues {
-			s.Value = ""
-		}
-		page = append(page, s)
-	}
-	next := ""
-	if env.Next != nil && *env.Next != "" && len(env.Results) > 0 {
-		next = strconv.Itoa(pageN + 1)
-	}
-	return page, next, nil
-}
-
 func (d *driver) ListEnvironments(ctx context.Context) ([]*backend.Environment, error) {
 	ws, err := listAll[wireEnv](ctx, d.c, "/v1/environments?"+listQuery("count_environment", 1, 2000, nil))
 	if err != nil {
@@ -413,7 +281,7 @@ func (d *driver) ListEnvironments(ctx context.Context) ([]*backend.Environment, 
 	}
 	out := make([]*backend.Environment, 0, len(ws))
 	for i := range ws {
-		e, err := d.env(&ws[i])
+		e, err := d.env(&ws[i], "")
 		if err != nil {
 			return nil, err
 		}
@@ -427,7 +295,7 @@ func (d *driver) GetEnvironment(ctx context.Context, name string) (*backend.Envi
 	if err != nil {
 		return nil, err
 	}
-	return d.env(w)
+	return d.env(w, name)
 }
 
 func (d *driver) CreateEnvironment(ctx context.Context, e *backend.Environment) (*backend.Environment, error) {
@@ -453,11 +321,16 @@ func (d *driver) CreateEnvironment(ctx context.Context, e *backend.Environment) 
 	var w wireEnv
 	if err := d.c.do(ctx, "POST", "/v1/environments", body, &w); err != nil {
 		if classify(err) == backend.AlreadyExists {
+			// A retried POST whose first attempt succeeded: the environment
+			// now holds our ciphertext (a fresh random IV: nobody else's).
+			if cur, ferr := d.findEnv(ctx, e.Name); ferr == nil && cur.Name == body.Name {
+				return d.env(cur, e.Name)
+			}
 			return nil, backend.Errorf(backend.AlreadyExists, "environment %q exists: %w", e.Name, err)
 		}
 		return nil, err
 	}
-	return d.env(&w)
+	return d.env(&w, e.Name)
 }
 
 func (d *driver) ModifyEnvironment(ctx context.Context, name string, u *backend.EnvironmentUpdate) (*backend.Environment, error) {
@@ -488,14 +361,25 @@ func (d *driver) ModifyEnvironment(ctx context.Context, name string, u *backend.
 	if err := d.c.do(ctx, "PUT", "/v1/environments/"+url.PathEscape(w.ID), body, &out); err != nil {
 		return nil, err
 	}
-	return d.env(&out)
+	return d.env(&out, name)
 }
 
 func (d *driver) DeleteEnvironment(context.Context, string) error {
 	return backend.Errorf(backend.Unimplemented, "Locker's API has no environment deletion")
 }
 
-func (d *driver) Capabilities() backend.Capabilities { return backend.Capabilities{} }
+// Capabilities: a move is one PUT of the secret's environment_id, so
+// the move is the backend's own single step (AtomicMove).
+func (d *driver) Capabilities() backend.Capabilities { return backend.Capabilities{AtomicMove: true} }
+
+// Ping reads one environment (page size 1): one cheap request that needs
+// a valid, active access key allowed from this address.
+func (d *driver) Ping(ctx context.Context) error {
+	var env struct {
+		Count int `json:"count"`
+	}
+	return d.c.do(ctx, "GET", "/v1/environments?"+listQuery("count_environment", 1, 1, nil), nil, &env)
+}
 
 // ErrorCode classifies by the API's code, then the HTTP status (the table
 // in client.go), then transport failures.
@@ -512,7 +396,9 @@ func (d *driver) As(i any) bool {
 
 func (d *driver) ErrorAs(err error, i any) bool { return errors.As(err, i) }
 
+// Close releases the connections of the http.Client the driver built; a
+// client passed in Options.HTTPClient is left alone.
 func (d *driver) Close() error {
-	d.c.hc.CloseIdleConnections()
+	d.c.close()
 	return nil
 }

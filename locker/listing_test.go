@@ -1,0 +1,165 @@
+package locker_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/polysecret/secrets"
+)
+
+// TestListExactlyOnceUnderChurn (8.6): secrets that stay in the listed
+// scope throughout a paged listing appear exactly once, whatever is moved
+// in or out of the scope, or created, between pages.
+func TestListExactlyOnceUnderChurn(t *testing.T) {
+	type move struct{ from, key, to string }
+	for _, tc := range []struct {
+		name  string
+		scope string // "*" = all environments
+		size  int
+		// churn runs after page n (0-based) has been read
+		churn map[int][]move
+		add   map[int][]secrets.Secret
+	}{
+		{name: "first moved out after page 1", scope: "prod", size: 2, churn: map[int][]move{0: {{"prod", "A", ""}}}},
+		{name: "both of page 1 moved out", scope: "prod", size: 2, churn: map[int][]move{0: {{"prod", "A", ""}, {"prod", "B", "qa"}}}},
+		{name: "one moved out after every page", scope: "prod", size: 1,
+			churn: map[int][]move{0: {{"prod", "A", ""}}, 1: {{"prod", "B", "qa"}}, 2: {{"prod", "C", ""}}}},
+		{name: "an older secret moved in", scope: "prod", size: 2, churn: map[int][]move{0: {{"qa", "Q0", "prod"}}}},
+		{name: "moved out and another moved in", scope: "prod", size: 2,
+			churn: map[int][]move{0: {{"prod", "A", "qa"}, {"", "G0", "prod"}}}},
+		{name: "created between pages", scope: "prod", size: 2, add: map[int][]secrets.Secret{0: {{Environment: "prod", Key: "E", Value: "e"}}}},
+		{name: "global scope, first moved out", scope: "", size: 2, churn: map[int][]move{0: {{"", "G0", "prod"}}}},
+		{name: "all environments, moves between scopes", scope: "*", size: 3,
+			churn: map[int][]move{0: {{"prod", "A", ""}, {"", "G0", "qa"}}, 1: {{"qa", "Q0", "prod"}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			st := e.mustOpen(t, e.key)
+			for _, n := range []string{"prod", "qa"} {
+				if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: n}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// creation order: older secrets of qa and global first, then prod's A..D
+			initial := []secrets.Secret{{Environment: "qa", Key: "Q0"}, {Key: "G0"}, {Key: "G1"},
+				{Environment: "prod", Key: "A"}, {Environment: "prod", Key: "B"}, {Environment: "prod", Key: "C"},
+				{Environment: "prod", Key: "D"}, {Environment: "qa", Key: "Q1"}, {Key: "G2"}}
+			where := map[string]string{} // key -> environment, as it is now
+			for _, s := range initial {
+				s.Value = "v-" + s.Key
+				if _, err := st.In(s.Environment).Create(ctx, s); err != nil {
+					t.Fatal(err)
+				}
+				where[s.Key] = s.Environment
+			}
+			inScope := func(env string) bool { return tc.scope == "*" || env == tc.scope }
+			throughout := map[string]bool{} // in scope at the start and never moved
+			for k, env := range where {
+				throughout[k] = inScope(env)
+			}
+			view, opts := st.In(tc.scope), secrets.ListOptions{PageSize: tc.size}
+			if tc.scope == "*" {
+				view, opts.AllEnvironments = st, true
+			}
+			seen := map[string]int{}
+			tok := ""
+			for page := 0; ; page++ {
+				if page > 20 {
+					t.Fatal("listing does not end")
+				}
+				got, next, err := view.ListPage(ctx, opts, tok)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, s := range got {
+					seen[s.Key]++
+				}
+				if next == "" {
+					break
+				}
+				tok = next
+				for _, m := range tc.churn[page] {
+					if _, err := st.In(m.from).Modify(ctx, m.key, secrets.Update{Environment: secrets.Ptr(m.to)}); err != nil {
+						t.Fatal(err)
+					}
+					where[m.key] = m.to
+					if tc.scope != "*" {
+						throughout[m.key] = false
+					}
+				}
+				for _, s := range tc.add[page] {
+					if _, err := st.In(s.Environment).Create(ctx, s); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			want, got := map[string]int{}, map[string]int{}
+			for k, ok := range throughout {
+				if ok {
+					want[k] = 1
+					got[k] = seen[k]
+				}
+			}
+			for k, n := range seen {
+				if n > 1 {
+					got[k] = n // a secret listed twice is wrong whether or not it stayed
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("times listed, of the secrets that stayed in scope (-want +got):\n%s\nall seen: %v", diff, seen)
+			}
+		})
+	}
+}
+
+// TestNextLinkBound (8.15): the driver follows a server's next links only
+// to a bound, and not at all where they loop or leave the API base; each
+// case is Internal, promptly, with a bounded number of requests.
+func TestNextLinkBound(t *testing.T) {
+	var elsewhere atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		w.Write([]byte(`{"count":0,"next":null,"results":[]}`))
+	}))
+	defer other.Close()
+	var n atomic.Int64
+	for _, tc := range []struct {
+		name string
+		link func(next string) string
+		max  int // requests allowed for the call
+	}{
+		{"repeats", func(string) string { return "/v1/environments?page=1&size=2000" }, 10},
+		{"cycle of two", func(string) string {
+			return "/v1/environments?page=" + strconv.Itoa(int(n.Add(1)%2)+1) + "&size=2000"
+		}, 10},
+		{"another host", func(string) string { return other.URL + "/locker_secrets/v1/environments?page=2" }, 3},
+		{"outside the base path", func(string) string { return "/../admin/v1/environments?page=2" }, 3},
+		{"never ends", func(string) string { return "/v1/environments?page=" + strconv.Itoa(int(n.Add(1))+1) + "&size=2000" }, 1100},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			st := e.mustOpen(t, e.key)
+			e.srv.RewriteNextLinks(tc.link)
+			c, cancel := context.WithTimeout(ctx, 20*time.Second)
+			defer cancel()
+			before := e.srv.Requests()
+			_, err := st.ListEnvironments(c)
+			if secrets.ErrorCode(err) != secrets.Internal {
+				t.Fatalf("ListEnvironments = %v, want Internal", err)
+			}
+			if got := e.srv.Requests() - before; got > tc.max {
+				t.Errorf("%d requests, want at most %d", got, tc.max)
+			}
+		})
+	}
+	if got := elsewhere.Load(); got != 0 {
+		t.Errorf("%d requests went to another host", got)
+	}
+}
