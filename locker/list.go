@@ -2,6 +2,7 @@ package locker
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/url"
 	"slices"
@@ -34,25 +35,33 @@ const serverPageSize = 2000
 const maxListPages = 1000
 
 // listRereads bounds how often a read of several server pages starts over
-// because the list changed under it (its count moved between pages).
+// because the list changed under it.
 const listRereads = 3
 
 var errListChanged = errors.New("locker: the listing changed while it was read")
 
 // listEnvelope is a page of a listing.
 type listEnvelope[T any] struct {
-	Count   int     `json:"count"`
-	Next    *string `json:"next"`
-	Results []T     `json:"results"`
+	Count        int     `json:"count"`
+	Next         *string `json:"next"`
+	RevisionDate float64 `json:"revision_date"`
+	Results      []T     `json:"results"`
 }
 
-// listAll reads a listing whole, following next links from path. When
-// the list changes between two of its pages (the count moves), records may
-// have shifted from one page to the next unseen, so it reads again from
-// the first page, at most listRereads times.
+// listAll reads a listing whole, following next links from path. One
+// server page is one consistent answer. A read of several pages is
+// consistent only if nothing changed between them: a record moved out or
+// deleted before the current page shifts a later one onto a page already
+// read, unseen. So such a read starts over (at most listRereads times,
+// then Unavailable) when the count moves between its pages, or when the
+// project's revision_date delta or deleted_item_date shows a change since
+// its first page.
 func listAll[T any](ctx context.Context, c *Client, path string) ([]T, error) {
 	for try := 0; ; try++ {
-		all, err := listOnce[T](ctx, c, path)
+		all, pages, since, err := listOnce[T](ctx, c, path)
+		if err == nil && pages > 1 && since > 0 {
+			err = c.changedSince(ctx, path, since)
+		}
 		if !errors.Is(err, errListChanged) {
 			return all, err
 		}
@@ -62,24 +71,26 @@ func listAll[T any](ctx context.Context, c *Client, path string) ([]T, error) {
 	}
 }
 
-func listOnce[T any](ctx context.Context, c *Client, path string) ([]T, error) {
-	var all []T
+func listOnce[T any](ctx context.Context, c *Client, path string) (all []T, pages int, since float64, err error) {
 	seen := map[string]bool{}
 	count := -1
-	for pages := 0; path != ""; pages++ {
+	for ; path != ""; pages++ {
 		if pages == maxListPages {
-			return nil, backend.Errorf(backend.Internal, "locker: the server's listing goes on past %d pages; stopped", maxListPages)
+			return nil, 0, 0, backend.Errorf(backend.Internal, "locker: the server's listing goes on past %d pages; stopped", maxListPages)
 		}
 		if seen[path] {
-			return nil, backend.Errorf(backend.Internal, "locker: the server's next link %s leads back to a page already read; stopped", redactQuery(path))
+			return nil, 0, 0, backend.Errorf(backend.Internal, "locker: the server's next link %s leads back to a page already read; stopped", redactQuery(path))
 		}
 		seen[path] = true
 		var env listEnvelope[T]
 		if err := c.do(ctx, "GET", path, nil, &env); err != nil {
-			return nil, err
+			return nil, 0, 0, err
 		}
 		if count >= 0 && env.Count != count {
-			return nil, errListChanged
+			return nil, 0, 0, errListChanged
+		}
+		if count < 0 {
+			since = env.RevisionDate
 		}
 		count = env.Count
 		all = append(all, env.Results...)
@@ -87,12 +98,42 @@ func listOnce[T any](ctx context.Context, c *Client, path string) ([]T, error) {
 		if env.Next != nil && *env.Next != "" {
 			p, err := c.nextPath(*env.Next)
 			if err != nil {
-				return nil, err
+				return nil, 0, 0, err
 			}
 			path = p
 		}
 	}
-	return all, nil
+	return all, pages, since, nil
+}
+
+// changedSince returns errListChanged if any record of path's endpoint
+// (whatever the filters: a record moved out no longer matches them)
+// changed after since, or, for secrets, one was deleted.
+func (c *Client) changedSince(ctx context.Context, path string, since float64) error {
+	endpoint, _, _ := strings.Cut(path, "?")
+	kind := "count_secrets"
+	if endpoint == "/v1/environments" {
+		kind = "count_environment"
+	}
+	extra := url.Values{"revision_date": {strconv.FormatFloat(since, 'f', 6, 64)}}
+	var env listEnvelope[json.RawMessage]
+	if err := c.do(ctx, "GET", endpoint+"?"+listQuery(kind, 1, 1, extra), nil, &env); err != nil {
+		return err
+	}
+	if env.Count > 0 || len(env.Results) > 0 {
+		return errListChanged
+	}
+	if endpoint != "/v1/secrets" {
+		return nil
+	}
+	var deleted float64
+	if err := c.do(ctx, "GET", "/v1/sync/deleted_item_date", nil, &deleted); err != nil {
+		return err
+	}
+	if deleted > since {
+		return errListChanged
+	}
+	return nil
 }
 
 // nextPath turns a next link into a path under the API base. The SDK

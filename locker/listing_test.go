@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -26,6 +27,7 @@ func TestListExactlyOnceUnderChurn(t *testing.T) {
 		// churn runs after page n (0-based) has been read
 		churn map[int][]move
 		add   map[int][]secrets.Secret
+		del   map[int][]string // "env/key" deleted (as from the dashboard)
 	}{
 		{name: "first moved out after page 1", scope: "prod", size: 2, churn: map[int][]move{0: {{"prod", "A", ""}}}},
 		{name: "both of page 1 moved out", scope: "prod", size: 2, churn: map[int][]move{0: {{"prod", "A", ""}, {"prod", "B", "qa"}}}},
@@ -35,9 +37,126 @@ func TestListExactlyOnceUnderChurn(t *testing.T) {
 		{name: "moved out and another moved in", scope: "prod", size: 2,
 			churn: map[int][]move{0: {{"prod", "A", "qa"}, {"", "G0", "prod"}}}},
 		{name: "created between pages", scope: "prod", size: 2, add: map[int][]secrets.Secret{0: {{Environment: "prod", Key: "E", Value: "e"}}}},
+		{name: "first deleted after page 1", scope: "prod", size: 2, del: map[int][]string{0: {"prod/A"}}},
+		{name: "deleted, moved out and created", scope: "prod", size: 1,
+			del: map[int][]string{0: {"prod/A"}, 2: {"prod/C"}}, churn: map[int][]move{1: {{"prod", "B", ""}}},
+			add: map[int][]secrets.Secret{1: {{Environment: "prod", Key: "E", Value: "e"}}}},
 		{name: "global scope, first moved out", scope: "", size: 2, churn: map[int][]move{0: {{"", "G0", "prod"}}}},
 		{name: "all environments, moves between scopes", scope: "*", size: 3,
 			churn: map[int][]move{0: {{"prod", "A", ""}, {"", "G0", "qa"}}, 1: {{"qa", "Q0", "prod"}}}},
+	} {
+		for _, maxPage := range []int{0, 2} {
+			t.Run(tc.name+"/server page cap "+strconv.Itoa(maxPage), func(t *testing.T) {
+				e := newEnv(t)
+				e.srv.SetMaxPageSize(maxPage)
+				st := e.mustOpen(t, e.key)
+				for _, n := range []string{"prod", "qa"} {
+					if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: n}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				// creation order: older secrets of qa and global first, then prod's A..D
+				initial := []secrets.Secret{{Environment: "qa", Key: "Q0"}, {Key: "G0"}, {Key: "G1"},
+					{Environment: "prod", Key: "A"}, {Environment: "prod", Key: "B"}, {Environment: "prod", Key: "C"},
+					{Environment: "prod", Key: "D"}, {Environment: "qa", Key: "Q1"}, {Key: "G2"}}
+				where := map[string]string{} // key -> environment, as it is now
+				ids := map[string]string{}   // "env/key" -> id
+				for _, s := range initial {
+					s.Value = "v-" + s.Key
+					got, err := st.In(s.Environment).Create(ctx, s)
+					if err != nil {
+						t.Fatal(err)
+					}
+					where[s.Key] = s.Environment
+					ids[s.Environment+"/"+s.Key] = got.ID
+				}
+				inScope := func(env string) bool { return tc.scope == "*" || env == tc.scope }
+				throughout := map[string]bool{} // in scope at the start and never moved
+				for k, env := range where {
+					throughout[k] = inScope(env)
+				}
+				view, opts := st.In(tc.scope), secrets.ListOptions{PageSize: tc.size}
+				if tc.scope == "*" {
+					view, opts.AllEnvironments = st, true
+				}
+				seen := map[string]int{}
+				tok := ""
+				for page := 0; ; page++ {
+					if page > 20 {
+						t.Fatal("listing does not end")
+					}
+					got, next, err := view.ListPage(ctx, opts, tok)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, s := range got {
+						seen[s.Key]++
+					}
+					if next == "" {
+						break
+					}
+					tok = next
+					for _, m := range tc.churn[page] {
+						if _, err := st.In(m.from).Modify(ctx, m.key, secrets.Update{Environment: secrets.Ptr(m.to)}); err != nil {
+							t.Fatal(err)
+						}
+						where[m.key] = m.to
+						if tc.scope != "*" {
+							throughout[m.key] = false
+						}
+					}
+					for _, s := range tc.add[page] {
+						if _, err := st.In(s.Environment).Create(ctx, s); err != nil {
+							t.Fatal(err)
+						}
+					}
+					for _, k := range tc.del[page] {
+						if err := e.proj.DeleteSecret(ids[k]); err != nil {
+							t.Fatal(err)
+						}
+						throughout[k[strings.Index(k, "/")+1:]] = false
+					}
+				}
+				want, got := map[string]int{}, map[string]int{}
+				for k, ok := range throughout {
+					if ok {
+						want[k] = 1
+						got[k] = seen[k]
+					}
+				}
+				for k, n := range seen {
+					if n > 1 {
+						got[k] = n // a secret listed twice is wrong whether or not it stayed
+					}
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("times listed, of the secrets that stayed in scope (-want +got):\n%s\nall seen: %v", diff, seen)
+				}
+			})
+		}
+	}
+}
+
+// TestListConsistentWithinRead (8.6): with a server that pages by 2, one
+// ListPage reads several server pages; a change between two of them
+// (move out, move out and in, deletion) must not hide a secret that stays.
+func TestListConsistentWithinRead(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(st *secrets.Store, e *env, ids map[string]string) error
+	}{
+		{"moved out", func(st *secrets.Store, _ *env, _ map[string]string) error {
+			_, err := st.In("prod").Modify(ctx, "A", secrets.Update{Environment: secrets.Ptr("")})
+			return err
+		}},
+		{"moved out, and a newer one moved in (count unchanged)", func(st *secrets.Store, _ *env, _ map[string]string) error {
+			if _, err := st.In("prod").Modify(ctx, "A", secrets.Update{Environment: secrets.Ptr("")}); err != nil {
+				return err
+			}
+			_, err := st.In("qa").Modify(ctx, "Q", secrets.Update{Environment: secrets.Ptr("prod")})
+			return err
+		}},
+		{"deleted", func(_ *secrets.Store, e *env, ids map[string]string) error { return e.proj.DeleteSecret(ids["A"]) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
@@ -47,73 +166,40 @@ func TestListExactlyOnceUnderChurn(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			// creation order: older secrets of qa and global first, then prod's A..D
-			initial := []secrets.Secret{{Environment: "qa", Key: "Q0"}, {Key: "G0"}, {Key: "G1"},
-				{Environment: "prod", Key: "A"}, {Environment: "prod", Key: "B"}, {Environment: "prod", Key: "C"},
-				{Environment: "prod", Key: "D"}, {Environment: "qa", Key: "Q1"}, {Key: "G2"}}
-			where := map[string]string{} // key -> environment, as it is now
-			for _, s := range initial {
-				s.Value = "v-" + s.Key
-				if _, err := st.In(s.Environment).Create(ctx, s); err != nil {
-					t.Fatal(err)
-				}
-				where[s.Key] = s.Environment
-			}
-			inScope := func(env string) bool { return tc.scope == "*" || env == tc.scope }
-			throughout := map[string]bool{} // in scope at the start and never moved
-			for k, env := range where {
-				throughout[k] = inScope(env)
-			}
-			view, opts := st.In(tc.scope), secrets.ListOptions{PageSize: tc.size}
-			if tc.scope == "*" {
-				view, opts.AllEnvironments = st, true
-			}
-			seen := map[string]int{}
-			tok := ""
-			for page := 0; ; page++ {
-				if page > 20 {
-					t.Fatal("listing does not end")
-				}
-				got, next, err := view.ListPage(ctx, opts, tok)
+			ids := map[string]string{}
+			for _, s := range []secrets.Secret{{Environment: "prod", Key: "A"}, {Environment: "prod", Key: "B"},
+				{Environment: "prod", Key: "C"}, {Environment: "prod", Key: "D"}, {Environment: "prod", Key: "E"}, {Environment: "qa", Key: "Q"}} {
+				got, err := st.In(s.Environment).Create(ctx, s)
 				if err != nil {
 					t.Fatal(err)
 				}
-				for _, s := range got {
-					seen[s.Key]++
-				}
-				if next == "" {
-					break
-				}
-				tok = next
-				for _, m := range tc.churn[page] {
-					if _, err := st.In(m.from).Modify(ctx, m.key, secrets.Update{Environment: secrets.Ptr(m.to)}); err != nil {
-						t.Fatal(err)
-					}
-					where[m.key] = m.to
-					if tc.scope != "*" {
-						throughout[m.key] = false
+				ids[s.Key] = got.ID
+			}
+			e.srv.SetMaxPageSize(2)
+			var once atomic.Bool
+			e.srv.OnRequest(func(r *http.Request) {
+				q := r.URL.Query()
+				if r.Method == "GET" && q.Get("page") == "2" && q.Get("environment_id") != "" && once.CompareAndSwap(false, true) {
+					if err := tc.change(st, e, ids); err != nil {
+						t.Error(err)
 					}
 				}
-				for _, s := range tc.add[page] {
-					if _, err := st.In(s.Environment).Create(ctx, s); err != nil {
-						t.Fatal(err)
-					}
-				}
+			})
+			got, next, err := st.In("prod").ListPage(ctx, secrets.ListOptions{}, "")
+			if err != nil {
+				t.Fatal(err)
 			}
-			want, got := map[string]int{}, map[string]int{}
-			for k, ok := range throughout {
-				if ok {
-					want[k] = 1
-					got[k] = seen[k]
-				}
+			if !once.Load() {
+				t.Fatal("the change did not run: the read took one server page")
 			}
-			for k, n := range seen {
-				if n > 1 {
-					got[k] = n // a secret listed twice is wrong whether or not it stayed
-				}
+			seen := map[string]int{}
+			for _, s := range got {
+				seen[s.Key]++
 			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("times listed, of the secrets that stayed in scope (-want +got):\n%s\nall seen: %v", diff, seen)
+			delete(seen, "A")
+			delete(seen, "Q")
+			if diff := cmp.Diff(map[string]int{"B": 1, "C": 1, "D": 1, "E": 1}, seen); diff != "" || next != "" {
+				t.Errorf("listed (-want +got):\n%s next %q", diff, next)
 			}
 		})
 	}

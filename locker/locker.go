@@ -9,11 +9,47 @@
 // the driver declares them unsupported, so the portable layer answers
 // Unimplemented rather than dropping them or hiding them somewhere a Locker
 // dashboard user would trip over. It has no compare-and-set either:
-// concurrent Modify calls may lose an update (AtomicModify is false).
+// concurrent Modify calls may lose an update (AtomicModify is false). A
+// move to another environment is one PUT of the secret's environment, so
+// the driver declares AtomicMove and moves natively; the secret keeps its
+// id.
 //
-// Listings page with the server's page and size parameters (the driver's
-// token is the page number) and filter on the client, after decryption, so
-// a page may be short. Values come with every listing.
+// # Listings
+//
+// Every ListPage call reads the listed scope whole, as the official SDKs
+// do (pages of 2,000, following the server's next links), orders it by
+// secret id and returns the secrets after the id in its token. A token is
+// therefore a position the server's changes cannot shift: a secret that
+// stays in the scope throughout a listing appears exactly once, whatever is
+// created, deleted or moved meanwhile. Filters apply on the client, after
+// decryption, so a page may be short. The cost is one read of the scope
+// per page. A scope of more than 2,000 secrets takes several server pages
+// per read; a read whose list changes between its pages starts over (at
+// most 3 times, then Unavailable).
+//
+// Next links are followed at most 1,000 pages per read, never to a page
+// already read, another host, or a path outside the API base's /v1/: such
+// a server is broken, and the call fails with Internal.
+//
+// # Integrity
+//
+// Each key and environment name the driver decrypts must hash to the
+// record's lookup hash and, on Get, Create and Modify, name what was asked
+// for; environments likewise. Otherwise the server served another record's
+// ciphertexts, and the call fails with Internal (naming the record id,
+// never what was decrypted). Locker's encryption binds no field to its
+// record, so a value swapped alone between two secrets cannot be detected.
+//
+// # Retries and timeouts
+//
+// 429, 5xx, transport failures and the driver's own request timeout are
+// retried up to max_retries times with backend.RetryPolicy's backoff,
+// honouring Retry-After (capped at 20s). A wait that would end after the
+// caller's deadline is not slept: the last answer is returned at once. A
+// request timeout while the caller's context is alive is Unavailable; only
+// the caller's context makes Canceled or DeadlineExceeded. A create whose
+// reply was lost and whose retry finds the name taken recognises its own
+// write (secrets and environments) by its ciphertext.
 //
 // # URLs
 //
@@ -23,15 +59,27 @@
 // The API base is https://<host><path> (path /locker_secrets when empty).
 // Credentials come from LOCKER_ACCESS_KEY_ID and LOCKER_SECRET_ACCESS_KEY
 // (or the legacy ACCESS_KEY_ID, SECRET_ACCESS_KEY, LOCKER_ACCESS_KEY_SECRET,
-// ACCESS_KEY_SECRET), never from the URL. Parameters:
+// ACCESS_KEY_SECRET), never from the URL: user info in the URL is
+// refused. So are a #fragment, a port outside 1–65535, and a path that is
+// not plain segments of A-Z a-z 0-9 . _ ~ - (no ".", ".." or empty
+// segments, no escapes such as %2F, at most 256 bytes) — all
+// InvalidArgument at open. Parameters:
 //
 //	scheme         http for a plain-HTTP test server (default https)
 //	insecure_tls   true: skip TLS verification on every request (tests only)
-//	max_retries    retries of 429 and 5xx answers (default 3)
-//	timeout        one request's timeout (default 30s)
+//	max_retries    retries of 429, 5xx, transport failures and timeouts
+//	               (0-20, default backend.DefaultMaxRetries)
+//	timeout        one request's timeout, each retry its own (Go duration,
+//	               default 30s; Options.Timeout)
 //
 // Code that wants headers, a logger or its own http.Client uses [OpenStore]
-// with [Options].
+// with [Options]; Close leaves a client passed in Options.HTTPClient alone.
+//
+// # Ping
+//
+// Store.Ping reads one environment (page size 1): one request proving the
+// server is reachable and the access key valid, active and allowed from
+// this address.
 //
 // # As
 //

@@ -2,6 +2,7 @@ package lockertest
 
 import (
 	"fmt"
+	"net/http"
 	"sync/atomic"
 )
 
@@ -10,8 +11,43 @@ import (
 // otherwise.
 
 type hooks struct {
-	next   atomic.Pointer[func(string) string]
-	errors atomic.Pointer[func(int, string, string) (int, string, string)]
+	next      atomic.Pointer[func(string) string]
+	errors    atomic.Pointer[func(int, string, string) (int, string, string)]
+	onRequest atomic.Pointer[func(*http.Request)]
+	maxPage   atomic.Int64
+}
+
+// OnRequest calls f at the start of every request, before any fault or
+// lock: f may change the server's state (through a client, or Project
+// methods) to play a concurrent writer at an exact point of a client's
+// request sequence. nil removes it.
+func (s *Server) OnRequest(f func(r *http.Request)) {
+	if f == nil {
+		s.hooks.onRequest.Store(nil)
+		return
+	}
+	s.hooks.onRequest.Store(&f)
+}
+
+// SetMaxPageSize caps the page size of list answers at n (0: the normal
+// cap of 2000), as a server configured with a smaller maximum would: a
+// client asking for 2000 then gets several pages.
+func (s *Server) SetMaxPageSize(n int) { s.hooks.maxPage.Store(int64(n)) }
+
+// DeleteSecret deletes a secret as Locker's dashboard does (the API of the
+// SDKs has no deletion), and moves deleted_item_date.
+func (p *Project) DeleteSecret(id string) error {
+	p.s.mu.Lock()
+	defer p.s.mu.Unlock()
+	for i, sec := range p.secrets {
+		if sec.ID == id {
+			p.secrets = append(p.secrets[:i], p.secrets[i+1:]...)
+			p.deleted = now()
+			p.rev = p.deleted
+			return nil
+		}
+	}
+	return fmt.Errorf("lockertest: no secret %q", id)
 }
 
 // LoseReplyNext makes the next n requests do their work (a write lands)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -108,4 +109,51 @@ func TestRewriteHooks(t *testing.T) {
 	if c, _ := errBody(t, b); code != 404 || c != "not_found" {
 		t.Errorf("restored error: %d %s", code, b)
 	}
+}
+
+// TestStateHooks: OnRequest runs before each request, SetMaxPageSize caps
+// pages, and DeleteSecret removes a secret and moves deleted_item_date.
+func TestStateHooks(t *testing.T) {
+	srv, p, s := setup(t)
+	var seen []string
+	srv.OnRequest(func(r *http.Request) { seen = append(seen, r.Method+" "+r.URL.Path) })
+	for _, k := range []string{"A", "B", "C"} {
+		if code, b := s.req("POST", "/v1/secrets", map[string]any{"key": s.enc(k), "hash": lockercrypto.LookupHash(s.pid, k), "value": s.enc("v")}); code != 201 {
+			t.Fatalf("%d %s", code, b)
+		}
+	}
+	srv.OnRequest(nil)
+	s.req("GET", "/v1/profile", nil)
+	if diff := cmp.Diff([]string{"POST /locker_secrets/v1/secrets", "POST /locker_secrets/v1/secrets", "POST /locker_secrets/v1/secrets"}, seen); diff != "" {
+		t.Errorf("OnRequest saw (-want +got):\n%s", diff)
+	}
+	srv.SetMaxPageSize(2)
+	_, b := s.req("GET", "/v1/secrets?page=1&size=2000", nil)
+	if m := decode(t, b); len(m["results"].([]any)) != 2 || m["next"] == nil || m["count"].(float64) != 3 {
+		t.Errorf("capped page: %s", b)
+	}
+	srv.SetMaxPageSize(0)
+	_, before := s.req("GET", "/v1/sync/deleted_item_date", nil)
+	if string(before) != "0.000000" {
+		t.Errorf("deleted_item_date before any deletion: %q", before)
+	}
+	id := p.StoredSecrets()[1].ID
+	if err := p.DeleteSecret(id); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.DeleteSecret(id); err == nil {
+		t.Error("deleting twice succeeded")
+	}
+	if n := len(p.StoredSecrets()); n != 2 {
+		t.Errorf("%d secrets after a deletion", n)
+	}
+	_, after := s.req("GET", "/v1/sync/deleted_item_date", nil)
+	if a, b := parseFloat(after), parseFloat(before); a <= b {
+		t.Errorf("deleted_item_date after a deletion: %q", after)
+	}
+}
+
+func parseFloat(b []byte) float64 {
+	f, _ := strconv.ParseFloat(string(b), 64)
+	return f
 }

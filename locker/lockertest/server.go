@@ -16,7 +16,9 @@
 // counts requests, StoredSecrets shows what the server holds and
 // TamperSecret overwrites a stored ciphertext. LoseReplyNext, SwapSecrets,
 // SwapEnvironments, RewriteNextLinks and RewriteErrors (hooks.go) play a
-// lossy network and a broken or malicious server.
+// lossy network and a broken or malicious server; OnRequest,
+// SetMaxPageSize and DeleteSecret a concurrent writer, a server with
+// smaller pages, and a deletion from the dashboard.
 package lockertest
 
 import (
@@ -104,6 +106,7 @@ type Project struct {
 	secrets []*StoredSecret   // creation order
 	envs    []*storedEnv
 	rev     float64
+	deleted float64 // when a secret was last deleted (deleted_item_date)
 }
 
 // StoredSecret is a secret as the server holds it: ids, hashes and
@@ -326,6 +329,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
+	if f := s.hooks.onRequest.Load(); f != nil {
+		(*f)(r)
+	}
 	s.mu.Lock()
 	var f *fault
 	if len(s.fail) > 0 {
@@ -391,7 +397,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	case r.Method == "GET" && path == "/v1/sync/revision_date":
 		w.Write([]byte(strconv.FormatFloat(p.rev, 'f', 6, 64)))
 	case r.Method == "GET" && path == "/v1/sync/deleted_item_date":
-		w.Write([]byte("0"))
+		w.Write([]byte(strconv.FormatFloat(p.deleted, 'f', 6, 64)))
 	case r.Method == "GET" && path == "/v1/sync/secrets/count":
 		w.Write([]byte(strconv.Itoa(len(p.secrets))))
 	case r.Method == "GET" && path == "/v1/sync/environments/count":
@@ -498,6 +504,9 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, path string, items
 	size, _ := strconv.Atoi(q.Get("size"))
 	if size < 1 || size > 2000 {
 		size = 2000
+	}
+	if m := int(s.hooks.maxPage.Load()); m > 0 && size > m {
+		size = m
 	}
 	start := min((pageN-1)*size, len(items))
 	end := min(start+size, len(items))
