@@ -239,12 +239,12 @@ func (c *Client) once(ctx context.Context, method, path string, payload []byte, 
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return c.transportErr(ctx, method, path, err)
+		return c.transportErr(ctx, actx, method, path, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return c.transportErr(ctx, method, path, err)
+		return c.transportErr(ctx, actx, method, path, err)
 	}
 	c.log.DebugContext(ctx, "locker: request", "method", method, "path", redactQuery(path), "status", resp.StatusCode)
 	if resp.StatusCode != 200 && resp.StatusCode != 201 {
@@ -273,13 +273,16 @@ func (c *Client) once(ctx context.Context, method, path string, payload []byte, 
 // transportErr tells a timeout of the request (the driver's Timeout, or a
 // user's http.Client.Timeout) from the caller's own context: the first is
 // a retryable requestTimeout, the second stays the context's error.
-func (c *Client) transportErr(ctx context.Context, method, path string, err error) error {
+func (c *Client) transportErr(ctx, actx context.Context, method, path string, err error) error {
 	if ctx.Err() != nil {
 		return err
 	}
+	if actx.Err() != nil {
+		return &requestTimeout{method: method, path: redactQuery(path), after: c.timeout}
+	}
 	var ne net.Error
 	if backend.ContextCode(err) != backend.Unknown || (errors.As(err, &ne) && ne.Timeout()) {
-		return &requestTimeout{method: method, path: redactQuery(path), after: c.timeout}
+		return &requestTimeout{method: method, path: redactQuery(path)} // the http.Client's own timeout
 	}
 	return err
 }

@@ -102,10 +102,13 @@ func (e *APIError) duplicate() bool {
 // caller's deadline.
 type requestTimeout struct {
 	method, path string
-	after        time.Duration
+	after        time.Duration // 0: a user's http.Client.Timeout
 }
 
 func (e *requestTimeout) Error() string {
+	if e.after == 0 {
+		return fmt.Sprintf("locker: no answer to %s %s before the HTTP client's timeout", e.method, e.path)
+	}
 	return fmt.Sprintf("locker: no answer to %s %s within the request timeout (%v)", e.method, e.path, e.after)
 }
 

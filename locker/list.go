@@ -245,6 +245,7 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok strin
 		start++
 	}
 	v := d.verifier(ctx)
+	v.noValues = !o.WithValues
 	var page []*backend.Secret
 	for i := start; i < len(ws); i++ {
 		w := &ws[i]
@@ -257,9 +258,6 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok strin
 		}
 		if !o.Match(s) {
 			continue
-		}
-		if !o.WithValues {
-			s.Value = ""
 		}
 		page = append(page, s)
 		if len(page) == o.PageSize {

@@ -249,3 +249,44 @@ func TestNextLinkBound(t *testing.T) {
 		t.Errorf("%d requests went to another host", got)
 	}
 }
+
+// TestNextLinksFollowed: with a server that pages by 2, relative next links
+// (as the SDK expects) and absolute ones on the API base are followed to
+// the end.
+func TestNextLinksFollowed(t *testing.T) {
+	for _, absolute := range []bool{false, true} {
+		t.Run("absolute="+strconv.FormatBool(absolute), func(t *testing.T) {
+			e := newEnv(t)
+			st := e.mustOpen(t, e.key)
+			var want []string
+			for i := range 5 {
+				n := "env" + strconv.Itoa(i)
+				if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: n}); err != nil {
+					t.Fatal(err)
+				}
+				want = append(want, n)
+			}
+			e.srv.SetMaxPageSize(2)
+			if absolute {
+				base := e.srv.URL()
+				e.srv.RewriteNextLinks(func(next string) string {
+					if next == "" {
+						return ""
+					}
+					return base + next
+				})
+			}
+			envs, err := st.ListEnvironments(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, en := range envs {
+				got = append(got, en.Name)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("environments (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
