@@ -57,16 +57,23 @@ type listEnvelope[T any] struct {
 // project's revision_date delta or deleted_item_date shows a change since
 // its first page.
 func listAll[T any](ctx context.Context, c *Client, path string) ([]T, error) {
+	all, _, err := listAllSince[T](ctx, c, path)
+	return all, err
+}
+
+// listAllSince is listAll, and the server's revision_date of the read (0
+// if the server does not send one).
+func listAllSince[T any](ctx context.Context, c *Client, path string) ([]T, float64, error) {
 	for try := 0; ; try++ {
 		all, pages, since, err := listOnce[T](ctx, c, path)
 		if err == nil && pages > 1 && since > 0 {
 			err = c.changedSince(ctx, path, since)
 		}
 		if !errors.Is(err, errListChanged) {
-			return all, err
+			return all, since, err
 		}
 		if try == listRereads {
-			return nil, backend.Errorf(backend.Unavailable, "locker: the listing kept changing while it was read (%d tries): %w", try+1, err)
+			return nil, 0, backend.Errorf(backend.Unavailable, "locker: the listing kept changing while it was read (%d tries): %w", try+1, err)
 		}
 	}
 }
@@ -234,12 +241,10 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok strin
 		extra.Set("environment_id", e.ID)
 		envHash = e.Hash
 	}
-	ws, err := listAll[wireSecret](ctx, d.c, "/v1/secrets?"+listQuery("count_secrets", 1, serverPageSize, extra))
+	ws, err := d.scope(ctx, "/v1/secrets?"+listQuery("count_secrets", 1, serverPageSize, extra), tok != "")
 	if err != nil {
 		return nil, "", err
 	}
-	slices.SortFunc(ws, func(a, b wireSecret) int { return idCmp(a.ID, b.ID) })
-	ws = slices.CompactFunc(ws, func(a, b wireSecret) bool { return a.ID == b.ID })
 	start, _ := slices.BinarySearchFunc(ws, after, func(w wireSecret, id string) int { return idCmp(w.ID, id) })
 	if start < len(ws) && ws[start].ID == after {
 		start++

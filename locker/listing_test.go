@@ -290,3 +290,76 @@ func TestNextLinksFollowed(t *testing.T) {
 		})
 	}
 }
+
+// TestListSnapshotReuse: the pages after the first reuse the first page's
+// read while the server reports no change (no second read of the scope),
+// and read again when a value changed or a secret was deleted meanwhile,
+// so that no page shows what is no longer there.
+func TestListSnapshotReuse(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(st *secrets.Store, e *env, ids map[string]string) error
+		reads  int
+		want   map[string]string // key -> value listed
+	}{
+		{"no change", nil, 1, map[string]string{"A": "a", "B": "b", "C": "c", "D": "d", "E": "e"}},
+		{"value changed", func(st *secrets.Store, _ *env, _ map[string]string) error {
+			_, err := st.In("prod").Modify(ctx, "D", secrets.Update{Value: secrets.Ptr("d2")})
+			return err
+		}, 2, map[string]string{"A": "a", "B": "b", "C": "c", "D": "d2", "E": "e"}},
+		{"change elsewhere in the project", func(st *secrets.Store, _ *env, _ map[string]string) error {
+			_, err := st.In("").Create(ctx, secrets.Secret{Key: "G", Value: "g"})
+			return err
+		}, 2, map[string]string{"A": "a", "B": "b", "C": "c", "D": "d", "E": "e"}},
+		{"deleted", func(_ *secrets.Store, e *env, ids map[string]string) error { return e.proj.DeleteSecret(ids["D"]) }, 2,
+			map[string]string{"A": "a", "B": "b", "C": "c", "E": "e"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			st := e.mustOpen(t, e.key)
+			if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
+				t.Fatal(err)
+			}
+			ids := map[string]string{}
+			for _, k := range []string{"A", "B", "C", "D", "E"} {
+				got, err := st.In("prod").Create(ctx, secrets.Secret{Key: k, Value: strings.ToLower(k)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids[k] = got.ID
+			}
+			var reads atomic.Int64
+			e.srv.OnRequest(func(r *http.Request) {
+				if r.Method == "GET" && r.URL.Query().Get("environment_id") != "" {
+					reads.Add(1)
+				}
+			})
+			got := map[string]string{}
+			tok := ""
+			for page := 0; ; page++ {
+				list, next, err := st.In("prod").ListPage(ctx, secrets.ListOptions{PageSize: 2, WithValues: true}, tok)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, s := range list {
+					got[s.Key] = s.Value
+				}
+				if next == "" {
+					break
+				}
+				tok = next
+				if page == 0 && tc.change != nil {
+					if err := tc.change(st, e, ids); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("listed (-want +got):\n%s", diff)
+			}
+			if n := int(reads.Load()); n != tc.reads {
+				t.Errorf("%d reads of the scope, want %d", n, tc.reads)
+			}
+		})
+	}
+}
