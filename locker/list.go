@@ -2,7 +2,6 @@ package locker
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/url"
 	"slices"
@@ -42,62 +41,50 @@ var errListChanged = errors.New("locker: the listing changed while it was read")
 
 // listEnvelope is a page of a listing.
 type listEnvelope[T any] struct {
-	Count        int     `json:"count"`
-	Next         *string `json:"next"`
-	RevisionDate float64 `json:"revision_date"`
-	Results      []T     `json:"results"`
+	Count   int     `json:"count"`
+	Next    *string `json:"next"`
+	Results []T     `json:"results"`
 }
 
 // listAll reads a listing whole, following next links from path. One
-// server page is one consistent answer. A read of several pages is
-// consistent only if nothing changed between them: a record moved out or
-// deleted before the current page shifts a later one onto a page already
-// read, unseen. So such a read starts over (at most listRereads times,
-// then Unavailable) when the count moves between its pages, or when the
-// project's revision_date delta or deleted_item_date shows a change since
-// its first page.
+// server page is one consistent answer; a read of several pages starts
+// over (at most listRereads times, then Unavailable) when the count moves
+// between its pages. Listings of a scope check more (readScope).
 func listAll[T any](ctx context.Context, c *Client, path string) ([]T, error) {
-	all, _, err := listAllSince[T](ctx, c, path)
-	return all, err
-}
-
-// listAllSince is listAll, and the server's revision_date of the read (0
-// if the server does not send one).
-func listAllSince[T any](ctx context.Context, c *Client, path string) ([]T, float64, error) {
 	for try := 0; ; try++ {
-		all, pages, since, err := listOnce[T](ctx, c, path)
-		if err == nil && pages > 1 && since > 0 {
-			err = c.changedSince(ctx, path, since)
-		}
+		all, _, err := listOnce[T](ctx, c, path)
 		if !errors.Is(err, errListChanged) {
-			return all, since, err
+			return all, err
 		}
 		if try == listRereads {
-			return nil, 0, backend.Errorf(backend.Unavailable, "locker: the listing kept changing while it was read (%d tries): %w", try+1, err)
+			return nil, errKeptChanging(try+1, err)
 		}
 	}
 }
 
-func listOnce[T any](ctx context.Context, c *Client, path string) (all []T, pages int, since float64, err error) {
+func errKeptChanging(tries int, err error) error {
+	return backend.Errorf(backend.Unavailable, "locker: the listing kept changing while it was read (%d tries): %w", tries, err)
+}
+
+// listOnce follows next links from path, within the bounds of
+// maxListPages, and fails with errListChanged when the count moves.
+func listOnce[T any](ctx context.Context, c *Client, path string) (all []T, pages int, err error) {
 	seen := map[string]bool{}
 	count := -1
 	for ; path != ""; pages++ {
 		if pages == maxListPages {
-			return nil, 0, 0, backend.Errorf(backend.Internal, "locker: the server's listing goes on past %d pages; stopped", maxListPages)
+			return nil, 0, backend.Errorf(backend.Internal, "locker: the server's listing goes on past %d pages; stopped", maxListPages)
 		}
 		if seen[path] {
-			return nil, 0, 0, backend.Errorf(backend.Internal, "locker: the server's next link %s leads back to a page already read; stopped", redactQuery(path))
+			return nil, 0, backend.Errorf(backend.Internal, "locker: the server's next link %s leads back to a page already read; stopped", redactQuery(path))
 		}
 		seen[path] = true
 		var env listEnvelope[T]
 		if err := c.do(ctx, "GET", path, nil, &env); err != nil {
-			return nil, 0, 0, err
+			return nil, 0, err
 		}
 		if count >= 0 && env.Count != count {
-			return nil, 0, 0, errListChanged
-		}
-		if count < 0 {
-			since = env.RevisionDate
+			return nil, 0, errListChanged
 		}
 		count = env.Count
 		all = append(all, env.Results...)
@@ -105,42 +92,12 @@ func listOnce[T any](ctx context.Context, c *Client, path string) (all []T, page
 		if env.Next != nil && *env.Next != "" {
 			p, err := c.nextPath(*env.Next)
 			if err != nil {
-				return nil, 0, 0, err
+				return nil, 0, err
 			}
 			path = p
 		}
 	}
-	return all, pages, since, nil
-}
-
-// changedSince returns errListChanged if any record of path's endpoint
-// (whatever the filters: a record moved out no longer matches them)
-// changed after since, or, for secrets, one was deleted.
-func (c *Client) changedSince(ctx context.Context, path string, since float64) error {
-	endpoint, _, _ := strings.Cut(path, "?")
-	kind := "count_secrets"
-	if endpoint == "/v1/environments" {
-		kind = "count_environment"
-	}
-	extra := url.Values{"revision_date": {strconv.FormatFloat(since, 'f', 6, 64)}}
-	var env listEnvelope[json.RawMessage]
-	if err := c.do(ctx, "GET", endpoint+"?"+listQuery(kind, 1, 1, extra), nil, &env); err != nil {
-		return err
-	}
-	if env.Count > 0 || len(env.Results) > 0 {
-		return errListChanged
-	}
-	if endpoint != "/v1/secrets" {
-		return nil
-	}
-	var deleted float64
-	if err := c.do(ctx, "GET", "/v1/sync/deleted_item_date", nil, &deleted); err != nil {
-		return err
-	}
-	if deleted > since {
-		return errListChanged
-	}
-	return nil
+	return all, pages, nil
 }
 
 // nextPath turns a next link into a path under the API base. The SDK
@@ -241,7 +198,8 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok strin
 		extra.Set("environment_id", e.ID)
 		envHash = e.Hash
 	}
-	ws, err := d.scope(ctx, "/v1/secrets?"+listQuery("count_secrets", 1, serverPageSize, extra), tok != "")
+	path := "/v1/secrets?" + listQuery("count_secrets", 1, serverPageSize, extra)
+	ws, sn, err := d.scope(ctx, path, tok != "")
 	if err != nil {
 		return nil, "", err
 	}
@@ -267,6 +225,7 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok strin
 		page = append(page, s)
 		if len(page) == o.PageSize {
 			if i+1 < len(ws) {
+				d.snaps.put(path, sn) // the next page may reuse this read
 				return page, tokenPrefix + w.ID, nil
 			}
 			break

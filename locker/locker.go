@@ -24,11 +24,12 @@
 // created, deleted or moved meanwhile. Filters apply on the client, after
 // decryption, so a page may be short. The following pages of a listing
 // reuse the first page's read (ciphertexts only, for at most a minute)
-// while the server's revision_date delta and deleted_item_date show no
-// change in the project — two small requests instead of a read; any change
-// means a new read. A scope of more than 2,000 secrets takes several
-// server pages per read; a read whose list changes between its pages
-// starts over (at most 3 times, then Unavailable).
+// while the project's /v1/sync/revision_date and deleted_item_date — the
+// stamp the official SDKs validate their cache with — are unchanged: two
+// small requests instead of a read; any change means a new read. A scope
+// of more than 2,000 secrets takes several server pages per read; a read
+// whose stamp or count changes between its pages starts over (at most 3
+// times, then Unavailable).
 //
 // Next links are followed at most 1,000 pages per read, never to a page
 // already read, another host, or a path outside the API base's /v1/: such

@@ -2,20 +2,31 @@ package locker
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"sync"
 	"time"
 )
 
-// Snapshots of listed scopes. The first page of a listing reads its scope
-// whole (see Listing in list.go); the following pages reuse that read
-// while the server says nothing changed since it: one delta request
-// (revision_date = the read's, page size 1, no filter, so that a secret
-// moved out of the scope counts too) and deleted_item_date — as the
-// official SDKs validate their own cache. Any change, an older read
-// (snapshotTTL), or a server that sends no revision_date means a new read.
-// A snapshot holds ciphertexts only, never plaintext.
+// Reads of a listed scope, and their snapshots.
+//
+// Consistency of one read. A read of several server pages is consistent
+// only if nothing changed between them: a record moved out or deleted
+// before the current page shifts a later one onto a page already read,
+// unseen. readScope takes the project's change stamp — its last-change
+// date (/v1/sync/revision_date) and last-deletion date
+// (/v1/sync/deleted_item_date), the two values the official SDKs compare
+// to validate their own cache — before the read and, when the read took
+// several pages, after it; a different stamp (or a count that moved
+// between pages) starts the read over.
+//
+// Reuse across pages. The first page of a listing reads its scope whole;
+// the following pages reuse that read while the stamp is the one taken
+// before it: two small requests instead of a read. A change anywhere in
+// the project, an older read (snapshotTTL), or a first page that was also
+// the last (nothing to continue) means no reuse. A snapshot holds
+// ciphertexts only, never plaintext.
 
 // snapshotTTL bounds how long a listing reuses one read.
 const snapshotTTL = time.Minute
@@ -23,9 +34,24 @@ const snapshotTTL = time.Minute
 // maxSnapshots bounds the reads kept (the oldest goes first).
 const maxSnapshots = 16
 
+// stamp is the project's last-change and last-deletion dates, as the
+// server writes them.
+type stamp struct{ rev, del string }
+
+func (c *Client) stamp(ctx context.Context) (stamp, error) {
+	var rev, del json.Number
+	if err := c.do(ctx, "GET", "/v1/sync/revision_date", nil, &rev); err != nil {
+		return stamp{}, err
+	}
+	if err := c.do(ctx, "GET", "/v1/sync/deleted_item_date", nil, &del); err != nil {
+		return stamp{}, err
+	}
+	return stamp{string(rev), string(del)}, nil
+}
+
 type snapshot struct {
 	ws    []wireSecret // ordered by id, without duplicates; read-only
-	since float64      // the server's revision_date of the read
+	stamp stamp        // taken before the read
 	at    time.Time
 }
 
@@ -69,29 +95,54 @@ func (s *snapshots) clear() {
 	s.m = nil
 }
 
+// readScope reads a list path whole, consistently (see above), ordered by
+// id, with the stamp taken before the read.
+func (d *driver) readScope(ctx context.Context, path string) ([]wireSecret, stamp, error) {
+	for try := 0; ; try++ {
+		before, err := d.c.stamp(ctx)
+		if err != nil {
+			return nil, stamp{}, err
+		}
+		ws, pages, err := listOnce[wireSecret](ctx, d.c, path)
+		if err == nil && pages > 1 {
+			var after stamp
+			if after, err = d.c.stamp(ctx); err == nil && after != before {
+				err = errListChanged
+			}
+		}
+		if errors.Is(err, errListChanged) {
+			if try == listRereads {
+				return nil, stamp{}, errKeptChanging(try+1, err)
+			}
+			continue
+		}
+		if err != nil {
+			return nil, stamp{}, err
+		}
+		slices.SortFunc(ws, func(a, b wireSecret) int { return idCmp(a.ID, b.ID) })
+		ws = slices.CompactFunc(ws, func(a, b wireSecret) bool { return a.ID == b.ID })
+		return ws, before, nil
+	}
+}
+
 // scope returns the records of a list path ordered by id: for a
-// continuation page, the listing's snapshot if nothing changed since it;
-// otherwise a new read, kept for the pages that follow.
-func (d *driver) scope(ctx context.Context, path string, continuation bool) ([]wireSecret, error) {
+// continuation page, the listing's snapshot if the project has not
+// changed since it; otherwise a new read, kept for the pages that follow.
+func (d *driver) scope(ctx context.Context, path string, continuation bool) ([]wireSecret, *snapshot, error) {
 	if continuation {
 		if sn := d.snaps.get(path); sn != nil {
-			err := d.c.changedSince(ctx, path, sn.since)
-			if err == nil {
-				return sn.ws, nil
+			now, err := d.c.stamp(ctx)
+			if err != nil {
+				return nil, nil, err
 			}
-			if !errors.Is(err, errListChanged) {
-				return nil, err
+			if now == sn.stamp {
+				return sn.ws, sn, nil
 			}
 		}
 	}
-	ws, since, err := listAllSince[wireSecret](ctx, d.c, path)
+	ws, st, err := d.readScope(ctx, path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	slices.SortFunc(ws, func(a, b wireSecret) int { return idCmp(a.ID, b.ID) })
-	ws = slices.CompactFunc(ws, func(a, b wireSecret) bool { return a.ID == b.ID })
-	if since > 0 {
-		d.snaps.put(path, &snapshot{ws: ws, since: since, at: time.Now()})
-	}
-	return ws, nil
+	return ws, &snapshot{ws: ws, stamp: st, at: time.Now()}, nil
 }
