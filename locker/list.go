@@ -22,7 +22,8 @@ import (
 // and moves — and returns the secrets after the token's id. A secret that
 // stays in the scope throughout a listing is therefore listed exactly once,
 // whatever is created, deleted or moved meanwhile; what is moved in or out
-// during the listing is listed at most once.
+// during the listing is listed at most once. snapshot.go checks each read
+// for consistency and lets the pages of one listing share a read.
 
 // serverPageSize is the page size asked of the server, as the SDKs ask.
 const serverPageSize = 2000
