@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -45,12 +44,17 @@ type Options struct {
 	// For test servers only.
 	InsecureSkipVerify bool
 	// HTTPClient, if set, is used as it is (InsecureSkipVerify is then
-	// ignored).
+	// ignored) and Close leaves it alone.
 	HTTPClient *http.Client
 	// MaxRetries bounds the retries of RateLimited and Unavailable
-	// answers (default 3; negative = none).
+	// answers, request timeouts included (default
+	// backend.DefaultMaxRetries; negative = none).
 	MaxRetries int
-	// Timeout of one request (default 30 s).
+	// Timeout of one request, each retry getting its own (default 30 s).
+	// When it fires while the caller's context is still alive, the
+	// request is retried like a 503, and the call ends Unavailable if
+	// every attempt times out; only the caller's context makes
+	// DeadlineExceeded.
 	Timeout time.Duration
 	// Logger receives debug records of requests (method, path, status,
 	// attempt) — never a value, header or key. Nil: no logging.
@@ -63,6 +67,8 @@ type Client struct {
 	base      string
 	id        string
 	hc        *http.Client
+	ownsHC    bool // hc was built here: Close releases its connections
+	timeout   time.Duration
 	headers   map[string]string
 	retry     backend.RetryPolicy
 	log       *slog.Logger
@@ -100,8 +106,11 @@ func NewClient(ctx context.Context, o Options) (*Client, error) {
 		o.APIBase = DefaultAPIBase
 	}
 	u, err := url.Parse(o.APIBase)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, backend.Errorf(backend.InvalidArgument, "locker: API base must be an absolute http(s) URL")
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.ForceQuery {
+		return nil, backend.Errorf(backend.InvalidArgument, "locker: API base must be an absolute http(s) URL without a query")
+	}
+	if err := checkBase(u); err != nil {
+		return nil, err
 	}
 	if o.MaxRetries == 0 {
 		o.MaxRetries = backend.DefaultMaxRetries
@@ -117,14 +126,15 @@ func NewClient(ctx context.Context, o Options) (*Client, error) {
 		if o.InsecureSkipVerify {
 			tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // explicit opt-in
 		}
-		hc = &http.Client{Transport: tr, Timeout: o.Timeout}
+		// no Client.Timeout: each attempt has its own context deadline
+		hc = &http.Client{Transport: tr}
 	}
 	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Client{base: strings.TrimSuffix(o.APIBase, "/"), id: o.AccessKeyID, hc: hc, headers: o.Headers,
-		retry: backend.RetryPolicy{MaxRetries: o.MaxRetries}, log: log}
+	c := &Client{base: strings.TrimSuffix(o.APIBase, "/"), id: o.AccessKeyID, hc: hc, ownsHC: o.HTTPClient == nil,
+		timeout: o.Timeout, headers: o.Headers, retry: backend.RetryPolicy{MaxRetries: o.MaxRetries}, log: log}
 	var prof struct {
 		Profile struct {
 			Key       string `json:"key"`
@@ -165,88 +175,12 @@ func (c *Client) Decrypt(what, enc string) (string, error) {
 	return string(b), nil
 }
 
-// APIError is an error answer of the Locker API: {"code","message"} and
-// the HTTP status.
-type APIError struct {
-	Status     int
-	Code       string
-	Message    string
-	RetryAfter time.Duration
-}
-
-func (e *APIError) Error() string {
-	return fmt.Sprintf("locker API: HTTP %d %s: %s", e.Status, e.Code, e.Message)
-}
-
-// statusCodes and apiCodes are the error table of LOCKER.md §7.
-var statusCodes = map[int]backend.Code{
-	400: backend.InvalidArgument,
-	401: backend.Unauthenticated,
-	403: backend.PermissionDenied,
-	404: backend.NotFound,
-	409: backend.AlreadyExists,
-	422: backend.InvalidArgument,
-	429: backend.RateLimited,
-	500: backend.Internal,
-	502: backend.Unavailable,
-	503: backend.Unavailable,
-	504: backend.Unavailable,
-}
-
-var apiCodes = map[string]backend.Code{
-	"duplicate_hash":             backend.AlreadyExists,
-	"secret_already_exists":      backend.AlreadyExists,
-	"environment_already_exists": backend.AlreadyExists,
-	"conflict":                   backend.AlreadyExists,
-	"unauthorized":               backend.Unauthenticated,
-	"invalid_secret_access_key":  backend.Unauthenticated,
-	"permission_denied":          backend.PermissionDenied,
-	"forbidden":                  backend.PermissionDenied,
-	"not_found":                  backend.NotFound,
-	"not_found_error":            backend.NotFound,
-	"secret_not_found":           backend.NotFound,
-	"environment_not_found":      backend.NotFound,
-	"validation_error":           backend.InvalidArgument,
-	"rate_limited":               backend.RateLimited,
-	"rate_limit":                 backend.RateLimited,
-	"rate_limit_error":           backend.RateLimited,
-	"service_unavailable":        backend.Unavailable,
-	"server_error":               backend.Internal,
-	"internal_error":             backend.Internal,
-}
-
-// Code classifies e: the API's code where it names one, else the status.
-func (e *APIError) code() backend.Code {
-	if c, ok := apiCodes[e.Code]; ok {
-		return c
-	}
-	if c, ok := statusCodes[e.Status]; ok {
-		return c
-	}
-	if e.Status >= 500 {
-		return backend.Unavailable
-	}
-	return backend.Unknown
-}
-
-func classify(err error) backend.Code {
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae.code()
-	}
-	if c := backend.ContextCode(err); c != backend.Unknown {
-		return c
-	}
-	var ne net.Error
-	var ue *url.Error
-	if errors.As(err, &ne) || errors.As(err, &ue) {
-		return backend.Unavailable
-	}
-	return backend.Unknown
-}
-
-// do sends a request (retrying RateLimited and Unavailable answers with
-// backoff, honouring Retry-After) and decodes a 2xx JSON answer into out.
+// do sends a request and decodes a 2xx JSON answer into out. It retries
+// RateLimited and Unavailable outcomes (429, 5xx, transport failures, the
+// per-request timeout) up to MaxRetries times, waiting as
+// backend.RetryPolicy says (Retry-After honoured, capped at its Max). It
+// never sleeps into the caller's deadline: when the wait would end after
+// it, the last answer is returned at once.
 func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
 	var payload []byte
 	if body != nil {
@@ -270,6 +204,9 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 			ra = ae.RetryAfter
 		}
 		d := c.retry.Delay(attempt+1, ra)
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+			return err
+		}
 		c.log.DebugContext(ctx, "locker: retrying", "method", method, "path", redactQuery(path), "code", code.String(), "attempt", attempt+1, "wait", d)
 		if err := backend.Sleep(ctx, d); err != nil {
 			return err
@@ -287,7 +224,9 @@ func (c *Client) once(ctx context.Context, method, path string, payload []byte, 
 	if payload != nil {
 		rd = bytes.NewReader(payload)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, method, c.base+path, rd)
 	if err != nil {
 		return err
 	}
@@ -300,12 +239,12 @@ func (c *Client) once(ctx context.Context, method, path string, payload []byte, 
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return err
+		return c.transportErr(ctx, actx, method, path, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return err
+		return c.transportErr(ctx, actx, method, path, err)
 	}
 	c.log.DebugContext(ctx, "locker: request", "method", method, "path", redactQuery(path), "status", resp.StatusCode)
 	if resp.StatusCode != 200 && resp.StatusCode != 201 {
@@ -331,56 +270,26 @@ func (c *Client) once(ctx context.Context, method, path string, payload []byte, 
 	return nil
 }
 
-// listEnvelope is a page of a listing.
-type listEnvelope[T any] struct {
-	Count   int     `json:"count"`
-	Next    *string `json:"next"`
-	Results []T     `json:"results"`
+// transportErr tells a timeout of the request (the driver's Timeout, or a
+// user's http.Client.Timeout) from the caller's own context: the first is
+// a retryable requestTimeout, the second stays the context's error.
+func (c *Client) transportErr(ctx, actx context.Context, method, path string, err error) error {
+	if ctx.Err() != nil {
+		return err
+	}
+	if actx.Err() != nil {
+		return &requestTimeout{method: method, path: redactQuery(path), after: c.timeout}
+	}
+	var ne net.Error
+	if backend.ContextCode(err) != backend.Unknown || (errors.As(err, &ne) && ne.Timeout()) {
+		return &requestTimeout{method: method, path: redactQuery(path)} // the http.Client's own timeout
+	}
+	return err
 }
 
-// listAll follows next links from path.
-func listAll[T any](ctx context.Context, c *Client, path string) ([]T, error) {
-	var all []T
-	for path != "" {
-		var env listEnvelope[T]
-		if err := c.do(ctx, "GET", path, nil, &env); err != nil {
-			return nil, err
-		}
-		all = append(all, env.Results...)
-		path = ""
-		if env.Next != nil && *env.Next != "" {
-			path = nextPath(c.base, *env.Next)
-		}
+// close releases the connections of an http.Client built here.
+func (c *Client) close() {
+	if c.ownsHC {
+		c.hc.CloseIdleConnections()
 	}
-	return all, nil
-}
-
-// nextPath turns a next link into a path relative to the base: the SDK
-// concatenates base + next, so next is relative; an absolute one is
-// accepted if it is under the base.
-func nextPath(base, next string) string {
-	if rest, ok := strings.CutPrefix(next, base); ok {
-		return rest
-	}
-	if u, err := url.Parse(next); err == nil && u.IsAbs() {
-		if bu, err := url.Parse(base); err == nil {
-			if rest, ok := strings.CutPrefix(u.RequestURI(), bu.Path); ok {
-				return rest
-			}
-		}
-	}
-	return next
-}
-
-func listQuery(kind string, page, size int, extra url.Values) string {
-	q := url.Values{}
-	q.Set(kind, "1")
-	q.Set("page", strconv.Itoa(page))
-	q.Set("paging", "1")
-	q.Set("revision_date", "0.000000")
-	q.Set("size", strconv.Itoa(size))
-	for k, v := range extra {
-		q[k] = v
-	}
-	return q.Encode()
 }

@@ -9,11 +9,51 @@
 // the driver declares them unsupported, so the portable layer answers
 // Unimplemented rather than dropping them or hiding them somewhere a Locker
 // dashboard user would trip over. It has no compare-and-set either:
-// concurrent Modify calls may lose an update (AtomicModify is false).
+// concurrent Modify calls may lose an update (AtomicModify is false). A
+// move to another environment is one PUT of the secret's environment, so
+// the driver declares AtomicMove and moves natively; the secret keeps its
+// id.
 //
-// Listings page with the server's page and size parameters (the driver's
-// token is the page number) and filter on the client, after decryption, so
-// a page may be short. Values come with every listing.
+// # Listings
+//
+// Every ListPage call reads the listed scope whole, as the official SDKs
+// do (pages of 2,000, following the server's next links), orders it by
+// secret id and returns the secrets after the id in its token. A token is
+// therefore a position the server's changes cannot shift: a secret that
+// stays in the scope throughout a listing appears exactly once, whatever is
+// created, deleted or moved meanwhile. Filters apply on the client, after
+// decryption, so a page may be short. The following pages of a listing
+// reuse the first page's read (ciphertexts only, for at most a minute)
+// while the project's /v1/sync/revision_date and deleted_item_date — the
+// stamp the official SDKs validate their cache with — are unchanged: two
+// small requests instead of a read; any change means a new read. A scope
+// of more than 2,000 secrets takes several server pages per read; a read
+// whose stamp or count changes between its pages starts over (at most 3
+// times, then Unavailable).
+//
+// Next links are followed at most 1,000 pages per read, never to a page
+// already read, another host, or a path outside the API base's /v1/: such
+// a server is broken, and the call fails with Internal.
+//
+// # Integrity
+//
+// Each key and environment name the driver decrypts must hash to the
+// record's lookup hash and, on Get, Create and Modify, name what was asked
+// for; environments likewise. Otherwise the server served another record's
+// ciphertexts, and the call fails with Internal (naming the record id,
+// never what was decrypted). Locker's encryption binds no field to its
+// record, so a value swapped alone between two secrets cannot be detected.
+//
+// # Retries and timeouts
+//
+// 429, 5xx, transport failures and the driver's own request timeout are
+// retried up to max_retries times with backend.RetryPolicy's backoff,
+// honouring Retry-After (capped at 20s). A wait that would end after the
+// caller's deadline is not slept: the last answer is returned at once. A
+// request timeout while the caller's context is alive is Unavailable; only
+// the caller's context makes Canceled or DeadlineExceeded. A create whose
+// reply was lost and whose retry finds the name taken recognises its own
+// write (secrets and environments) by its ciphertext.
 //
 // # URLs
 //
@@ -23,15 +63,27 @@
 // The API base is https://<host><path> (path /locker_secrets when empty).
 // Credentials come from LOCKER_ACCESS_KEY_ID and LOCKER_SECRET_ACCESS_KEY
 // (or the legacy ACCESS_KEY_ID, SECRET_ACCESS_KEY, LOCKER_ACCESS_KEY_SECRET,
-// ACCESS_KEY_SECRET), never from the URL. Parameters:
+// ACCESS_KEY_SECRET), never from the URL: user info in the URL is
+// refused. So are a #fragment, a port outside 1–65535, and a path that is
+// not plain segments of A-Z a-z 0-9 . _ ~ - (no ".", ".." or empty
+// segments, no escapes such as %2F, at most 256 bytes) — all
+// InvalidArgument at open. Parameters:
 //
 //	scheme         http for a plain-HTTP test server (default https)
 //	insecure_tls   true: skip TLS verification on every request (tests only)
-//	max_retries    retries of 429 and 5xx answers (default 3)
-//	timeout        one request's timeout (default 30s)
+//	max_retries    retries of 429, 5xx, transport failures and timeouts
+//	               (0-20, default backend.DefaultMaxRetries)
+//	timeout        one request's timeout, each retry its own (Go duration,
+//	               default 30s; Options.Timeout)
 //
 // Code that wants headers, a logger or its own http.Client uses [OpenStore]
-// with [Options].
+// with [Options]; Close leaves a client passed in Options.HTTPClient alone.
+//
+// # Ping
+//
+// Store.Ping reads one environment (page size 1): one request proving the
+// server is reachable and the access key valid, active and allowed from
+// this address.
 //
 // # As
 //
@@ -43,7 +95,6 @@ import (
 	"context"
 	"errors"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/polysecret/secrets"
@@ -66,39 +117,15 @@ func OpenStore(ctx context.Context, o Options) (*secrets.Store, error) {
 	return secrets.NewStore(&driver{c: c}, secrets.StoreOptions{Scheme: Scheme}), nil
 }
 
-func openURL(ctx context.Context, u *url.URL) (backend.Driver, error) {
-	p := backend.NewParams(u.Query())
-	scheme := p.String("scheme", "https")
-	insecure := p.Bool("insecure_tls", false)
-	maxRetries := p.Int("max_retries", backend.DefaultMaxRetries, 0, 20)
-	timeout := p.Duration("timeout", 30*time.Second)
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	if scheme != "https" && scheme != "http" {
-		return nil, backend.Errorf(backend.InvalidArgument, "locker: scheme must be https or http")
-	}
-	if u.Host == "" {
-		return nil, backend.Errorf(backend.InvalidArgument, "locker: the URL needs the API host (locker://api.locker.io/locker_secrets)")
-	}
-	path := u.EscapedPath()
-	if path == "" || path == "/" {
-		path = "/locker_secrets"
-	}
-	if maxRetries == 0 {
-		maxRetries = -1
-	}
-	c, err := NewClient(ctx, Options{APIBase: scheme + "://" + u.Host + path, InsecureSkipVerify: insecure,
-		MaxRetries: maxRetries, Timeout: timeout})
-	if err != nil {
-		return nil, err
-	}
-	return &driver{c: c}, nil
+type driver struct {
+	c     *Client
+	snaps snapshots
 }
 
-type driver struct{ c *Client }
-
-var _ backend.Driver = (*driver)(nil)
+var (
+	_ backend.Driver = (*driver)(nil)
+	_ backend.Pinger = (*driver)(nil)
+)
 
 // wire shapes (LOCKER.md §2)
 type wireSecret struct {
@@ -156,53 +183,10 @@ func (d *driver) decryptOpt(what, enc string) (string, error) {
 	return d.c.Decrypt(what, enc)
 }
 
-// secret decrypts a wire secret; env is its environment's plain name.
-func (d *driver) secret(w *wireSecret, env string) (*backend.Secret, error) {
-	key, err := d.c.Decrypt("key of secret "+w.ID, w.Key)
-	if err != nil {
-		return nil, err
-	}
-	val, err := d.c.Decrypt("value of secret "+w.ID, w.Value)
-	if err != nil {
-		return nil, err
-	}
-	desc, err := d.decryptOpt("description of secret "+w.ID, w.Description)
-	if err != nil {
-		return nil, err
-	}
-	s := &backend.Secret{Environment: env, Key: key, Value: val, Description: desc, Type: backend.TypeGeneric, ID: w.ID,
-		CreatedAt: epoch(w.CreationDate), UpdatedAt: epoch(w.RevisionDate)}
-	if w.UpdatedDate != nil {
-		s.UpdatedAt = epoch(*w.UpdatedDate)
-	}
-	return s, nil
-}
-
-func (d *driver) env(w *wireEnv) (*backend.Environment, error) {
-	name, err := d.c.Decrypt("name of environment "+w.ID, w.Name)
-	if err != nil {
-		return nil, err
-	}
-	u, err := d.decryptOpt("external URL of environment "+w.ID, w.ExternalURL)
-	if err != nil {
-		return nil, err
-	}
-	desc, err := d.decryptOpt("description of environment "+w.ID, w.Description)
-	if err != nil {
-		return nil, err
-	}
-	e := &backend.Environment{Name: name, ExternalURL: u, Description: desc, ID: w.ID, CreatedAt: epoch(w.CreationDate),
-		UpdatedAt: epoch(w.RevisionDate)}
-	if w.UpdatedDate != nil {
-		e.UpdatedAt = epoch(*w.UpdatedDate)
-	}
-	return e, nil
-}
-
 // findEnv returns the wire environment of a name (by its hash).
 func (d *driver) findEnv(ctx context.Context, name string) (*wireEnv, error) {
 	h := d.c.Hash(name)
-	envs, err := listAll[wireEnv](ctx, d.c, "/v1/environments?"+listQuery("count_environment", 1, 2000, url.Values{"hash": {h}}))
+	envs, err := listAll[wireEnv](ctx, d.c, "/v1/environments?"+listQuery("count_environment", 1, serverPageSize, url.Values{"hash": {h}}))
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +201,7 @@ func (d *driver) findEnv(ctx context.Context, name string) (*wireEnv, error) {
 // find returns the wire secret (env, key), exactly in that scope.
 func (d *driver) find(ctx context.Context, env, key string) (*wireSecret, error) {
 	h := d.c.Hash(key)
-	all, err := listAll[wireSecret](ctx, d.c, "/v1/secrets?"+listQuery("count_secrets", 1, 2000, url.Values{"hash": {h}}))
+	all, err := listAll[wireSecret](ctx, d.c, "/v1/secrets?"+listQuery("count_secrets", 1, serverPageSize, url.Values{"hash": {h}}))
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +233,7 @@ func (d *driver) Get(ctx context.Context, env, key string, _ backend.GetOptions)
 	if err != nil {
 		return nil, err
 	}
-	return d.secret(w, env)
+	return d.verifier(ctx).secret(w, &want{env, key})
 }
 
 func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret, error) {
@@ -282,13 +266,13 @@ func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret
 			// A retried POST whose first attempt succeeded: the secret now
 			// holds our ciphertext.
 			if cur, ferr := d.find(ctx, s.Environment, s.Key); ferr == nil && cur.Value == body.Value {
-				return d.secret(cur, s.Environment)
+				return d.verifier(ctx).secret(cur, &want{s.Environment, s.Key})
 			}
 			return nil, backend.Errorf(backend.AlreadyExists, "secret %q exists: %w", s.Key, err)
 		}
 		return nil, err
 	}
-	return d.secret(&w, s.Environment)
+	return d.verifier(ctx).secret(&w, &want{s.Environment, s.Key})
 }
 
 func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update) (*backend.Secret, error) {
@@ -334,7 +318,7 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 		}
 		return nil, err
 	}
-	return d.secret(&out, target)
+	return d.verifier(ctx).secret(&out, &want{target, key})
 }
 
 func (d *driver) Delete(context.Context, string, string) error {
@@ -345,67 +329,6 @@ func (d *driver) Versions(context.Context, string, string) ([]backend.Version, e
 	return nil, backend.Errorf(backend.Unimplemented, "Locker has no versions")
 }
 
-// ListPage asks the server for page N (the token) of PageSize secrets, in
-// the server's stable order, and filters after decryption.
-func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok string) ([]*backend.Secret, string, error) {
-	pageN := 1
-	if tok != "" {
-		n, err := strconv.Atoi(tok)
-		if err != nil || n < 2 {
-			return nil, "", backend.Errorf(backend.InvalidArgument, "malformed page token")
-		}
-		pageN = n
-	}
-	extra := url.Values{}
-	if !o.AllEnvironments && o.Environment != "" {
-		e, err := d.findEnv(ctx, o.Environment)
-		if err != nil {
-			if classify(err) == backend.NotFound {
-				return nil, "", nil // an environment that does not exist holds nothing
-			}
-			return nil, "", err
-		}
-		extra.Set("environment_id", e.ID)
-	}
-	var env listEnvelope[wireSecret]
-	if err := d.c.do(ctx, "GET", "/v1/secrets?"+listQuery("count_secrets", pageN, o.PageSize, extra), nil, &env); err != nil {
-		return nil, "", err
-	}
-	names := map[string]string{} // environment id -> name
-	var page []*backend.Secret
-	for i := range env.Results {
-		w := &env.Results[i]
-		envName := ""
-		if w.EnvironmentID != nil && *w.EnvironmentID != "" {
-			n, ok := names[*w.EnvironmentID]
-			if !ok && w.EnvironmentName != nil && *w.EnvironmentName != "" {
-				var err error
-				if n, err = d.c.Decrypt("environment name of secret "+w.ID, *w.EnvironmentName); err != nil {
-					return nil, "", err
-				}
-				names[*w.EnvironmentID] = n
-			}
-			envName = n
-		}
-		s, err := d.secret(w, envName)
-		if err != nil {
-			return nil, "", err
-		}
-		if !o.Match(s) {
-			continue
-		}
-		if !o.WithValues {
-			s.Value = ""
-		}
-		page = append(page, s)
-	}
-	next := ""
-	if env.Next != nil && *env.Next != "" && len(env.Results) > 0 {
-		next = strconv.Itoa(pageN + 1)
-	}
-	return page, next, nil
-}
-
 func (d *driver) ListEnvironments(ctx context.Context) ([]*backend.Environment, error) {
 	ws, err := listAll[wireEnv](ctx, d.c, "/v1/environments?"+listQuery("count_environment", 1, 2000, nil))
 	if err != nil {
@@ -413,7 +336,7 @@ func (d *driver) ListEnvironments(ctx context.Context) ([]*backend.Environment, 
 	}
 	out := make([]*backend.Environment, 0, len(ws))
 	for i := range ws {
-		e, err := d.env(&ws[i])
+		e, err := d.env(&ws[i], "")
 		if err != nil {
 			return nil, err
 		}
@@ -427,7 +350,7 @@ func (d *driver) GetEnvironment(ctx context.Context, name string) (*backend.Envi
 	if err != nil {
 		return nil, err
 	}
-	return d.env(w)
+	return d.env(w, name)
 }
 
 func (d *driver) CreateEnvironment(ctx context.Context, e *backend.Environment) (*backend.Environment, error) {
@@ -453,11 +376,16 @@ func (d *driver) CreateEnvironment(ctx context.Context, e *backend.Environment) 
 	var w wireEnv
 	if err := d.c.do(ctx, "POST", "/v1/environments", body, &w); err != nil {
 		if classify(err) == backend.AlreadyExists {
+			// A retried POST whose first attempt succeeded: the environment
+			// now holds our ciphertext (a fresh random IV: nobody else's).
+			if cur, ferr := d.findEnv(ctx, e.Name); ferr == nil && cur.Name == body.Name {
+				return d.env(cur, e.Name)
+			}
 			return nil, backend.Errorf(backend.AlreadyExists, "environment %q exists: %w", e.Name, err)
 		}
 		return nil, err
 	}
-	return d.env(&w)
+	return d.env(&w, e.Name)
 }
 
 func (d *driver) ModifyEnvironment(ctx context.Context, name string, u *backend.EnvironmentUpdate) (*backend.Environment, error) {
@@ -488,14 +416,25 @@ func (d *driver) ModifyEnvironment(ctx context.Context, name string, u *backend.
 	if err := d.c.do(ctx, "PUT", "/v1/environments/"+url.PathEscape(w.ID), body, &out); err != nil {
 		return nil, err
 	}
-	return d.env(&out)
+	return d.env(&out, name)
 }
 
 func (d *driver) DeleteEnvironment(context.Context, string) error {
 	return backend.Errorf(backend.Unimplemented, "Locker's API has no environment deletion")
 }
 
-func (d *driver) Capabilities() backend.Capabilities { return backend.Capabilities{} }
+// Capabilities: a move is one PUT of the secret's environment_id, so
+// the move is the backend's own single step (AtomicMove).
+func (d *driver) Capabilities() backend.Capabilities { return backend.Capabilities{AtomicMove: true} }
+
+// Ping reads one environment (page size 1): one cheap request that needs
+// a valid, active access key allowed from this address.
+func (d *driver) Ping(ctx context.Context) error {
+	var env struct {
+		Count int `json:"count"`
+	}
+	return d.c.do(ctx, "GET", "/v1/environments?"+listQuery("count_environment", 1, 1, nil), nil, &env)
+}
 
 // ErrorCode classifies by the API's code, then the HTTP status (the table
 // in client.go), then transport failures.
@@ -512,7 +451,10 @@ func (d *driver) As(i any) bool {
 
 func (d *driver) ErrorAs(err error, i any) bool { return errors.As(err, i) }
 
+// Close releases the connections of the http.Client the driver built; a
+// client passed in Options.HTTPClient is left alone.
 func (d *driver) Close() error {
-	d.c.hc.CloseIdleConnections()
+	d.snaps.clear()
+	d.c.close()
 	return nil
 }

@@ -69,7 +69,7 @@ func TestConformance(t *testing.T) {
 				return st
 			}
 		},
-		Want: backend.Capabilities{},
+		Want: backend.Capabilities{AtomicMove: true},
 		CheckAs: func(t *testing.T, s *secrets.Store) {
 			var c *locker.Client
 			if !s.As(&c) || c == nil || c.ProjectID() == 0 {

@@ -14,7 +14,11 @@
 // NewTLSServer (HTTPS with a self-signed certificate). Test hooks:
 // FailNext and DelayNext inject 429/503 answers and delays, Requests
 // counts requests, StoredSecrets shows what the server holds and
-// TamperSecret overwrites a stored ciphertext.
+// TamperSecret overwrites a stored ciphertext. LoseReplyNext, SwapSecrets,
+// SwapEnvironments, RewriteNextLinks and RewriteErrors (hooks.go) play a
+// lossy network and a broken or malicious server; OnRequest,
+// SetMaxPageSize and DeleteSecret a concurrent writer, a server with
+// smaller pages, and a deletion from the dashboard.
 package lockertest
 
 import (
@@ -72,12 +76,14 @@ type Server struct {
 	nextID   int
 	requests atomic.Int64
 	fail     []fault
+	hooks    hooks
 }
 
 type fault struct {
 	status     int
 	retryAfter time.Duration
 	delay      time.Duration
+	loseReply  bool // do the request, then drop the connection without an answer
 }
 
 type key struct {
@@ -100,6 +106,7 @@ type Project struct {
 	secrets []*StoredSecret   // creation order
 	envs    []*storedEnv
 	rev     float64
+	deleted float64 // when a secret was last deleted (deleted_item_date)
 }
 
 // StoredSecret is a secret as the server holds it: ids, hashes and
@@ -305,7 +312,10 @@ type apiError struct {
 	code, message string
 }
 
-func writeErr(w http.ResponseWriter, e apiError) {
+func (s *Server) writeErr(w http.ResponseWriter, e apiError) {
+	if f := s.hooks.errors.Load(); f != nil {
+		e.status, e.code, e.message = (*f)(e.status, e.code, e.message)
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(e.status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"code": e.code, "message": e.message})
@@ -319,6 +329,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
+	if f := s.hooks.onRequest.Load(); f != nil {
+		(*f)(r)
+	}
 	s.mu.Lock()
 	var f *fault
 	if len(s.fail) > 0 {
@@ -342,26 +355,35 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			if code == "" {
 				code = "http_error"
 			}
-			writeErr(w, apiError{f.status, code, http.StatusText(f.status)})
+			s.writeErr(w, apiError{f.status, code, http.StatusText(f.status)})
 			return
 		}
+		if f.loseReply {
+			s.handle(httptest.NewRecorder(), r)
+			panic(http.ErrAbortHandler) // the connection closes with no answer
+		}
 	}
+	s.handle(w, r)
+}
+
+// handle serves one API request.
+func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	path, ok := strings.CutPrefix(r.URL.Path, BasePath)
 	if !ok {
-		writeErr(w, apiError{404, "not_found", "Not found."})
+		s.writeErr(w, apiError{404, "not_found", "Not found."})
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k, aerr := s.auth(r)
 	if aerr != nil {
-		writeErr(w, *aerr)
+		s.writeErr(w, *aerr)
 		return
 	}
 	p := k.project
 	write := r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodDelete
 	if write && k.perm != ReadWrite {
-		writeErr(w, apiError{403, "permission_denied", "This access key does not have write permission."})
+		s.writeErr(w, apiError{403, "permission_denied", "This access key does not have write permission."})
 		return
 	}
 	q := r.URL.Query()
@@ -375,7 +397,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == "GET" && path == "/v1/sync/revision_date":
 		w.Write([]byte(strconv.FormatFloat(p.rev, 'f', 6, 64)))
 	case r.Method == "GET" && path == "/v1/sync/deleted_item_date":
-		w.Write([]byte("0"))
+		w.Write([]byte(strconv.FormatFloat(p.deleted, 'f', 6, 64)))
 	case r.Method == "GET" && path == "/v1/sync/secrets/count":
 		w.Write([]byte(strconv.Itoa(len(p.secrets))))
 	case r.Method == "GET" && path == "/v1/sync/environments/count":
@@ -416,7 +438,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == "PUT" && strings.HasPrefix(path, "/v1/environments/"):
 		s.updateEnv(w, r, p, strings.TrimPrefix(path, "/v1/environments/"))
 	default:
-		writeErr(w, apiError{404, "not_found", "Not found."})
+		s.writeErr(w, apiError{404, "not_found", "Not found."})
 	}
 }
 
@@ -483,6 +505,9 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, path string, items
 	if size < 1 || size > 2000 {
 		size = 2000
 	}
+	if m := int(s.hooks.maxPage.Load()); m > 0 && size > m {
+		size = m
+	}
 	start := min((pageN-1)*size, len(items))
 	end := min(start+size, len(items))
 	link := func(n int) any {
@@ -496,6 +521,14 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, path string, items
 	var next, prev any
 	if end < len(items) {
 		next = link(pageN + 1)
+	}
+	if f := s.hooks.next.Load(); f != nil {
+		n, _ := next.(string)
+		if n = (*f)(n); n != "" {
+			next = n
+		} else {
+			next = nil
+		}
 	}
 	if pageN > 1 {
 		prev = link(pageN - 1)
@@ -585,7 +618,7 @@ func (p *Project) env(id string) *storedEnv {
 func (s *Server) createSecret(w http.ResponseWriter, r *http.Request, p *Project) {
 	var b secretBody
 	if e := decodeBody(r, &b); e != nil {
-		writeErr(w, *e)
+		s.writeErr(w, *e)
 		return
 	}
 	for _, c := range []struct {
@@ -594,12 +627,12 @@ func (s *Server) createSecret(w http.ResponseWriter, r *http.Request, p *Project
 		req bool
 	}{{"key", b.Key, true}, {"value", b.Value, true}, {"description", b.Description, false}, {"environment_name", b.EnvironmentName, false}} {
 		if e := checkEnc(c.n, c.v, c.req); e != nil {
-			writeErr(w, *e)
+			s.writeErr(w, *e)
 			return
 		}
 	}
 	if b.Hash == nil || *b.Hash == "" {
-		writeErr(w, apiError{400, "validation_error", "The field hash is required."})
+		s.writeErr(w, apiError{400, "validation_error", "The field hash is required."})
 		return
 	}
 	sec := &StoredSecret{ID: p.newID(), Hash: *b.Hash, Key: *b.Key, Value: *b.Value, Created: now()}
@@ -610,7 +643,7 @@ func (s *Server) createSecret(w http.ResponseWriter, r *http.Request, p *Project
 	if b.EnvironmentID != nil && *b.EnvironmentID != "" {
 		e := p.env(*b.EnvironmentID)
 		if e == nil {
-			writeErr(w, apiError{404, "not_found", "The environment does not exist."})
+			s.writeErr(w, apiError{404, "not_found", "The environment does not exist."})
 			return
 		}
 		sec.EnvironmentID, sec.EnvironmentHash = e.ID, e.Hash
@@ -621,7 +654,7 @@ func (s *Server) createSecret(w http.ResponseWriter, r *http.Request, p *Project
 	}
 	for _, o := range p.secrets {
 		if o.Hash == sec.Hash && o.EnvironmentID == sec.EnvironmentID {
-			writeErr(w, apiError{400, "duplicate_hash", "This secret hash already exists"})
+			s.writeErr(w, apiError{400, "duplicate_hash", "This secret hash already exists"})
 			return
 		}
 	}
@@ -638,12 +671,12 @@ func (s *Server) updateSecret(w http.ResponseWriter, r *http.Request, p *Project
 		}
 	}
 	if sec == nil {
-		writeErr(w, apiError{404, "not_found", "The secret does not exist."})
+		s.writeErr(w, apiError{404, "not_found", "The secret does not exist."})
 		return
 	}
 	var b secretBody
 	if e := decodeBody(r, &b); e != nil {
-		writeErr(w, *e)
+		s.writeErr(w, *e)
 		return
 	}
 	for _, c := range []struct {
@@ -651,12 +684,12 @@ func (s *Server) updateSecret(w http.ResponseWriter, r *http.Request, p *Project
 		v *string
 	}{{"key", b.Key}, {"value", b.Value}, {"description", b.Description}, {"environment_name", b.EnvironmentName}} {
 		if e := checkEnc(c.n, c.v, false); e != nil {
-			writeErr(w, *e)
+			s.writeErr(w, *e)
 			return
 		}
 	}
 	if b.Hash == nil || *b.Hash == "" {
-		writeErr(w, apiError{400, "validation_error", "The field hash is required."})
+		s.writeErr(w, apiError{400, "validation_error", "The field hash is required."})
 		return
 	}
 	next := *sec
@@ -676,7 +709,7 @@ func (s *Server) updateSecret(w http.ResponseWriter, r *http.Request, p *Project
 		} else {
 			e := p.env(*b.EnvironmentID)
 			if e == nil {
-				writeErr(w, apiError{404, "not_found", "The environment does not exist."})
+				s.writeErr(w, apiError{404, "not_found", "The environment does not exist."})
 				return
 			}
 			next.EnvironmentID, next.EnvironmentHash, next.EnvironmentName = e.ID, e.Hash, e.Name
@@ -687,7 +720,7 @@ func (s *Server) updateSecret(w http.ResponseWriter, r *http.Request, p *Project
 	}
 	for _, o := range p.secrets {
 		if o != sec && o.Hash == next.Hash && o.EnvironmentID == next.EnvironmentID {
-			writeErr(w, apiError{400, "duplicate_hash", "This hash value already existed"})
+			s.writeErr(w, apiError{400, "duplicate_hash", "This hash value already existed"})
 			return
 		}
 	}
@@ -708,7 +741,7 @@ type envBody struct {
 func (s *Server) createEnv(w http.ResponseWriter, r *http.Request, p *Project) {
 	var b envBody
 	if e := decodeBody(r, &b); e != nil {
-		writeErr(w, *e)
+		s.writeErr(w, *e)
 		return
 	}
 	for _, c := range []struct {
@@ -717,17 +750,17 @@ func (s *Server) createEnv(w http.ResponseWriter, r *http.Request, p *Project) {
 		req bool
 	}{{"name", b.Name, true}, {"external_url", b.ExternalURL, false}, {"description", b.Description, false}} {
 		if e := checkEnc(c.n, c.v, c.req); e != nil {
-			writeErr(w, *e)
+			s.writeErr(w, *e)
 			return
 		}
 	}
 	if b.Hash == nil || *b.Hash == "" {
-		writeErr(w, apiError{400, "validation_error", "The field hash is required."})
+		s.writeErr(w, apiError{400, "validation_error", "The field hash is required."})
 		return
 	}
 	for _, e := range p.envs {
 		if e.Hash == *b.Hash {
-			writeErr(w, apiError{400, "duplicate_hash", "This environment hash already exists"})
+			s.writeErr(w, apiError{400, "duplicate_hash", "This environment hash already exists"})
 			return
 		}
 	}
@@ -747,12 +780,12 @@ func (s *Server) createEnv(w http.ResponseWriter, r *http.Request, p *Project) {
 func (s *Server) updateEnv(w http.ResponseWriter, r *http.Request, p *Project, id string) {
 	e := p.env(id)
 	if e == nil {
-		writeErr(w, apiError{404, "not_found", "The environment does not exist."})
+		s.writeErr(w, apiError{404, "not_found", "The environment does not exist."})
 		return
 	}
 	var b envBody
 	if er := decodeBody(r, &b); er != nil {
-		writeErr(w, *er)
+		s.writeErr(w, *er)
 		return
 	}
 	for _, c := range []struct {
@@ -760,17 +793,17 @@ func (s *Server) updateEnv(w http.ResponseWriter, r *http.Request, p *Project, i
 		v *string
 	}{{"name", b.Name}, {"external_url", b.ExternalURL}, {"description", b.Description}} {
 		if er := checkEnc(c.n, c.v, false); er != nil {
-			writeErr(w, *er)
+			s.writeErr(w, *er)
 			return
 		}
 	}
 	if b.Hash == nil || *b.Hash == "" {
-		writeErr(w, apiError{400, "validation_error", "The field hash is required."})
+		s.writeErr(w, apiError{400, "validation_error", "The field hash is required."})
 		return
 	}
 	for _, o := range p.envs {
 		if o != e && o.Hash == *b.Hash {
-			writeErr(w, apiError{400, "duplicate_hash", "The environment hash already existed"})
+			s.writeErr(w, apiError{400, "duplicate_hash", "The environment hash already existed"})
 			return
 		}
 	}
