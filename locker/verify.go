@@ -62,8 +62,15 @@ func (v *verifier) secret(w *wireSecret, wt *want) (*backend.Secret, error) {
 	if err != nil {
 		return nil, err
 	}
-	if wt != nil && (key != wt.key || env != wt.env) {
+	if wt != nil && key != wt.key {
 		return nil, mismatch("secret", w.ID)
+	}
+	if wt != nil && env != wt.env {
+		// A consistent record (key and environment match their hashes) in
+		// another environment: not a swap but a move by another client
+		// while this call ran (Locker has no compare-and-set).
+		return nil, backend.Errorf(backend.Unavailable,
+			"locker: secret %s was moved to another environment while this call ran; retry", w.ID)
 	}
 	val := ""
 	if !v.noValues {
