@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -126,13 +127,27 @@ func (s *suite) testMoveUnderModify(t *testing.T) {
 			moveErr  error
 			modifyEr error
 		)
-		for i := range 8 {
+		const maxModifies = 400
+		for i := range maxModifies {
 			written[fmt.Sprintf("%s-m%d", orig, i)] = true
 		}
+		moving, moved := make(chan struct{}), make(chan struct{})
 		wg.Add(2)
 		go func() {
+			// Modify without pause from before the move starts until it
+			// has ended, so that a Modify lands inside the move.
 			defer wg.Done()
-			for i := range 8 {
+			for i := range maxModifies {
+				if i == 1 {
+					close(moving)
+				}
+				select {
+				case <-moved:
+					if i > 1 {
+						return
+					}
+				default:
+				}
 				v := fmt.Sprintf("%s-m%d", orig, i)
 				_, err := b.In("src").Modify(ctx, key, secrets.Update{Value: &v})
 				switch {
@@ -153,6 +168,11 @@ func (s *suite) testMoveUnderModify(t *testing.T) {
 		}()
 		go func() {
 			defer wg.Done()
+			defer close(moved)
+			select {
+			case <-moving:
+			case <-time.After(10 * time.Second):
+			}
 			_, moveErr = a.In("src").Modify(ctx, key, secrets.Update{Environment: secrets.Ptr("dst")})
 		}()
 		wg.Wait()
