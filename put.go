@@ -3,6 +3,7 @@ package secrets
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/polysecret/secrets/backend"
@@ -161,16 +162,23 @@ func (s *Store) globalFallback(ctx context.Context, b backend.BatchGetter, keys 
 	return res, nil
 }
 
-// getFallback is Get's driver part: the scope, then the global secret.
+// getFallback is Get's driver part: the scope, then the global secret. A
+// miss in both says so (the driver's error of the global read is kept for
+// ErrorAs); a global read that is refused leaves the scope's NotFound.
 func (s *Store) getFallback(ctx context.Context, key string) (*Secret, error) {
 	sec, err := s.drv.Get(ctx, s.env, key, backend.GetOptions{})
-	if err != nil && s.env != "" && s.code(err) == NotFound {
-		var gerr error
-		if sec, gerr = s.drv.Get(ctx, "", key, backend.GetOptions{}); gerr == nil {
-			err = nil
-		} else if s.code(gerr) != PermissionDenied {
-			err = gerr
-		}
+	if err == nil || s.env == "" || s.code(err) != NotFound {
+		return sec, err
 	}
-	return sec, err
+	sec, gerr := s.drv.Get(ctx, "", key, backend.GetOptions{})
+	switch {
+	case gerr == nil:
+		return sec, nil
+	case s.code(gerr) == NotFound:
+		return nil, &backend.Error{Code: NotFound, Err: gerr,
+			Msg: "no secret " + strconv.Quote(key) + " in environment " + strconv.Quote(s.env) + ", nor a global one"}
+	case s.code(gerr) == PermissionDenied:
+		return nil, err
+	}
+	return nil, gerr
 }
