@@ -45,3 +45,4 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzOpenStore$$' -fuzztime $(FUZZTIME) .
 	$(GO) test -run '^$$' -fuzz '^FuzzValidateKey$$' -fuzztime $(FUZZTIME) .
 	$(GO) test -run '^$$' -fuzz '^FuzzValidateEnvironmentName$$' -fuzztime $(FUZZTIME) .
+	$(GO) test -run '^$$' -fuzz '^FuzzSelectField$$' -fuzztime $(FUZZTIME) .

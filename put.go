@@ -86,7 +86,8 @@ type ValueResult = backend.ValueResult
 const valuesConcurrency = backend.DefaultListFetchConc
 
 // Values reads several secrets at once, with Get's rules for each (the
-// store's scope, then the global secret; expired ones are ErrExpired):
+// store's scope, then the global secret; expired ones are ErrExpired; a key
+// may select a field, KEY#field):
 // one result per key, in order. The error return is for the call as a whole
 // (a closed store, an invalid key, the context). Drivers with a batch read
 // use it (AWS: BatchGetSecretValue, 20 a call); elsewhere the Gets run
@@ -95,12 +96,20 @@ func (s *Store) Values(ctx context.Context, keys ...string) ([]ValueResult, erro
 	if err := s.check(ctx, "Values", ""); err != nil {
 		return nil, err
 	}
-	for _, k := range keys {
+	base, fields := make([]string, len(keys)), make([]string, len(keys))
+	for i, sel := range keys {
+		k, f, has := splitField(sel)
+		if has {
+			if err := validateField(f); err != nil {
+				return nil, s.fail(ctx, "Values", s.env, k, err)
+			}
+		}
 		if err := backend.ValidateKey(k); err != nil {
 			return nil, s.fail(ctx, "Values", s.env, k, err)
 		}
+		base[i], fields[i] = k, f
 	}
-	res, err := s.values(ctx, keys)
+	res, err := s.values(ctx, base)
 	if err != nil {
 		return nil, s.fail(ctx, "Values", s.env, "", err)
 	}
@@ -108,9 +117,15 @@ func (s *Store) Values(ctx context.Context, keys ...string) ([]ValueResult, erro
 	for i, r := range res {
 		switch {
 		case r.Err != nil:
-			res[i].Err = s.fail(ctx, "Values", s.env, keys[i], r.Err)
+			res[i].Err = s.fail(ctx, "Values", s.env, base[i], r.Err)
 		case !r.Secret.ExpiresAt.IsZero() && r.Secret.Expired(now):
-			res[i] = ValueResult{Err: s.failCode("Values", r.Secret.Environment, keys[i], FailedPrecondition, ErrExpired)}
+			res[i] = ValueResult{Err: s.failCode("Values", r.Secret.Environment, base[i], FailedPrecondition, ErrExpired)}
+		case fields[i] != "":
+			if sec, err := selectField(r.Secret, fields[i]); err != nil {
+				res[i] = ValueResult{Err: s.fail(ctx, "Values", s.env, base[i], err)}
+			} else {
+				res[i].Secret = sec
+			}
 		}
 	}
 	return res, nil

@@ -275,9 +275,21 @@ func IncludeExpired() GetOption { return func(o *getOptions) { o.includeExpired 
 // with code NotFound. A secret whose ExpiresAt has passed is an error with
 // code FailedPrecondition wrapping ErrExpired, unless IncludeExpired is
 // given. The returned Secret is the caller's.
+//
+// key may select one field of a secret whose value is a JSON object:
+// Get(ctx, "DATABASE#password") returns the secret DATABASE with Value set
+// to its field password (a string as it is, any other JSON value as JSON
+// text). A value that is not a JSON object is InvalidArgument; a missing
+// field is NotFound. See FieldSeparator.
 func (s *Store) Get(ctx context.Context, key string, opts ...GetOption) (*Secret, error) {
 	if err := s.check(ctx, "Get", key); err != nil {
 		return nil, err
+	}
+	key, field, hasField := splitField(key)
+	if hasField {
+		if err := validateField(field); err != nil {
+			return nil, s.fail(ctx, "Get", s.env, key, err)
+		}
 	}
 	if err := backend.ValidateKey(key); err != nil {
 		return nil, s.fail(ctx, "Get", s.env, key, err)
@@ -303,6 +315,11 @@ func (s *Store) Get(ctx context.Context, key string, opts ...GetOption) (*Secret
 	}
 	if !o.includeExpired && !sec.ExpiresAt.IsZero() && sec.Expired(time.Now()) {
 		return nil, s.failCode("Get", sec.Environment, key, FailedPrecondition, ErrExpired)
+	}
+	if hasField {
+		if sec, err = selectField(sec, field); err != nil {
+			return nil, s.fail(ctx, "Get", s.env, key, err)
+		}
 	}
 	return sec, nil
 }

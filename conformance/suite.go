@@ -59,6 +59,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Ping", s.testPing)
 	t.Run("Put", s.testPut)
 	t.Run("Values", s.testValuesBatch)
+	t.Run("Fields", s.testFields)
 	t.Run("VersionSemantics", s.testVersionSemantics)
 	t.Run("ConcurrentLabelReplace", s.testConcurrentLabelReplace)
 	t.Run("MoveUnderModify", s.testMoveUnderModify)
