@@ -24,6 +24,7 @@ test:
 	@VAULT_BIN="$$(bash scripts/vault-dev.sh)" || { echo "make test: could not build the Vault dev server" >&2; exit 1; }; \
 	export VAULT_BIN; \
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+	$(GO) test -count=1 -run 'AllocatesNothing' ./memory/ # allocation counts, which -race distorts
 
 ## test-short: the tests that need no external server (memory, conformance, core)
 test-short:

@@ -325,12 +325,42 @@ func (s *Store) Get(ctx context.Context, key string, opts ...GetOption) (*Secret
 }
 
 // Value returns the value of Get(ctx, key).
+//
+// Where the driver can read a value alone (backend.ValueGetter: memory),
+// Value builds no Secret: on mem:// it makes no allocation.
 func (s *Store) Value(ctx context.Context, key string) (string, error) {
+	if g, ok := s.drv.(backend.ValueGetter); ok && !strings.Contains(key, FieldSeparator) {
+		if v, ok, err := s.fastValue(ctx, g, key); ok {
+			return v, err
+		}
+	}
 	sec, err := s.Get(ctx, key)
 	if err != nil {
 		return "", err
 	}
 	return sec.Value, nil
+}
+
+// fastValue is Value through a ValueGetter, with Get's checks, fallback
+// and errors; ok is false when the driver answered ErrSkip (or the call
+// must take Get's path to report its error).
+func (s *Store) fastValue(ctx context.Context, g backend.ValueGetter, key string) (string, bool, error) {
+	if s.closed.Load() || s.own.Load() || s.envErr != nil || ctx.Err() != nil || backend.ValidateKey(key) != nil {
+		return "", false, nil // Get reports it
+	}
+	env := s.env
+	v, exp, err := g.GetValue(ctx, env, key)
+	if err != nil && env != "" && !errors.Is(err, backend.ErrSkip) && s.code(err) == NotFound {
+		env = ""
+		v, exp, err = g.GetValue(ctx, env, key)
+	}
+	if err != nil {
+		return "", false, nil // Get repeats the reads and reports the error as it does
+	}
+	if !exp.IsZero() && !time.Now().Before(exp) {
+		return "", true, s.failCode("Get", env, key, FailedPrecondition, ErrExpired)
+	}
+	return v, true, nil
 }
 
 // ValueOr returns the value of Get(ctx, key), or def if and only if the

@@ -146,6 +146,14 @@ type BatchGetter interface {
 	Values(ctx context.Context, env string, keys []string) ([]ValueResult, error)
 }
 
+// ValueGetter is an optional interface of a Driver: GetValue reads only the
+// value of (env, key), in exactly that scope, and its expiry (zero for
+// never), without building a Secret, so that Store.Value on the hot path
+// need not allocate. Errors as Get's.
+type ValueGetter interface {
+	GetValue(ctx context.Context, env, key string) (value string, expiresAt time.Time, err error)
+}
+
 // Pinger is an optional interface of a Driver: Ping makes one cheap call
 // that proves the backend is reachable and the credentials are accepted.
 // Store.Ping uses it, then checks that the scope's environment exists;

@@ -107,6 +107,9 @@ func Classify(err error, driverCode func(error) Code) Code {
 	if err == nil {
 		return Unknown
 	}
+	if be, ok := err.(*Error); ok { // no allocation on the common path
+		return be.Code
+	}
 	var be *Error
 	if errors.As(err, &be) {
 		return be.Code

@@ -3,6 +3,7 @@ package backend
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // ErrSkip is what a method of an optional interface returns when the
@@ -71,6 +72,7 @@ var (
 	_ Pinger      = (*intercepted)(nil)
 	_ Putter      = (*intercepted)(nil)
 	_ BatchGetter = (*intercepted)(nil)
+	_ ValueGetter = (*intercepted)(nil)
 )
 
 func (w *intercepted) run(ctx context.Context, op, env, key string, next func(context.Context) error) error {
@@ -154,6 +156,15 @@ func (w *intercepted) Values(ctx context.Context, env string, keys []string) (vs
 	}
 	err = w.run(ctx, "Values", env, "", func(ctx context.Context) (err error) { vs, err = b.Values(ctx, env, keys); return })
 	return vs, err
+}
+
+func (w *intercepted) GetValue(ctx context.Context, env, key string) (v string, exp time.Time, err error) {
+	g, ok := w.d.(ValueGetter)
+	if !ok {
+		return "", time.Time{}, ErrSkip
+	}
+	err = w.run(ctx, "Get", env, key, func(ctx context.Context) (err error) { v, exp, err = g.GetValue(ctx, env, key); return })
+	return v, exp, err
 }
 
 func (w *intercepted) Capabilities() Capabilities    { return w.d.Capabilities() }

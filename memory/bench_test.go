@@ -106,3 +106,18 @@ func BenchmarkListPage(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkValue: Store.Value on mem:// builds no Secret (0 allocations).
+func BenchmarkValue(b *testing.B) {
+	st := memory.OpenStore()
+	ctx := context.Background()
+	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v", Labels: map[string]string{"a": "b"}}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := st.Value(ctx, "K"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -119,6 +119,7 @@ var (
 	_ backend.Putter      = (*driver)(nil)
 	_ backend.BatchGetter = (*driver)(nil)
 	_ backend.Pinger      = (*driver)(nil)
+	_ backend.ValueGetter = (*driver)(nil)
 )
 
 func errNotFound(env, key string) error {
@@ -468,3 +469,20 @@ func (d *driver) Values(_ context.Context, env string, keys []string) ([]backend
 // Ping answers nil while the driver is open: an in-process store is always
 // reachable.
 func (d *driver) Ping(context.Context) error { return nil }
+
+// errNoValue is GetValue's miss: a fixed error, so that the fall back from
+// an environment to the global scope allocates nothing.
+var errNoValue error = &backend.Error{Code: backend.NotFound, Msg: "memory: no such secret in that scope"}
+
+// GetValue returns the current value of (env, key) and its expiry without
+// copying the secret: Store.Value on mem:// makes no allocation.
+func (d *driver) GetValue(_ context.Context, env, key string) (string, time.Time, error) {
+	d.db.mu.RLock()
+	defer d.db.mu.RUnlock()
+	e := d.db.secrets[skey{env, key}]
+	if e == nil {
+		return "", time.Time{}, errNoValue // no allocation: Value falls back, then reports with Get's error
+	}
+	c := e.current()
+	return c.Value, c.ExpiresAt, nil
+}
