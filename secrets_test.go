@@ -178,14 +178,19 @@ func FuzzOpenStore(f *testing.F) {
 
 // FuzzValidateKey checks the key rule against a direct statement of it.
 func FuzzValidateKey(f *testing.F) {
-	for _, s := range []string{"DB_PASSWORD", "a.b-c", "", "..", ".", "a/b", "ключ", strings.Repeat("k", 129)} {
+	for _, s := range []string{"DB_PASSWORD", "a.b-c", "", "..", ".", "a/b", "ключ", strings.Repeat("k", 257), "a//b", "a/../b", "db/prod/user+x=y@z", "key with spaces", " a", "a/"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, key string) {
 		err := backend.ValidateKey(key)
-		want := len(key) >= 1 && len(key) <= 128 && key != "." && key != ".."
+		want := len(key) >= 1 && len(key) <= backend.MaxKeyLen
 		for _, r := range []byte(key) {
-			if !strings.ContainsRune("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-", rune(r)) {
+			if !strings.ContainsRune("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-/+=@ ", rune(r)) {
+				want = false
+			}
+		}
+		for _, seg := range strings.Split(key, "/") {
+			if seg == "" || seg == "." || seg == ".." || strings.HasPrefix(seg, " ") || strings.HasSuffix(seg, " ") {
 				want = false
 			}
 		}

@@ -11,7 +11,7 @@ import (
 // Limits of the portable data model (DESIGN.md §2): the intersection of what
 // every backend stores natively.
 const (
-	MaxKeyLen            = 128
+	MaxKeyLen            = 256
 	MaxValueLen          = 65536
 	MaxDescriptionLen    = 512
 	MaxLabels            = 32
@@ -33,20 +33,45 @@ func keyByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '-'
 }
 
-// ValidateKey checks a secret key: 1–128 bytes of A-Z a-z 0-9 _ . -
+// secretKeyByte: the key alphabet. Every backend holds A-Z a-z 0-9 and
+// _ . - / + = @ (AWS Secrets Manager names allow exactly these); the ASCII
+// space is accepted here too, since Locker and Vault hold it, and a driver
+// whose backend cannot refuses it with its own rule.
+func secretKeyByte(c byte) bool {
+	return keyByte(c) || c == '/' || c == '+' || c == '=' || c == '@' || c == ' '
+}
+
+// ValidateKey checks a secret key: 1–256 bytes of A-Z a-z 0-9 _ . - / + = @
+// and space; / separates segments, as directories do: no empty segment (so
+// no leading, trailing or doubled /), no "." or ".." segment, and no segment
+// that starts or ends with a space. A driver whose backend cannot hold a key
+// (AWS: a space) says so with InvalidArgument naming the backend's rule.
 func ValidateKey(key string) error {
 	if len(key) == 0 || len(key) > MaxKeyLen {
 		return invalid("key must be 1-%d bytes, got %d", MaxKeyLen, len(key))
 	}
 	for i := 0; i < len(key); i++ {
-		if !keyByte(key[i]) {
-			return invalid("key %s: byte %d is not one of A-Z a-z 0-9 _ . -", quoteSafe(key), i)
+		if !secretKeyByte(key[i]) {
+			return invalid("key %s: byte %d is not one of A-Z a-z 0-9 _ . - / + = @ or space", quoteSafe(key), i)
 		}
 	}
-	if key == "." || key == ".." {
-		return invalid("key %q is reserved", key)
+	for seg := range strings.SplitSeq(key, "/") {
+		switch {
+		case seg == "":
+			return invalid("key %s: empty segment (/ separates segments: none may be empty, so no leading, trailing or doubled /)", quoteSafe(key))
+		case seg == "." || seg == "..":
+			return invalid("key %s: segment %q is reserved", quoteSafe(key), seg)
+		case seg[0] == ' ' || seg[len(seg)-1] == ' ':
+			return invalid("key %s: a segment may not start or end with a space", quoteSafe(key))
+		}
 	}
 	return nil
+}
+
+// PortableKey reports whether every backend can hold key: a valid key
+// without spaces.
+func PortableKey(key string) bool {
+	return ValidateKey(key) == nil && !strings.Contains(key, " ")
 }
 
 // ValidateEnvironmentName checks an environment name: 1–64 bytes of
@@ -256,8 +281,8 @@ func ValidateListOptions(o *ListOptions) error {
 		return invalid("prefix longer than a key")
 	}
 	for i := 0; i < len(o.Prefix); i++ {
-		if !keyByte(o.Prefix[i]) {
-			return invalid("prefix %s: byte %d is not one of A-Z a-z 0-9 _ . -", quoteSafe(o.Prefix), i)
+		if !secretKeyByte(o.Prefix[i]) {
+			return invalid("prefix %s: byte %d is not one of A-Z a-z 0-9 _ . - / + = @ or space", quoteSafe(o.Prefix), i)
 		}
 	}
 	if o.Type != "" {

@@ -56,7 +56,7 @@ func (s *suite) testPut(t *testing.T) {
 	wantCode(t, err, secrets.NotFound)
 	_, err = st.ReadOnlyView().Put(ctx, secrets.Secret{Key: "PUT", Value: val("ro")})
 	wantCode(t, err, secrets.PermissionDenied)
-	_, err = st.Put(ctx, secrets.Secret{Key: "bad key", Value: "v"})
+	_, err = st.Put(ctx, secrets.Secret{Key: "bad//key", Value: "v"})
 	wantCode(t, err, secrets.InvalidArgument)
 }
 
@@ -106,6 +106,6 @@ func (s *suite) testValuesBatch(t *testing.T) {
 	if res, err := st.Values(ctx); err != nil || len(res) != 0 {
 		t.Errorf("Values of no keys: %v, %v", res, err)
 	}
-	_, err := st.Values(ctx, "ok", "bad key")
+	_, err := st.Values(ctx, "ok", "bad//key")
 	wantCode(t, err, secrets.InvalidArgument)
 }

@@ -182,7 +182,7 @@ func (b *broken) Modify(ctx context.Context, env, key string, u *backend.Update)
 				return nil, err
 			}
 			u.Apply(cur)
-			time.Sleep(2 * time.Millisecond)
+			time.Sleep(10 * time.Millisecond)
 			out, err := b.Driver.Create(ctx, cur)
 			if err != nil {
 				return nil, err

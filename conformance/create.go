@@ -131,16 +131,22 @@ func (s *suite) testValues(t *testing.T) {
 
 func (s *suite) testValidation(t *testing.T) {
 	st, _ := s.open(t)
-	long := strings.Repeat("x", 129)
+	long := strings.Repeat("x", backend.MaxKeyLen+1)
 	for _, tc := range []struct {
 		name string
 		sec  secrets.Secret
 	}{
 		{"EmptyKey", secrets.Secret{Key: ""}},
 		{"LongKey", secrets.Secret{Key: long}},
-		{"SlashKey", secrets.Secret{Key: "a/b"}},
+		{"EmptySegment", secrets.Secret{Key: "a//b"}},
+		{"LeadingSlash", secrets.Secret{Key: "/a"}},
+		{"TrailingSlash", secrets.Secret{Key: "a/"}},
 		{"DotDotKey", secrets.Secret{Key: ".."}},
-		{"SpaceKey", secrets.Secret{Key: "a b"}},
+		{"DotDotSegment", secrets.Secret{Key: "a/../b"}},
+		{"DotSegment", secrets.Secret{Key: "a/./b"}},
+		{"FieldSeparator", secrets.Secret{Key: "a#b"}},
+		{"TabKey", secrets.Secret{Key: "a\tb"}},
+		{"SegmentEndsWithSpace", secrets.Secret{Key: "a /b"}},
 		{"UnicodeKey", secrets.Secret{Key: "ключ"}},
 		{"ValueTooLarge", secrets.Secret{Key: "big", Value: strings.Repeat(marker, backend.MaxValueLen/len(marker)+1)}},
 		{"DescriptionTooLong", secrets.Secret{Key: "d", Description: strings.Repeat("d", 513)}},
@@ -157,12 +163,12 @@ func (s *suite) testValidation(t *testing.T) {
 		})
 	}
 	t.Run("ExactlyMax", func(t *testing.T) {
-		key := strings.Repeat("k", 128)
+		key := strings.Repeat("k", backend.MaxKeyLen)
 		m(st.Create(ctx, secrets.Secret{Key: key, Value: val("m"), Description: strings.Repeat("d", 512)})).get(t)
 		m(st.Get(ctx, key)).get(t)
 	})
 	t.Run("GetInvalidKey", func(t *testing.T) {
-		_, err := st.Get(ctx, "no/slash")
+		_, err := st.Get(ctx, "no//slash")
 		wantCode(t, err, secrets.InvalidArgument)
 	})
 	t.Run("ModifyTooLarge", func(t *testing.T) {

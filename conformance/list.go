@@ -64,7 +64,7 @@ func (s *suite) testList(t *testing.T) {
 	})
 	t.Run("BadOptions", func(t *testing.T) {
 		st, _ := s.open(t)
-		for _, o := range []secrets.ListOptions{{PageSize: -1}, {PageSize: 1001}, {Prefix: "a/b"}, {Type: "nope"},
+		for _, o := range []secrets.ListOptions{{PageSize: -1}, {PageSize: 1001}, {Prefix: "a#b"}, {Type: "nope"},
 			{Labels: map[string]string{"k": ""}}, {Query: strings.Repeat("q", 257)}} {
 			_, _, err := st.ListPage(ctx, o, "")
 			wantCode(t, err, secrets.InvalidArgument)
