@@ -194,6 +194,13 @@ func (s *suite) testConcurrentModify(t *testing.T) {
 	for i, f := range fields {
 		v := f.get(got)
 		if !s.caps.AtomicModify {
+			// Without compare-and-set an update may be lost — even all of
+			// a field's, when a Modify of another field writes back what it
+			// read (awssm writes the value again on a metadata-only Modify)
+			// — but a field never holds what nobody wrote.
+			if v == "init" {
+				continue
+			}
 			var g, r int
 			if _, err := fmt.Sscanf(v, "g%d-r%d", &g, &r); err != nil || g%len(fields) != i || g >= n || r >= rounds {
 				t.Errorf("field %s = %q: not a value any goroutine wrote to it", f.name, v)
