@@ -506,7 +506,7 @@ func (c *countingTransport) CloseIdleConnections() {
 	c.Transport.CloseIdleConnections()
 }
 
-// 8.14: Close leaves a client given in Options alone.
+// 8.14: Close leaves a client given to New alone.
 func TestCloseLeavesUserClient(t *testing.T) {
 	needServer(t)
 	tr := &countingTransport{Transport: http.DefaultTransport.(*http.Transport).Clone()}
@@ -520,7 +520,7 @@ func TestCloseLeavesUserClient(t *testing.T) {
 	}
 	c.SetToken(vaultToken)
 	p := prefix()
-	st, err := vault.OpenStore(vault.Options{Client: c, Mount: "secret", Prefix: p})
+	st, err := vault.New(c, vault.Options{Mount: "secret", Prefix: p})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -280,18 +280,3 @@ func TestURLErrors(t *testing.T) {
 		}
 	}
 }
-
-func TestOptionsStore(t *testing.T) {
-	needServer(t)
-	st, err := vault.OpenStore(vault.Options{Client: rootClient(t), Mount: "secret", Prefix: prefix()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := vault.OpenStore(vault.Options{Client: rootClient(t), Mount: "secret", Prefix: "a/../b"}); secrets.ErrorCode(err) != secrets.InvalidArgument {
-		t.Fatalf("escaping prefix: %v", err)
-	}
-}
