@@ -247,7 +247,7 @@ func TestSoftDeletedCurrentVersion(t *testing.T) {
 	needServer(t)
 	p := prefix()
 	st := open(t, "vault://secret/"+p)
-	if _, err := st.Create(ctx, secrets.Secret{Key: "S", Value: "old"}); err != nil {
+	if _, err := st.Create(ctx, secrets.Secret{Key: "S", Value: "old", Labels: map[string]string{"old": "x"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := rootClient(t).KVv2("secret").Delete(ctx, p+"/_global/S"); err != nil {
@@ -266,6 +266,14 @@ func TestSoftDeletedCurrentVersion(t *testing.T) {
 	got, err := st.Get(ctx, "S")
 	if err != nil || got.Value != "new" || got.Description != "again" || got.Version != c.Version {
 		t.Fatalf("Get after re-create: %+v, %v (Create returned version %s)", got, err, c.Version)
+	}
+	// The custom_metadata mirror is the new secret's alone.
+	md, err := rootClient(t).KVv2("secret").GetMetadata(ctx, p+"/_global/S")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]any{"polysecret.description": "again"}, md.CustomMetadata); diff != "" {
+		t.Errorf("custom_metadata after re-create (-want +got):\n%s", diff)
 	}
 }
 

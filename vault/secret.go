@@ -101,6 +101,7 @@ func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret
 	data := withMeta(encode(s.Value), c, time.Time{}, id)
 	cas := 0
 	var out *api.KVSecret
+	var oldMirror map[string]any // of a soft-deleted secret written over
 	for n := 1; ; n++ {
 		var err error
 		out, err = d.casWrite(ctx, p, data, cas, writtenBy(id))
@@ -115,19 +116,19 @@ func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret
 		md, err := d.metadata(ctx, p)
 		switch {
 		case errors.Is(err, api.ErrSecretNotFound):
-			cas = 0 // deleted in between
+			cas, oldMirror = 0, nil // deleted in between
 		case err != nil:
 			return nil, err
 		case live(md):
 			return nil, backend.Errorf(backend.AlreadyExists, "secret %q exists in %s", s.Key, scopeDir(s.Environment))
 		default:
-			cas = md.CurrentVersion
+			cas, oldMirror = md.CurrentVersion, md.CustomMetadata
 		}
 		if n >= maxCASTrys {
 			return nil, backend.Errorf(backend.Unavailable, "secret %q: gave up after %d check-and-set conflicts", s.Key, n)
 		}
 	}
-	d.mirror(ctx, p, nil, c)
+	d.mirror(ctx, p, oldMirror, c)
 	c.ID = d.mount + "/data/" + p
 	c.Version = strconv.Itoa(out.VersionMetadata.Version)
 	c.CreatedAt, c.UpdatedAt = out.VersionMetadata.CreatedTime, out.VersionMetadata.CreatedTime
@@ -143,18 +144,9 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 	}
 	p := d.path(env, key)
 	for n := 1; ; n++ {
-		kvs, err := d.read(ctx, p, 0)
-		if err != nil {
-			return nil, notFound(err, fmt.Sprintf("secret %q in %s", key, scopeDir(env)))
-		}
-		cur, fields, err := d.secretOf(env, key, kvs)
+		cur, fields, kvs, err := d.current(ctx, env, key)
 		if err != nil {
 			return nil, err
-		}
-		if cur.CreatedAt.IsZero() { // an earlier layout's later version
-			if md, err := d.metadata(ctx, p); err == nil {
-				cur.CreatedAt = md.CreatedTime
-			}
 		}
 		next := cur.Clone()
 		u.Apply(next)
@@ -295,26 +287,39 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok strin
 // version's data, so the data is read even when values are not wanted (the
 // value is then dropped).
 func (d *driver) fetch(ctx context.Context, env, key string, withValue bool) (*backend.Secret, error) {
-	p := d.path(env, key)
-	kvs, err := d.read(ctx, p, 0)
-	if err != nil {
-		return nil, notFound(err, "secret")
-	}
-	s, _, err := d.secretOf(env, key, kvs)
+	s, _, _, err := d.current(ctx, env, key)
 	if err != nil {
 		return nil, err
 	}
 	if !withValue {
 		s.Value = ""
 	}
+	return s, nil
+}
+
+// current reads the current version of (env, key) and returns the secret,
+// with its CreatedAt (read from the metadata for an earlier layout's later
+// version), the value fields of the version, and the version itself (also
+// with the error of a secret whose current version is deleted, nil when
+// the path has no version at all).
+func (d *driver) current(ctx context.Context, env, key string) (*backend.Secret, map[string]any, *api.KVSecret, error) {
+	p := d.path(env, key)
+	kvs, err := d.read(ctx, p, 0)
+	if err != nil {
+		return nil, nil, nil, notFound(err, fmt.Sprintf("secret %q in %s", key, scopeDir(env)))
+	}
+	s, fields, err := d.secretOf(env, key, kvs)
+	if err != nil {
+		return nil, nil, kvs, err
+	}
 	if s.CreatedAt.IsZero() { // an earlier layout's later version
 		md, err := d.metadata(ctx, p)
 		if err != nil {
-			return nil, notFound(err, "secret")
+			return nil, nil, nil, notFound(err, fmt.Sprintf("secret %q in %s", key, scopeDir(env)))
 		}
 		s.CreatedAt = md.CreatedTime
 	}
-	return s, nil
+	return s, fields, kvs, nil
 }
 
 func (d *driver) Versions(ctx context.Context, env, key string) ([]backend.Version, error) {

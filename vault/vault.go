@@ -18,8 +18,8 @@
 //	                   Create wrote: that version's own time)
 //	    "write"        a random id of the write that made the version
 //
-// Every write is one check-and-set write of a whole version, so the value
-// and the metadata always change together. Readers trust only the version's
+// Every write is one write of a whole version (with check-and-set, except
+// Put's), so the value and the metadata always change together. Readers trust only the version's
 // data. After each write the driver also copies the metadata into the
 // secret's custom_metadata (polysecret.description, polysecret.type,
 // polysecret.expires_at, polysecret.label.<k>), as a mirror for people who
@@ -46,8 +46,13 @@
 // write is never re-sent blindly: after a failure that may hide a write that
 // landed (a lost reply, a timeout, a 5xx) or a refusal (400), the driver
 // reads version cas+1 and recognises its own write by its write id. A 400
-// that is not a conflict is InvalidArgument at once. Delete removes the
-// metadata and all versions, so the key can be created again at once.
+// that is not a conflict is InvalidArgument at once. Put ("create or
+// replace") checks the environment, reads the current version (for the
+// secret's CreatedAt) and writes the whole secret as one version without
+// check-and-set, the last write winning; after a failure that may hide a
+// write that landed, it reads the current version and recognises its own
+// write by its write id before sending again. Delete removes the metadata
+// and all versions, so the key can be created again at once.
 // Versions are KV v2's version numbers; Get at a version returns that
 // version's value with the secret's current metadata.
 //
