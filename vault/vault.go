@@ -57,6 +57,10 @@
 // version's value with the secret's current metadata.
 //
 // Get reads the current version (one request; two at an earlier version).
+// Values reads each distinct key's current version, list_concurrency reads
+// in flight; in an environment, for two keys or more, it first lists the
+// environment's keys and reads only those there (the others fall back to
+// the global scope): n keys cost at most n+1 requests, fallback included.
 // Listings read each secret's current version too, values wanted or not, so
 // a listing needs read access to the data paths.
 //
