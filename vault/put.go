@@ -66,12 +66,7 @@ func (d *driver) Put(ctx context.Context, s *backend.Secret) (*backend.Secret, e
 // same end state as if the other writer had come first.)
 func (d *driver) write(ctx context.Context, p string, data map[string]any, mine func(map[string]any) bool) (*api.KVSecret, error) {
 	for n := 1; ; n++ {
-		var out *api.KVSecret
-		ra, err := d.try(ctx, func(ctx context.Context, kv *api.KVv2) error {
-			var err error
-			out, err = kv.Put(ctx, p, data)
-			return err
-		})
+		out, ra, err := d.send(ctx, p, data)
 		if err == nil {
 			return out, nil
 		}

@@ -16,6 +16,9 @@ import (
 
 // This file holds the operations on secrets.
 
+// secretWhat names the secret (env, key) in errors.
+func secretWhat(env, key string) string { return fmt.Sprintf("secret %q in %s", key, scopeDir(env)) }
+
 // maxCASTrys bounds the read-modify-write rounds of one call that lose to
 // other writers.
 const maxCASTrys = 50
@@ -32,7 +35,7 @@ func notFound(err error, what string) error {
 
 func (d *driver) Get(ctx context.Context, env, key string, opts backend.GetOptions) (*backend.Secret, error) {
 	p := d.path(env, key)
-	what := fmt.Sprintf("secret %q in %s", key, scopeDir(env))
+	what := secretWhat(env, key)
 	n := 0
 	if opts.Version != "" {
 		var perr error
@@ -40,12 +43,8 @@ func (d *driver) Get(ctx context.Context, env, key string, opts backend.GetOptio
 			return nil, backend.Errorf(backend.NotFound, "secret %q has no version %q", key, opts.Version)
 		}
 	}
-	kvs, err := d.read(ctx, p, 0)
-	if err != nil {
-		return nil, notFound(err, what)
-	}
-	s, _, err := d.secretOf(env, key, kvs)
-	if err != nil || n == 0 || n == kvs.VersionMetadata.Version {
+	s, err := d.value(ctx, env, key)
+	if err != nil || n == 0 || s.Version == strconv.Itoa(n) {
 		return s, err
 	}
 	// An earlier version: its value, with the secret's current metadata.
@@ -99,34 +98,9 @@ func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret
 	c.Type = backend.EffectiveType(c.Type)
 	id := newWriteID()
 	data := withMeta(encode(s.Value), c, time.Time{}, id)
-	cas := 0
-	var out *api.KVSecret
-	var oldMirror map[string]any // of a soft-deleted secret written over
-	for n := 1; ; n++ {
-		var err error
-		out, err = d.casWrite(ctx, p, data, cas, writtenBy(id))
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, errConflict) {
-			return nil, err
-		}
-		// The path has versions: a live current one is an existing
-		// secret; a deleted one is an absent secret, written over.
-		md, err := d.metadata(ctx, p)
-		switch {
-		case errors.Is(err, api.ErrSecretNotFound):
-			cas, oldMirror = 0, nil // deleted in between
-		case err != nil:
-			return nil, err
-		case live(md):
-			return nil, backend.Errorf(backend.AlreadyExists, "secret %q exists in %s", s.Key, scopeDir(s.Environment))
-		default:
-			cas, oldMirror = md.CurrentVersion, md.CustomMetadata
-		}
-		if n >= maxCASTrys {
-			return nil, backend.Errorf(backend.Unavailable, "secret %q: gave up after %d check-and-set conflicts", s.Key, n)
-		}
+	out, oldMirror, err := d.create(ctx, p, secretWhat(s.Environment, s.Key), data, writtenBy(id))
+	if err != nil {
+		return nil, err
 	}
 	d.mirror(ctx, p, oldMirror, c)
 	c.ID = d.mount + "/data/" + p
@@ -143,12 +117,13 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 		return nil, backend.Errorf(backend.Internal, "vault: Modify cannot move secrets (the driver does not declare AtomicMove)")
 	}
 	p := d.path(env, key)
-	for n := 1; ; n++ {
+	var next *backend.Secret
+	err := rmw(ctx, secretWhat(env, key), func() error {
 		cur, fields, kvs, err := d.current(ctx, env, key)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		next := cur.Clone()
+		next = cur.Clone()
 		u.Apply(next)
 		next.Type = backend.EffectiveType(next.Type)
 		if u.Value != nil {
@@ -156,23 +131,18 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 		}
 		id := newWriteID()
 		out, err := d.casWrite(ctx, p, withMeta(fields, next, cur.CreatedAt, id), kvs.VersionMetadata.Version, writtenBy(id))
-		if errors.Is(err, errConflict) {
-			if n >= maxCASTrys {
-				return nil, backend.Errorf(backend.Unavailable, "secret %q: gave up after %d check-and-set conflicts", key, n)
-			}
-			if serr := backend.Sleep(ctx, conflictPolicy.Delay(n, 0)); serr != nil {
-				return nil, serr
-			}
-			continue
-		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		d.mirror(ctx, p, kvs.CustomMetadata, next)
 		next.Version = strconv.Itoa(out.VersionMetadata.Version)
 		next.UpdatedAt = out.VersionMetadata.CreatedTime
-		return next, nil
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return next, nil
 }
 
 func (d *driver) Delete(ctx context.Context, env, key string) error {
@@ -297,6 +267,16 @@ func (d *driver) fetch(ctx context.Context, env, key string, withValue bool) (*b
 	return s, nil
 }
 
+// value reads the current version of (env, key) in one request, for Get and Values.
+func (d *driver) value(ctx context.Context, env, key string) (*backend.Secret, error) {
+	kvs, err := d.read(ctx, d.path(env, key), 0)
+	if err != nil {
+		return nil, notFound(err, secretWhat(env, key))
+	}
+	s, _, err := d.secretOf(env, key, kvs)
+	return s, err
+}
+
 // current reads the current version of (env, key) and returns the secret,
 // with its CreatedAt (read from the metadata for an earlier layout's later
 // version), the value fields of the version, and the version itself (also
@@ -306,7 +286,7 @@ func (d *driver) current(ctx context.Context, env, key string) (*backend.Secret,
 	p := d.path(env, key)
 	kvs, err := d.read(ctx, p, 0)
 	if err != nil {
-		return nil, nil, nil, notFound(err, fmt.Sprintf("secret %q in %s", key, scopeDir(env)))
+		return nil, nil, nil, notFound(err, secretWhat(env, key))
 	}
 	s, fields, err := d.secretOf(env, key, kvs)
 	if err != nil {
@@ -315,7 +295,7 @@ func (d *driver) current(ctx context.Context, env, key string) (*backend.Secret,
 	if s.CreatedAt.IsZero() { // an earlier layout's later version
 		md, err := d.metadata(ctx, p)
 		if err != nil {
-			return nil, nil, nil, notFound(err, fmt.Sprintf("secret %q in %s", key, scopeDir(env)))
+			return nil, nil, nil, notFound(err, secretWhat(env, key))
 		}
 		s.CreatedAt = md.CreatedTime
 	}
@@ -325,7 +305,7 @@ func (d *driver) current(ctx context.Context, env, key string) (*backend.Secret,
 func (d *driver) Versions(ctx context.Context, env, key string) ([]backend.Version, error) {
 	md, err := d.metadata(ctx, d.path(env, key))
 	if err != nil {
-		return nil, notFound(err, fmt.Sprintf("secret %q in %s", key, scopeDir(env)))
+		return nil, notFound(err, secretWhat(env, key))
 	}
 	if !live(md) {
 		return nil, backend.Errorf(backend.NotFound, "no secret %q in %s (deleted or destroyed)", key, scopeDir(env))

@@ -2,7 +2,6 @@ package vault
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/polysecret/secrets/backend"
 )
@@ -58,16 +57,6 @@ func (d *driver) Values(ctx context.Context, env string, keys []string) ([]backe
 		}
 	}
 	return res, nil
-}
-
-// value reads the current version of (env, key) in one request, as Get.
-func (d *driver) value(ctx context.Context, env, key string) (*backend.Secret, error) {
-	kvs, err := d.read(ctx, d.path(env, key), 0)
-	if err != nil {
-		return nil, notFound(err, fmt.Sprintf("secret %q in %s", key, scopeDir(env)))
-	}
-	s, _, err := d.secretOf(env, key, kvs)
-	return s, err
 }
 
 // present returns the set of keys in the environment env, or nil when

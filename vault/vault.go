@@ -197,10 +197,7 @@ func (d *driver) ErrorAs(err error, i any) bool { return errors.As(err, i) }
 // Ping looks the token up (Unauthenticated when Vault refuses it), then
 // lists the store's prefix (a 404, an empty prefix, is fine).
 func (d *driver) Ping(ctx context.Context) error {
-	err := d.retry(ctx, func(ctx context.Context, _ *api.KVv2) error {
-		_, err := d.c.Auth().Token().LookupSelfWithContext(ctx)
-		return err
-	})
+	err := d.lookupSelf(ctx)
 	if isStatus(err, http.StatusForbidden) {
 		return backend.Errorf(backend.Unauthenticated, "vault: the token is not accepted: %w", err)
 	}
