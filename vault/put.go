@@ -2,7 +2,6 @@ package vault
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/hashicorp/vault/api"
@@ -47,14 +46,7 @@ func (d *driver) Put(ctx context.Context, s *backend.Secret) (*backend.Secret, e
 	if err != nil {
 		return nil, err
 	}
-	d.mirror(ctx, p, oldMirror, c)
-	c.ID = d.mount + "/data/" + p
-	c.Version = strconv.Itoa(out.VersionMetadata.Version)
-	c.CreatedAt, c.UpdatedAt = created, out.VersionMetadata.CreatedTime
-	if c.CreatedAt.IsZero() {
-		c.CreatedAt = c.UpdatedAt
-	}
-	return c, nil
+	return d.written(ctx, p, c, out, oldMirror, created), nil
 }
 
 // write writes data at p without check-and-set. It is not re-sent blindly

@@ -77,6 +77,21 @@ func (d *driver) checkEnv(ctx context.Context, env string) error {
 	return nil
 }
 
+// written finishes a write of s at p that made the version out: it makes
+// the custom_metadata mirror (now old) follow s and stamps s with the
+// version's path, number and time. created is the secret's CreatedAt (zero
+// when this version creates it). It returns s.
+func (d *driver) written(ctx context.Context, p string, s *backend.Secret, out *api.KVSecret, old map[string]any, created time.Time) *backend.Secret {
+	d.mirror(ctx, p, old, s)
+	s.ID = d.mount + "/data/" + p
+	s.Version = strconv.Itoa(out.VersionMetadata.Version)
+	s.CreatedAt, s.UpdatedAt = created, out.VersionMetadata.CreatedTime
+	if s.CreatedAt.IsZero() {
+		s.CreatedAt = s.UpdatedAt
+	}
+	return s
+}
+
 // mirror makes custom_metadata mirror s (best effort, one attempt: readers
 // never trust it).
 func (d *driver) mirror(ctx context.Context, p string, old map[string]any, s *backend.Secret) {
@@ -102,11 +117,7 @@ func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret
 	if err != nil {
 		return nil, err
 	}
-	d.mirror(ctx, p, oldMirror, c)
-	c.ID = d.mount + "/data/" + p
-	c.Version = strconv.Itoa(out.VersionMetadata.Version)
-	c.CreatedAt, c.UpdatedAt = out.VersionMetadata.CreatedTime, out.VersionMetadata.CreatedTime
-	return c, nil
+	return d.written(ctx, p, c, out, oldMirror, time.Time{}), nil
 }
 
 // Modify writes the whole secret (value and metadata) as one new version
@@ -134,9 +145,7 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 		if err != nil {
 			return err
 		}
-		d.mirror(ctx, p, kvs.CustomMetadata, next)
-		next.Version = strconv.Itoa(out.VersionMetadata.Version)
-		next.UpdatedAt = out.VersionMetadata.CreatedTime
+		d.written(ctx, p, next, out, kvs.CustomMetadata, next.CreatedAt)
 		return nil
 	})
 	if err != nil {
