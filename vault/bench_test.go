@@ -158,11 +158,7 @@ func BenchmarkValues50(b *testing.B) {
 	needServer(b)
 	p := prefix()
 	c, rc, _ := ownClient(b)
-	st, err := vault.New(c, vault.Options{Mount: "secret", Prefix: p})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
+	st := newStore(b, c, vault.Options{Mount: "secret", Prefix: p})
 	if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
 		b.Fatal(err)
 	}

@@ -34,15 +34,61 @@ func ownClient(t testing.TB) (*api.Client, *requestCounter, *countingTransport) 
 	tr := &countingTransport{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	t.Cleanup(tr.Transport.CloseIdleConnections)
 	rc := &requestCounter{next: tr}
+	return clientWith(t, rc), rc, tr
+}
+
+// clientWith returns a client on the test server with the root token,
+// whose requests go through rt.
+func clientWith(t testing.TB, rt http.RoundTripper) *api.Client {
+	t.Helper()
 	cfg := api.DefaultConfig()
 	cfg.Address = vaultAddr
-	cfg.HttpClient = &http.Client{Transport: rc}
+	cfg.HttpClient = &http.Client{Transport: rt}
 	c, err := api.NewClient(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.SetToken(vaultToken)
-	return c, rc, tr
+	return c
+}
+
+// newStore returns vault.New(c, opts), closed when the test ends.
+func newStore(t testing.TB, c *api.Client, opts vault.Options) *secrets.Store {
+	t.Helper()
+	st, err := vault.New(c, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// tokenWithPolicy makes the policy name with the rules policy, and returns
+// a token that has it alone.
+func tokenWithPolicy(t testing.TB, name, policy string) string {
+	t.Helper()
+	root := rootClient(t)
+	if err := root.Sys().PutPolicy(name, policy); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := root.Auth().Token().Create(&api.TokenCreateRequest{Policies: []string{name}, TTL: "10m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok.Auth.ClientToken
+}
+
+// checkMirror checks the custom_metadata of the secret at path (under the
+// mount).
+func checkMirror(t *testing.T, path string, want map[string]any) {
+	t.Helper()
+	md, err := rootClient(t).KVv2("secret").GetMetadata(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, md.CustomMetadata); diff != "" {
+		t.Errorf("custom_metadata of %s (-want +got):\n%s", path, diff)
+	}
 }
 
 // clientState is what the driver must never change on the application's
@@ -108,11 +154,7 @@ func TestNew(t *testing.T) {
 	needServer(t)
 	p := prefix()
 	c, _, _ := ownClient(t)
-	rw, err := vault.New(c, vault.Options{Mount: "secret", Prefix: p})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rw.Close()
+	rw := newStore(t, c, vault.Options{Mount: "secret", Prefix: p})
 	if _, err := rw.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
 		t.Fatal(err)
 	}
@@ -135,18 +177,14 @@ func TestNew(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.opts.Mount, tc.opts.Prefix = "secret", p
-			st, err := vault.New(c, tc.opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
+			st := newStore(t, c, tc.opts)
 			if got := st.Environment(); got != tc.opts.Environment {
 				t.Errorf("Environment() = %q, want %q", got, tc.opts.Environment)
 			}
 			if v, err := st.Value(ctx, "K"); err != nil || v != tc.wantValue {
 				t.Errorf("Value = %q, %v; want %q", v, err, tc.wantValue)
 			}
-			_, err = st.Create(ctx, secrets.Secret{Key: "N-" + tc.name, Value: "x"})
+			_, err := st.Create(ctx, secrets.Secret{Key: "N-" + tc.name, Value: "x"})
 			if code := secrets.ErrorCode(err); code != tc.wantWrite {
 				t.Errorf("Create: %v (code %v), want code %v", err, code, tc.wantWrite)
 			}

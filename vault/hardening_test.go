@@ -268,13 +268,7 @@ func TestSoftDeletedCurrentVersion(t *testing.T) {
 		t.Fatalf("Get after re-create: %+v, %v (Create returned version %s)", got, err, c.Version)
 	}
 	// The custom_metadata mirror is the new secret's alone.
-	md, err := rootClient(t).KVv2("secret").GetMetadata(ctx, p+"/_global/S")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(map[string]any{"polysecret.description": "again"}, md.CustomMetadata); diff != "" {
-		t.Errorf("custom_metadata after re-create (-want +got):\n%s", diff)
-	}
+	checkMirror(t, p+"/_global/S", map[string]any{"polysecret.description": "again"})
 }
 
 // 8.12: a request that gets no answer within the per-request timeout is
@@ -517,16 +511,7 @@ func (c *countingTransport) CloseIdleConnections() {
 // 8.14: Close leaves a client given to New alone.
 func TestCloseLeavesUserClient(t *testing.T) {
 	needServer(t)
-	tr := &countingTransport{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-	defer tr.Transport.CloseIdleConnections()
-	cfg := api.DefaultConfig()
-	cfg.Address = vaultAddr
-	cfg.HttpClient = &http.Client{Transport: tr}
-	c, err := api.NewClient(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.SetToken(vaultToken)
+	c, _, tr := ownClient(t)
 	p := prefix()
 	st, err := vault.New(c, vault.Options{Mount: "secret", Prefix: p})
 	if err != nil {

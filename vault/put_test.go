@@ -109,13 +109,7 @@ func TestPutNative(t *testing.T) {
 					t.Errorf("%s (-want +got):\n%s", what, diff)
 				}
 			}
-			raw, err := kv.Get(ctx, p+"/_global/"+key)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(map[string]any{"polysecret.label.x": "y"}, raw.CustomMetadata); diff != "" {
-				t.Errorf("custom_metadata mirror (-want +got):\n%s", diff)
-			}
+			checkMirror(t, p+"/_global/"+key, map[string]any{"polysecret.label.x": "y"})
 		})
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/hashicorp/vault/api"
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/vault"
@@ -58,11 +57,7 @@ func TestValuesNative(t *testing.T) {
 	needServer(t)
 	p := valuesFixture(t)
 	c, rc, _ := ownClient(t)
-	base, err := vault.New(c, vault.Options{Mount: "secret", Prefix: p})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer base.Close()
+	base := newStore(t, c, vault.Options{Mount: "secret", Prefix: p})
 	var (
 		a, b   = outcome{"prod", "prod/A", 0}, outcome{"prod", "prod/B", 0}
 		gb, gc = outcome{"", "/B", 0}, outcome{"", "/C", 0}
@@ -112,22 +107,9 @@ func TestValuesNative(t *testing.T) {
 func TestValuesWithoutList(t *testing.T) {
 	needServer(t)
 	p := valuesFixture(t)
-	root := rootClient(t)
-	policy := fmt.Sprintf(`path "secret/data/%s/*" { capabilities = ["read"] }`, p)
-	if err := root.Sys().PutPolicy("read-"+p, policy); err != nil {
-		t.Fatal(err)
-	}
-	tok, err := root.Auth().Token().Create(&api.TokenCreateRequest{Policies: []string{"read-" + p}, TTL: "10m"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := rootClient(t)
-	c.SetToken(tok.Auth.ClientToken)
-	st, err := vault.New(c, vault.Options{Mount: "secret", Prefix: p, Environment: "prod"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	c.SetToken(tokenWithPolicy(t, "read-"+p, fmt.Sprintf(`path "secret/data/%s/*" { capabilities = ["read"] }`, p)))
+	st := newStore(t, c, vault.Options{Mount: "secret", Prefix: p, Environment: "prod"})
 	res, err := st.Values(ctx, "A", "C", "E")
 	if err != nil {
 		t.Fatal(err)
@@ -172,16 +154,8 @@ func TestValuesConcurrencyBound(t *testing.T) {
 	for _, conc := range []int{1, 3} {
 		t.Run(fmt.Sprint(conc), func(t *testing.T) {
 			f := &inFlight{next: http.DefaultTransport.(*http.Transport).Clone()}
-			cfg := api.DefaultConfig()
-			cfg.Address = vaultAddr
-			cfg.HttpClient = &http.Client{Transport: f}
-			c, err := api.NewClient(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.SetToken(vaultToken)
 			mux := new(secrets.URLMux)
-			mux.Register(vault.Scheme, &vault.URLOpener{Client: c})
+			mux.Register(vault.Scheme, &vault.URLOpener{Client: clientWith(t, f)})
 			st, err := mux.OpenStore(ctx, fmt.Sprintf("vault://secret/%s?list_concurrency=%d", p, conc))
 			if err != nil {
 				t.Fatal(err)
