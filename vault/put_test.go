@@ -3,9 +3,7 @@ package vault_test
 import (
 	"context"
 	"net/http"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -141,14 +139,7 @@ func TestPutFaults(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := prefix()
-			var hit atomic.Int32
-			px := newFaultProxy(t, func(r *http.Request, body []byte) fault {
-				if (r.Method == http.MethodPut || r.Method == http.MethodPost) && strings.HasPrefix(r.URL.Path, "/v1/secret/data/"+p+"/") &&
-					strings.Contains(string(body), "put-value") && hit.Add(1) == 1 {
-					return tc.fault
-				}
-				return fault{}
-			})
+			px, hit := faultFirst(t, 1, tc.fault, func(r *http.Request, body []byte) bool { return isWrite(r, body, p, "put-value") })
 			st := openVia(t, px, p, "?max_retries=2")
 			if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
 				t.Fatal(err)
