@@ -223,3 +223,25 @@ func TestNewInvalid(t *testing.T) {
 		})
 	}
 }
+
+// TestDefaultURLMuxWithOwnClient: registering a URLOpener with the
+// application's client on the default mux replaces the driver's own, so
+// secrets.OpenStore uses that client.
+func TestDefaultURLMuxWithOwnClient(t *testing.T) {
+	needServer(t)
+	c, rc, _ := ownClient(t)
+	secrets.DefaultURLMux.Register(vault.Scheme, &vault.URLOpener{Client: c})
+	t.Cleanup(func() { secrets.DefaultURLMux.Register(vault.Scheme, new(vault.URLOpener)) })
+	st, err := secrets.OpenStore(ctx, "vault://secret/"+prefix())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
+		t.Fatal(err)
+	}
+	var got *api.Client
+	if !st.As(&got) || got != c || rc.n.Load() == 0 {
+		t.Fatalf("secrets.OpenStore did not use the registered client (As %v, %d requests)", got == c, rc.n.Load())
+	}
+}
