@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -147,7 +148,25 @@ func TestRegisterTwicePanics(t *testing.T) {
 			t.Fatal("no panic")
 		}
 	}()
-	secrets.Register("mem", secrets.URLOpenerFunc(nil))
+	secrets.Register("mem", otherOpener{})
+}
+
+type otherOpener struct{ name string }
+
+func (o otherOpener) OpenDriverURL(context.Context, *url.URL) (backend.Driver, error) {
+	return nil, backend.Errorf(backend.Unavailable, "opener %s", o.name)
+}
+
+// TestRegisterReplacesSameType: an opener of the type already registered
+// (a driver's URLOpener with the application's client) replaces it.
+func TestRegisterReplacesSameType(t *testing.T) {
+	mux := new(secrets.URLMux)
+	mux.Register("x", otherOpener{"first"})
+	mux.Register("x", otherOpener{"second"})
+	_, err := mux.OpenStore(context.Background(), "x://")
+	if err == nil || !strings.Contains(err.Error(), "opener second") {
+		t.Fatalf("OpenStore after a replacement: %v, want the second opener's error", err)
+	}
 }
 
 // FuzzOpenStore: no URL makes OpenStore panic, and no error repeats the

@@ -42,7 +42,14 @@ var DefaultURLMux = new(URLMux)
 // database/sql.Register does.
 func Register(scheme string, opener URLOpener) { DefaultURLMux.Register(scheme, opener) }
 
-// Register adds a scheme to m; it panics on a duplicate or a nil opener.
+// Register adds a scheme to m; it panics on a nil opener, and on a scheme
+// already registered — unless the new opener has the same type as the one
+// it replaces: a driver's URLOpener carrying the application's client
+// replaces the default one the driver registered in its init, so that
+//
+//	secrets.DefaultURLMux.Register("vault", &vault.URLOpener{Client: c})
+//
+// makes every vault:// URL use c.
 func (m *URLMux) Register(scheme string, opener URLOpener) {
 	if opener == nil {
 		panic("secrets: Register opener is nil")
@@ -52,8 +59,8 @@ func (m *URLMux) Register(scheme string, opener URLOpener) {
 	if m.openers == nil {
 		m.openers = map[string]URLOpener{}
 	}
-	if _, dup := m.openers[scheme]; dup {
-		panic("secrets: Register called twice for scheme " + scheme)
+	if old, dup := m.openers[scheme]; dup && fmt.Sprintf("%T", old) != fmt.Sprintf("%T", opener) {
+		panic("secrets: Register called twice for scheme " + scheme + " with openers of different types")
 	}
 	m.openers[scheme] = opener
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/vault/api"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/vault"
 )
 
 // Driver vs the raw api.Client doing the same work, on the same server, in
@@ -146,5 +147,59 @@ func BenchmarkList1000WithValues(b *testing.B) {
 				}
 			}
 		}
+	})
+}
+
+// BenchmarkValues50: 50 keys in environment prod, 25 there and 25 only
+// global (so the fallback runs): Values vs a loop of 50 Get, with the
+// requests each makes (req/op), counted on the application's client:
+// go test -run '^$' -bench Values50 ./vault/
+func BenchmarkValues50(b *testing.B) {
+	needServer(b)
+	p := prefix()
+	c, rc, _ := ownClient(b)
+	st := newStore(b, c, vault.Options{Mount: "secret", Prefix: p})
+	if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
+		b.Fatal(err)
+	}
+	keys := make([]string, 50)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("K%02d", i)
+		env := ""
+		if i%2 == 0 {
+			env = "prod"
+		}
+		if _, err := st.Create(ctx, secrets.Secret{Environment: env, Key: keys[i], Value: "v"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	prod := st.In("prod")
+	check := func(b *testing.B, s *secrets.Secret, err error) {
+		if err != nil || s.Value != "v" {
+			b.Fatalf("%v, %v", s, err)
+		}
+	}
+	b.Run("Values", func(b *testing.B) {
+		before := rc.n.Load()
+		for b.Loop() {
+			res, err := prod.Values(ctx, keys...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, r := range res {
+				check(b, r.Secret, r.Err)
+			}
+		}
+		b.ReportMetric(float64(rc.n.Load()-before)/float64(b.N), "req/op")
+	})
+	b.Run("Get-loop", func(b *testing.B) {
+		before := rc.n.Load()
+		for b.Loop() {
+			for _, k := range keys {
+				s, err := prod.Get(ctx, k)
+				check(b, s, err)
+			}
+		}
+		b.ReportMetric(float64(rc.n.Load()-before)/float64(b.N), "req/op")
 	})
 }

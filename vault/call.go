@@ -115,14 +115,19 @@ func (d *driver) refine(ctx context.Context, err error) error {
 	if !isStatus(err, http.StatusForbidden) || ctx.Err() != nil {
 		return err
 	}
-	lerr := d.retry(ctx, func(ctx context.Context, _ *api.KVv2) error {
-		_, err := d.c.Auth().Token().LookupSelfWithContext(ctx)
-		return err
-	})
-	if isStatus(lerr, http.StatusForbidden) {
+	if isStatus(d.lookupSelf(ctx), http.StatusForbidden) {
 		return backend.Errorf(backend.Unauthenticated, "vault: the token is not accepted (its self-lookup is refused too): %w", err)
 	}
 	return err
+}
+
+// lookupSelf looks the driver's token up (auth/token/lookup-self), with
+// retries: a 403 means the token itself is not valid.
+func (d *driver) lookupSelf(ctx context.Context) error {
+	return d.retry(ctx, func(ctx context.Context, _ *api.KVv2) error {
+		_, err := d.c.Auth().Token().LookupSelfWithContext(ctx)
+		return err
+	})
 }
 
 // ambiguous reports whether a failed write may nevertheless have landed:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/hashicorp/vault/api"
 
@@ -26,12 +27,7 @@ var errConflict = backend.Errorf(backend.Unavailable, "vault: check-and-set conf
 // failure is sent again, within maxRetries.
 func (d *driver) casWrite(ctx context.Context, p string, data map[string]any, cas int, mine func(map[string]any) bool) (*api.KVSecret, error) {
 	for n := 1; ; n++ {
-		var out *api.KVSecret
-		ra, err := d.try(ctx, func(ctx context.Context, kv *api.KVv2) error {
-			var err error
-			out, err = kv.Put(ctx, p, data, api.WithCheckAndSet(cas))
-			return err
-		})
+		out, ra, err := d.send(ctx, p, data, api.WithCheckAndSet(cas))
 		if err == nil {
 			return out, nil
 		}
@@ -69,6 +65,75 @@ func (d *driver) casWrite(ctx context.Context, p string, data map[string]any, ca
 			return nil, err
 		}
 	}
+}
+
+// send makes one attempt of a write of data at p, and returns the server's
+// Retry-After, if any.
+func (d *driver) send(ctx context.Context, p string, data map[string]any, opts ...api.KVOption) (*api.KVSecret, time.Duration, error) {
+	var out *api.KVSecret
+	ra, err := d.try(ctx, func(ctx context.Context, kv *api.KVv2) error {
+		var err error
+		out, err = kv.Put(ctx, p, data, opts...)
+		return err
+	})
+	return out, ra, err
+}
+
+// create writes data at p as a new entry (what names it in errors): with
+// check-and-set 0, or, when the current version is deleted (an absent
+// entry), over it. AlreadyExists when a live entry is there. It returns the
+// version written and the custom_metadata of a deleted entry written over.
+func (d *driver) create(ctx context.Context, p, what string, data map[string]any, mine func(map[string]any) bool) (*api.KVSecret, map[string]any, error) {
+	cas := 0
+	var oldMirror map[string]any
+	for n := 1; ; n++ {
+		out, err := d.casWrite(ctx, p, data, cas, mine)
+		if err == nil {
+			return out, oldMirror, nil
+		}
+		if !errors.Is(err, errConflict) {
+			return nil, nil, err
+		}
+		// The path has versions: a live current one is an existing
+		// entry; a deleted one is an absent entry, written over.
+		md, err := d.metadata(ctx, p)
+		switch {
+		case errors.Is(err, api.ErrSecretNotFound):
+			cas, oldMirror = 0, nil // deleted in between
+		case err != nil:
+			return nil, nil, err
+		case live(md):
+			return nil, nil, backend.Errorf(backend.AlreadyExists, "%s exists", what)
+		default:
+			cas, oldMirror = md.CurrentVersion, md.CustomMetadata
+		}
+		if n >= maxCASTrys {
+			return nil, nil, gaveUp(what, n)
+		}
+	}
+}
+
+// rmw runs the read-modify-write rounds of an update of what until one is
+// not lost to another writer: round returns errConflict when its
+// check-and-set write lost; rmw then waits a little (conflictPolicy) and
+// runs it again, at most maxCASTrys times (then Unavailable).
+func rmw(ctx context.Context, what string, round func() error) error {
+	for n := 1; ; n++ {
+		err := round()
+		if !errors.Is(err, errConflict) {
+			return err
+		}
+		if n >= maxCASTrys {
+			return gaveUp(what, n)
+		}
+		if err := backend.Sleep(ctx, conflictPolicy.Delay(n, 0)); err != nil {
+			return err
+		}
+	}
+}
+
+func gaveUp(what string, n int) error {
+	return backend.Errorf(backend.Unavailable, "%s: gave up after %d check-and-set conflicts", what, n)
 }
 
 // read reads version v of p (0: the current one) with retries. A version

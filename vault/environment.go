@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/vault/api"
@@ -85,31 +86,9 @@ func (d *driver) envOf(ctx context.Context, name string) (*backend.Environment, 
 func (d *driver) CreateEnvironment(ctx context.Context, e *backend.Environment) (*backend.Environment, error) {
 	p := d.envPath(e.Name)
 	id := newWriteID()
-	cas := 0
-	var out *api.KVSecret
-	for n := 1; ; n++ {
-		var err error
-		out, err = d.casWrite(ctx, p, envData(e, id), cas, envWrittenBy(id))
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, errConflict) {
-			return nil, err
-		}
-		md, err := d.metadata(ctx, p)
-		switch {
-		case errors.Is(err, api.ErrSecretNotFound):
-			cas = 0
-		case err != nil:
-			return nil, err
-		case live(md):
-			return nil, backend.Errorf(backend.AlreadyExists, "environment %q exists", e.Name)
-		default:
-			cas = md.CurrentVersion
-		}
-		if n >= maxCASTrys {
-			return nil, backend.Errorf(backend.Unavailable, "environment %q: gave up after %d check-and-set conflicts", e.Name, n)
-		}
+	out, _, err := d.create(ctx, p, fmt.Sprintf("environment %q", e.Name), envData(e, id), envWrittenBy(id))
+	if err != nil {
+		return nil, err
 	}
 	c := e.Clone()
 	c.ID = d.mount + "/data/" + p
@@ -119,32 +98,29 @@ func (d *driver) CreateEnvironment(ctx context.Context, e *backend.Environment) 
 
 func (d *driver) ModifyEnvironment(ctx context.Context, name string, u *backend.EnvironmentUpdate) (*backend.Environment, error) {
 	p := d.envPath(name)
-	for n := 1; ; n++ {
-		cur, kvs, err := d.envOf(ctx, name)
-		if err != nil {
-			return nil, err
+	var cur *backend.Environment
+	err := rmw(ctx, fmt.Sprintf("environment %q", name), func() error {
+		var kvs *api.KVSecret
+		var err error
+		if cur, kvs, err = d.envOf(ctx, name); err != nil {
+			return err
 		}
 		u.Apply(cur)
 		id := newWriteID()
 		out, err := d.casWrite(ctx, p, envData(cur, id), kvs.VersionMetadata.Version, envWrittenBy(id))
-		if errors.Is(err, errConflict) {
-			if n >= maxCASTrys {
-				return nil, backend.Errorf(backend.Unavailable, "environment %q: gave up after %d check-and-set conflicts", name, n)
-			}
-			if serr := backend.Sleep(ctx, conflictPolicy.Delay(n, 0)); serr != nil {
-				return nil, serr
-			}
-			continue
-		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		cur.UpdatedAt = out.VersionMetadata.CreatedTime
 		if cur.UpdatedAt.IsZero() {
 			cur.UpdatedAt = time.Now().UTC()
 		}
-		return cur, nil
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return cur, nil
 }
 
 func (d *driver) DeleteEnvironment(ctx context.Context, name string) error {

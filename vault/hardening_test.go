@@ -193,12 +193,8 @@ func TestEarlierLayout(t *testing.T) {
 // neither re-send it blindly nor write twice: exactly one new version.
 func TestModifyLostReply(t *testing.T) {
 	p := prefix()
-	var lost atomic.Int32
-	px := newFaultProxy(t, func(r *http.Request, body []byte) fault {
-		if isCASWrite(r, body, p) && strings.Contains(string(body), "after") && lost.Add(1) == 1 {
-			return fault{kind: lose}
-		}
-		return fault{}
+	px, lost := faultFirst(t, 1, fault{kind: lose}, func(r *http.Request, body []byte) bool {
+		return isCASWrite(r, body, p) && strings.Contains(string(body), "after")
 	})
 	st := openVia(t, px, p, "")
 	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "before"}); err != nil {
@@ -222,13 +218,7 @@ func TestModifyLostReply(t *testing.T) {
 // AlreadyExists for the caller's own write.
 func TestCreateLostReply(t *testing.T) {
 	p := prefix()
-	var lost atomic.Int32
-	px := newFaultProxy(t, func(r *http.Request, body []byte) fault {
-		if isCASWrite(r, body, p) && lost.Add(1) <= 2 {
-			return fault{kind: lose}
-		}
-		return fault{}
-	})
+	px, _ := faultFirst(t, 2, fault{kind: lose}, func(r *http.Request, body []byte) bool { return isCASWrite(r, body, p) })
 	st := openVia(t, px, p, "")
 	if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
 		t.Fatalf("CreateEnvironment after a lost reply: %v", err)
@@ -247,7 +237,7 @@ func TestSoftDeletedCurrentVersion(t *testing.T) {
 	needServer(t)
 	p := prefix()
 	st := open(t, "vault://secret/"+p)
-	if _, err := st.Create(ctx, secrets.Secret{Key: "S", Value: "old"}); err != nil {
+	if _, err := st.Create(ctx, secrets.Secret{Key: "S", Value: "old", Labels: map[string]string{"old": "x"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := rootClient(t).KVv2("secret").Delete(ctx, p+"/_global/S"); err != nil {
@@ -267,6 +257,8 @@ func TestSoftDeletedCurrentVersion(t *testing.T) {
 	if err != nil || got.Value != "new" || got.Description != "again" || got.Version != c.Version {
 		t.Fatalf("Get after re-create: %+v, %v (Create returned version %s)", got, err, c.Version)
 	}
+	// The custom_metadata mirror is the new secret's alone.
+	checkMirror(t, p+"/_global/S", map[string]any{"polysecret.description": "again"})
 }
 
 // 8.12: a request that gets no answer within the per-request timeout is
@@ -282,12 +274,8 @@ func TestClientTimeoutIsRetried(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := prefix()
-			var hung atomic.Int32
-			px := newFaultProxy(t, func(r *http.Request, _ []byte) fault {
-				if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/v1/secret/data/"+p+"/") && hung.Add(1) == 1 {
-					return fault{kind: hang}
-				}
-				return fault{}
+			px, _ := faultFirst(t, 1, fault{kind: hang}, func(r *http.Request, _ []byte) bool {
+				return r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/v1/secret/data/"+p+"/")
 			})
 			if tc.env != "" {
 				t.Setenv("VAULT_CLIENT_TIMEOUT", tc.env)
@@ -314,13 +302,8 @@ func TestClientTimeoutIsRetried(t *testing.T) {
 // the server asked) and ridden out within max_retries.
 func TestRetryAfterHonoured(t *testing.T) {
 	p := prefix()
-	var n atomic.Int32
-	px := newFaultProxy(t, func(r *http.Request, body []byte) fault {
-		if isCASWrite(r, body, p) && n.Add(1) <= 2 {
-			return fault{kind: answer, status: http.StatusTooManyRequests, header: http.Header{"Retry-After": {"1"}}}
-		}
-		return fault{}
-	})
+	px, _ := faultFirst(t, 2, fault{kind: answer, status: http.StatusTooManyRequests, header: http.Header{"Retry-After": {"1"}}},
+		func(r *http.Request, body []byte) bool { return isCASWrite(r, body, p) })
 	st := openVia(t, px, p, "")
 	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
 		t.Fatalf("Create through two 429s: %v", err)
@@ -506,21 +489,12 @@ func (c *countingTransport) CloseIdleConnections() {
 	c.Transport.CloseIdleConnections()
 }
 
-// 8.14: Close leaves a client given in Options alone.
+// 8.14: Close leaves a client given to New alone.
 func TestCloseLeavesUserClient(t *testing.T) {
 	needServer(t)
-	tr := &countingTransport{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-	defer tr.Transport.CloseIdleConnections()
-	cfg := api.DefaultConfig()
-	cfg.Address = vaultAddr
-	cfg.HttpClient = &http.Client{Transport: tr}
-	c, err := api.NewClient(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.SetToken(vaultToken)
+	c, _, tr := ownClient(t)
 	p := prefix()
-	st, err := vault.OpenStore(vault.Options{Client: c, Mount: "secret", Prefix: p})
+	st, err := vault.New(c, vault.Options{Mount: "secret", Prefix: p})
 	if err != nil {
 		t.Fatal(err)
 	}

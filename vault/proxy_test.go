@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -61,11 +62,32 @@ func newFaultProxy(t *testing.T, hook func(r *http.Request, body []byte) fault) 
 	return p
 }
 
+// faultFirst returns a proxy that does f to the first n requests that
+// match accepts (passing every other request), and the number of matching
+// requests seen so far.
+func faultFirst(t *testing.T, n int32, f fault, match func(r *http.Request, body []byte) bool) (*faultProxy, *atomic.Int32) {
+	t.Helper()
+	var seen atomic.Int32
+	px := newFaultProxy(t, func(r *http.Request, body []byte) fault {
+		if match(r, body) && seen.Add(1) <= n {
+			return f
+		}
+		return fault{}
+	})
+	return px, &seen
+}
+
+// isWrite reports whether r is a KV v2 data write under prefix pfx whose
+// body contains marker.
+func isWrite(r *http.Request, body []byte, pfx, marker string) bool {
+	return (r.Method == http.MethodPut || r.Method == http.MethodPost) &&
+		strings.HasPrefix(r.URL.Path, "/v1/secret/data/"+pfx+"/") && bytes.Contains(body, []byte(marker))
+}
+
 // isCASWrite reports whether r is a KV v2 data write with check-and-set
 // under prefix pfx.
 func isCASWrite(r *http.Request, body []byte, pfx string) bool {
-	return (r.Method == http.MethodPut || r.Method == http.MethodPost) &&
-		strings.HasPrefix(r.URL.Path, "/v1/secret/data/"+pfx+"/") && bytes.Contains(body, []byte(`"cas"`))
+	return isWrite(r, body, pfx, `"cas"`)
 }
 
 // requests returns the requests seen so far that match f.

@@ -16,6 +16,9 @@ import (
 
 // This file holds the operations on secrets.
 
+// secretWhat names the secret (env, key) in errors.
+func secretWhat(env, key string) string { return fmt.Sprintf("secret %q in %s", key, scopeDir(env)) }
+
 // maxCASTrys bounds the read-modify-write rounds of one call that lose to
 // other writers.
 const maxCASTrys = 50
@@ -32,7 +35,7 @@ func notFound(err error, what string) error {
 
 func (d *driver) Get(ctx context.Context, env, key string, opts backend.GetOptions) (*backend.Secret, error) {
 	p := d.path(env, key)
-	what := fmt.Sprintf("secret %q in %s", key, scopeDir(env))
+	what := secretWhat(env, key)
 	n := 0
 	if opts.Version != "" {
 		var perr error
@@ -40,12 +43,8 @@ func (d *driver) Get(ctx context.Context, env, key string, opts backend.GetOptio
 			return nil, backend.Errorf(backend.NotFound, "secret %q has no version %q", key, opts.Version)
 		}
 	}
-	kvs, err := d.read(ctx, p, 0)
-	if err != nil {
-		return nil, notFound(err, what)
-	}
-	s, _, err := d.secretOf(env, key, kvs)
-	if err != nil || n == 0 || n == kvs.VersionMetadata.Version {
+	s, err := d.value(ctx, env, key)
+	if err != nil || n == 0 || s.Version == strconv.Itoa(n) {
 		return s, err
 	}
 	// An earlier version: its value, with the secret's current metadata.
@@ -78,6 +77,21 @@ func (d *driver) checkEnv(ctx context.Context, env string) error {
 	return nil
 }
 
+// written finishes a write of s at p that made the version out: it makes
+// the custom_metadata mirror (now old) follow s and stamps s with the
+// version's path, number and time. created is the secret's CreatedAt (zero
+// when this version creates it). It returns s.
+func (d *driver) written(ctx context.Context, p string, s *backend.Secret, out *api.KVSecret, old map[string]any, created time.Time) *backend.Secret {
+	d.mirror(ctx, p, old, s)
+	s.ID = d.mount + "/data/" + p
+	s.Version = strconv.Itoa(out.VersionMetadata.Version)
+	s.CreatedAt, s.UpdatedAt = created, out.VersionMetadata.CreatedTime
+	if s.CreatedAt.IsZero() {
+		s.CreatedAt = s.UpdatedAt
+	}
+	return s
+}
+
 // mirror makes custom_metadata mirror s (best effort, one attempt: readers
 // never trust it).
 func (d *driver) mirror(ctx context.Context, p string, old map[string]any, s *backend.Secret) {
@@ -99,39 +113,11 @@ func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret
 	c.Type = backend.EffectiveType(c.Type)
 	id := newWriteID()
 	data := withMeta(encode(s.Value), c, time.Time{}, id)
-	cas := 0
-	var out *api.KVSecret
-	for n := 1; ; n++ {
-		var err error
-		out, err = d.casWrite(ctx, p, data, cas, writtenBy(id))
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, errConflict) {
-			return nil, err
-		}
-		// The path has versions: a live current one is an existing
-		// secret; a deleted one is an absent secret, written over.
-		md, err := d.metadata(ctx, p)
-		switch {
-		case errors.Is(err, api.ErrSecretNotFound):
-			cas = 0 // deleted in between
-		case err != nil:
-			return nil, err
-		case live(md):
-			return nil, backend.Errorf(backend.AlreadyExists, "secret %q exists in %s", s.Key, scopeDir(s.Environment))
-		default:
-			cas = md.CurrentVersion
-		}
-		if n >= maxCASTrys {
-			return nil, backend.Errorf(backend.Unavailable, "secret %q: gave up after %d check-and-set conflicts", s.Key, n)
-		}
+	out, oldMirror, err := d.create(ctx, p, secretWhat(s.Environment, s.Key), data, writtenBy(id))
+	if err != nil {
+		return nil, err
 	}
-	d.mirror(ctx, p, nil, c)
-	c.ID = d.mount + "/data/" + p
-	c.Version = strconv.Itoa(out.VersionMetadata.Version)
-	c.CreatedAt, c.UpdatedAt = out.VersionMetadata.CreatedTime, out.VersionMetadata.CreatedTime
-	return c, nil
+	return d.written(ctx, p, c, out, oldMirror, time.Time{}), nil
 }
 
 // Modify writes the whole secret (value and metadata) as one new version
@@ -142,21 +128,13 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 		return nil, backend.Errorf(backend.Internal, "vault: Modify cannot move secrets (the driver does not declare AtomicMove)")
 	}
 	p := d.path(env, key)
-	for n := 1; ; n++ {
-		kvs, err := d.read(ctx, p, 0)
+	var next *backend.Secret
+	err := rmw(ctx, secretWhat(env, key), func() error {
+		cur, fields, kvs, err := d.current(ctx, env, key)
 		if err != nil {
-			return nil, notFound(err, fmt.Sprintf("secret %q in %s", key, scopeDir(env)))
+			return err
 		}
-		cur, fields, err := d.secretOf(env, key, kvs)
-		if err != nil {
-			return nil, err
-		}
-		if cur.CreatedAt.IsZero() { // an earlier layout's later version
-			if md, err := d.metadata(ctx, p); err == nil {
-				cur.CreatedAt = md.CreatedTime
-			}
-		}
-		next := cur.Clone()
+		next = cur.Clone()
 		u.Apply(next)
 		next.Type = backend.EffectiveType(next.Type)
 		if u.Value != nil {
@@ -164,23 +142,16 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 		}
 		id := newWriteID()
 		out, err := d.casWrite(ctx, p, withMeta(fields, next, cur.CreatedAt, id), kvs.VersionMetadata.Version, writtenBy(id))
-		if errors.Is(err, errConflict) {
-			if n >= maxCASTrys {
-				return nil, backend.Errorf(backend.Unavailable, "secret %q: gave up after %d check-and-set conflicts", key, n)
-			}
-			if serr := backend.Sleep(ctx, conflictPolicy.Delay(n, 0)); serr != nil {
-				return nil, serr
-			}
-			continue
-		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		d.mirror(ctx, p, kvs.CustomMetadata, next)
-		next.Version = strconv.Itoa(out.VersionMetadata.Version)
-		next.UpdatedAt = out.VersionMetadata.CreatedTime
-		return next, nil
+		d.written(ctx, p, next, out, kvs.CustomMetadata, next.CreatedAt)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return next, nil
 }
 
 func (d *driver) Delete(ctx context.Context, env, key string) error {
@@ -295,32 +266,55 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok strin
 // version's data, so the data is read even when values are not wanted (the
 // value is then dropped).
 func (d *driver) fetch(ctx context.Context, env, key string, withValue bool) (*backend.Secret, error) {
-	p := d.path(env, key)
-	kvs, err := d.read(ctx, p, 0)
-	if err != nil {
-		return nil, notFound(err, "secret")
-	}
-	s, _, err := d.secretOf(env, key, kvs)
+	s, _, _, err := d.current(ctx, env, key)
 	if err != nil {
 		return nil, err
 	}
 	if !withValue {
 		s.Value = ""
 	}
+	return s, nil
+}
+
+// value reads the current version of (env, key) in one request, for Get and Values.
+func (d *driver) value(ctx context.Context, env, key string) (*backend.Secret, error) {
+	kvs, err := d.read(ctx, d.path(env, key), 0)
+	if err != nil {
+		return nil, notFound(err, secretWhat(env, key))
+	}
+	s, _, err := d.secretOf(env, key, kvs)
+	return s, err
+}
+
+// current reads the current version of (env, key) and returns the secret,
+// with its CreatedAt (read from the metadata for an earlier layout's later
+// version), the value fields of the version, and the version itself (also
+// with the error of a secret whose current version is deleted, nil when
+// the path has no version at all).
+func (d *driver) current(ctx context.Context, env, key string) (*backend.Secret, map[string]any, *api.KVSecret, error) {
+	p := d.path(env, key)
+	kvs, err := d.read(ctx, p, 0)
+	if err != nil {
+		return nil, nil, nil, notFound(err, secretWhat(env, key))
+	}
+	s, fields, err := d.secretOf(env, key, kvs)
+	if err != nil {
+		return nil, nil, kvs, err
+	}
 	if s.CreatedAt.IsZero() { // an earlier layout's later version
 		md, err := d.metadata(ctx, p)
 		if err != nil {
-			return nil, notFound(err, "secret")
+			return nil, nil, nil, notFound(err, secretWhat(env, key))
 		}
 		s.CreatedAt = md.CreatedTime
 	}
-	return s, nil
+	return s, fields, kvs, nil
 }
 
 func (d *driver) Versions(ctx context.Context, env, key string) ([]backend.Version, error) {
 	md, err := d.metadata(ctx, d.path(env, key))
 	if err != nil {
-		return nil, notFound(err, fmt.Sprintf("secret %q in %s", key, scopeDir(env)))
+		return nil, notFound(err, secretWhat(env, key))
 	}
 	if !live(md) {
 		return nil, backend.Errorf(backend.NotFound, "no secret %q in %s (deleted or destroyed)", key, scopeDir(env))

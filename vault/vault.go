@@ -18,8 +18,8 @@
 //	                   Create wrote: that version's own time)
 //	    "write"        a random id of the write that made the version
 //
-// Every write is one check-and-set write of a whole version, so the value
-// and the metadata always change together. Readers trust only the version's
+// Every write is one write of a whole version (with check-and-set, except
+// Put's), so the value and the metadata always change together. Readers trust only the version's
 // data. After each write the driver also copies the metadata into the
 // secret's custom_metadata (polysecret.description, polysecret.type,
 // polysecret.expires_at, polysecret.label.<k>), as a mirror for people who
@@ -46,12 +46,21 @@
 // write is never re-sent blindly: after a failure that may hide a write that
 // landed (a lost reply, a timeout, a 5xx) or a refusal (400), the driver
 // reads version cas+1 and recognises its own write by its write id. A 400
-// that is not a conflict is InvalidArgument at once. Delete removes the
-// metadata and all versions, so the key can be created again at once.
+// that is not a conflict is InvalidArgument at once. Put ("create or
+// replace") checks the environment, reads the current version (for the
+// secret's CreatedAt) and writes the whole secret as one version without
+// check-and-set, the last write winning; after a failure that may hide a
+// write that landed, it reads the current version and recognises its own
+// write by its write id before sending again. Delete removes the metadata
+// and all versions, so the key can be created again at once.
 // Versions are KV v2's version numbers; Get at a version returns that
 // version's value with the secret's current metadata.
 //
 // Get reads the current version (one request; two at an earlier version).
+// Values reads each distinct key's current version, list_concurrency reads
+// in flight; in an environment, for two keys or more, it first lists the
+// environment's keys and reads only those there (the others fall back to
+// the global scope): n keys cost at most n+1 requests, fallback included.
 // Listings read each secret's current version too, values wanted or not, so
 // a listing needs read access to the data paths.
 //
@@ -59,30 +68,52 @@
 //
 //	vault://<mount>/<prefix>?env=prod
 //
-// Address, token and namespace come from VAULT_ADDR, VAULT_TOKEN and
-// VAULT_NAMESPACE, and the client's other VAULT_* variables (TLS) apply,
-// since api.DefaultConfig reads them. Parameters:
+// Through the default registration (a nil [URLOpener.Client]) the driver
+// builds its own client for each store: address, token and namespace come
+// from VAULT_ADDR, VAULT_TOKEN and VAULT_NAMESPACE, and the client's other
+// VAULT_* variables (TLS) apply, since api.DefaultConfig reads them.
+// Parameters (each overrides the matching field of [URLOpener.Options]):
 //
-//	max_retries        retries of a failed request (429, 5xx, no answer, a reset connection)
-//	                   (default backend.DefaultMaxRetries)
-//	list_concurrency   value reads in flight while listing (1–64, default 8)
+//	max_retries        retries of a failed request (429, 5xx, no answer, a reset connection),
+//	                   0–20, 0 = none (default backend.DefaultMaxRetries)
+//	list_concurrency   reads in flight while listing and in Values (1–64, default 8)
 //	timeout            bound of each request, each retry apart (Go duration, e.g. 10s)
 //
-// The timeout is the URL parameter when given; else VAULT_CLIENT_TIMEOUT
-// when set; else 30s. A request that gets no answer in time is Unavailable
+// The timeout is the URL parameter when given; else Options.Timeout; else,
+// for a client the driver builds, VAULT_CLIENT_TIMEOUT when set; else 30s
+// ([DefaultTimeout]). A request that gets no answer in time is Unavailable
 // and retried; only the caller's context makes DeadlineExceeded. Retries
 // back off exponentially (backend.RetryPolicy) and honour Retry-After, never
-// past the caller's context. With [Options], Options.Timeout applies
-// (default 30s) and Options.Client's MaxRetries is max_retries.
+// past the caller's context.
+//
+// # Clients
+//
+// An application that authenticates its own way (AppRole, Kubernetes, a
+// custom transport) hands its *api.Client to the driver, either directly:
+//
+//	st, err := vault.New(client, vault.Options{Mount: "secret", Prefix: "myapp", Environment: "prod"})
+//
+// or through a URLOpener, keeping URL configuration:
+//
+//	mux := new(secrets.URLMux)
+//	mux.Register(vault.Scheme, &vault.URLOpener{Client: client})
+//	st, err := mux.OpenStore(ctx, "vault://secret/myapp?env=prod")
+//
+// (an own mux: secrets.DefaultURLMux already holds this package's default
+// opener, and Register panics on a duplicate scheme). The driver never
+// modifies that client: it sends its requests through a clone with its own
+// retries and timeout, that follows the token of the application's client
+// (renewals included). Store.Close closes the idle connections of a client
+// the driver built; the application's client and its connections are left
+// alone.
+//
+// # Errors
 //
 // A 403 is PermissionDenied, or Unauthenticated when a self-lookup of the
 // token (auth/token/lookup-self) is refused too, i.e. the token itself is
 // not valid. Ping looks the token up and lists the prefix.
 //
 // Paths with empty, "." or ".." segments are rejected with InvalidArgument.
-// Code that builds its own client uses [OpenStore] with [Options]. Close
-// closes the idle connections of a client built from a URL; a client given
-// in Options is left alone.
 //
 // # As
 //
@@ -93,14 +124,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/vault/api"
 
-	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
 )
 
@@ -113,145 +140,13 @@ const (
 )
 
 // DefaultTimeout is the per-request timeout when neither the URL, nor
-// Options, nor VAULT_CLIENT_TIMEOUT sets one.
+// Options, nor (for a client the driver builds) VAULT_CLIENT_TIMEOUT sets
+// one.
 const DefaultTimeout = 30 * time.Second
 
-func init() {
-	secrets.Register(Scheme, secrets.URLOpenerFunc(openURL))
-}
-
-// Options configure a driver made with OpenStore.
-type Options struct {
-	// Client is the Vault client (required), with its address, token and
-	// namespace set. The driver never changes it, and Close leaves it (and
-	// its connections) alone. Its MaxRetries is the driver's max_retries;
-	// its own Timeout, Backoff and CheckRetry are not used.
-	Client *api.Client
-	// Mount is the KV v2 mount (required), e.g. "secret".
-	Mount string
-	// Prefix is the path under the mount (required), e.g. "myapp".
-	Prefix string
-	// ListConcurrency bounds reads in flight while listing (default 8).
-	ListConcurrency int
-	// Timeout bounds each request, each retry apart (default
-	// DefaultTimeout).
-	Timeout time.Duration
-}
-
-// OpenStore returns a Store on Vault through opts.Client.
-func OpenStore(opts Options) (*secrets.Store, error) {
-	d, err := newDriver(opts, nil)
-	if err != nil {
-		return nil, err
-	}
-	return secrets.NewStore(d, secrets.StoreOptions{Scheme: Scheme}), nil
-}
-
-func checkPath(what, p string) error {
-	if p == "" {
-		return backend.Errorf(backend.InvalidArgument, "vault: the URL needs a %s (vault://<mount>/<prefix>)", what)
-	}
-	for _, seg := range strings.Split(p, "/") {
-		if seg == "" || seg == "." || seg == ".." {
-			return backend.Errorf(backend.InvalidArgument, "vault: %s %q has an empty, . or .. segment", what, p)
-		}
-		if seg == globalDir || seg == envDir {
-			return backend.Errorf(backend.InvalidArgument, "vault: %s %q uses the reserved segment %q", what, p, seg)
-		}
-		for _, r := range seg {
-			if r < 0x21 || r == 0x7f || strings.ContainsRune("?#%*+\\", r) {
-				return backend.Errorf(backend.InvalidArgument, "vault: %s %q has the character %q", what, p, r)
-			}
-		}
-	}
-	return nil
-}
-
-// newDriver makes a driver on o.Client. owned, when not nil, is the
-// http.Client the driver built for it, closed by Close.
-func newDriver(o Options, owned *http.Client) (*driver, error) {
-	if o.Client == nil {
-		return nil, backend.Errorf(backend.InvalidArgument, "vault: Options.Client is nil")
-	}
-	if err := checkPath("mount", o.Mount); err != nil {
-		return nil, err
-	}
-	if strings.Contains(o.Mount, "/") {
-		return nil, backend.Errorf(backend.InvalidArgument, "vault: mount %q must be one path segment", o.Mount)
-	}
-	if err := checkPath("prefix", o.Prefix); err != nil {
-		return nil, err
-	}
-	if o.ListConcurrency <= 0 {
-		o.ListConcurrency = backend.DefaultListFetchConc
-	}
-	if o.Timeout <= 0 {
-		o.Timeout = DefaultTimeout
-	}
-	// The driver's own client: same address, headers (namespace), TLS and
-	// transport, but no retries and no timeout of its own (the driver does
-	// both, see call.go), and a transport that records Retry-After.
-	cfg := o.Client.CloneConfig()
-	if cfg.Error != nil {
-		return nil, backend.Errorf(backend.InvalidArgument, "vault: client configuration: %w", cfg.Error)
-	}
-	next := cfg.HttpClient.Transport
-	if next == nil {
-		next = http.DefaultTransport
-	}
-	cfg.HttpClient.Transport = retryAfterTransport{next: next}
-	cfg.MaxRetries, cfg.Timeout, cfg.CheckRetry = 0, 0, neverRetry
-	c, err := api.NewClient(cfg)
-	if err != nil {
-		return nil, backend.Errorf(backend.InvalidArgument, "vault: client: %w", err)
-	}
-	c.SetHeaders(o.Client.Headers())
-	c.SetToken(o.Client.Token())
-	// Follow token renewals made on the user's client.
-	user := o.Client
-	c = c.WithRequestCallbacks(func(r *api.Request) { r.ClientToken = user.Token() })
-	return &driver{user: o.Client, c: c, kv: c.KVv2(o.Mount), owned: owned, maxRetries: o.Client.MaxRetries(),
-		timeout: o.Timeout, mount: o.Mount, prefix: o.Prefix, conc: o.ListConcurrency}, nil
-}
-
-func openURL(_ context.Context, u *url.URL) (backend.Driver, error) {
-	p := backend.NewParams(u.Query())
-	maxRetries := p.Int("max_retries", backend.DefaultMaxRetries, 0, 20)
-	conc := p.Int("list_concurrency", backend.DefaultListFetchConc, 1, 64)
-	timeout := p.Duration("timeout", -1)
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	if timeout == 0 {
-		return nil, backend.Errorf(backend.InvalidArgument, "vault: URL parameter \"timeout\" must be positive")
-	}
-	path := strings.TrimPrefix(u.EscapedPath(), "/")
-	if strings.Contains(path, "%") || strings.Contains(u.Host, "%") {
-		return nil, backend.Errorf(backend.InvalidArgument, "vault: escaped characters in the path are not accepted")
-	}
-	cfg := api.DefaultConfig() // reads VAULT_ADDR, VAULT_CACERT, VAULT_CLIENT_TIMEOUT, …
-	if cfg.Error != nil {
-		return nil, backend.Errorf(backend.InvalidArgument, "vault: client configuration: %w", cfg.Error)
-	}
-	if timeout < 0 { // no URL parameter: VAULT_CLIENT_TIMEOUT, else the default
-		timeout = DefaultTimeout
-		if os.Getenv(api.EnvVaultClientTimeout) != "" {
-			timeout = cfg.Timeout
-		}
-	}
-	cfg.MaxRetries = maxRetries
-	cfg.Timeout = timeout
-	c, err := api.NewClient(cfg) // reads VAULT_TOKEN, VAULT_NAMESPACE
-	if err != nil {
-		return nil, backend.Errorf(backend.InvalidArgument, "vault: client: %w", err)
-	}
-	return newDriver(Options{Client: c, Mount: u.Host, Prefix: strings.TrimSuffix(path, "/"), ListConcurrency: conc,
-		Timeout: timeout}, cfg.HttpClient)
-}
-
 type driver struct {
-	// user is the client As returns: the user's (Options) or the one
-	// built from the URL.
+	// user is the client As returns: the application's (New,
+	// URLOpener.Client) or the one the URLOpener built.
 	user *api.Client
 	// c is the driver's own clone of user (see newDriver); kv is on c.
 	c  *api.Client
@@ -302,10 +197,7 @@ func (d *driver) ErrorAs(err error, i any) bool { return errors.As(err, i) }
 // Ping looks the token up (Unauthenticated when Vault refuses it), then
 // lists the store's prefix (a 404, an empty prefix, is fine).
 func (d *driver) Ping(ctx context.Context) error {
-	err := d.retry(ctx, func(ctx context.Context, _ *api.KVv2) error {
-		_, err := d.c.Auth().Token().LookupSelfWithContext(ctx)
-		return err
-	})
+	err := d.lookupSelf(ctx)
 	if isStatus(err, http.StatusForbidden) {
 		return backend.Errorf(backend.Unauthenticated, "vault: the token is not accepted: %w", err)
 	}
@@ -316,8 +208,8 @@ func (d *driver) Ping(ctx context.Context) error {
 	return err
 }
 
-// Close closes the idle connections of the client the driver built from a
-// URL; a client given in Options is left alone.
+// Close closes the idle connections of the client the URLOpener built; the
+// application's client is left alone.
 func (d *driver) Close() error {
 	if d.owned != nil {
 		d.owned.CloseIdleConnections()

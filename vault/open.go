@@ -1,0 +1,220 @@
+package vault
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/vault/api"
+
+	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/backend"
+)
+
+// This file is how a driver is made: New from the application's client,
+// URLOpener from a vault:// URL.
+
+// Options are the settings of the driver.
+type Options struct {
+	// Mount is the KV v2 mount, e.g. "secret" (required for New; a URL
+	// names it as its host).
+	Mount string
+	// Prefix is the path under the mount, e.g. "myapp" (required for New;
+	// a URL names it as its path).
+	Prefix string
+	// Environment is the store's initial scope ("" = global), as the URL
+	// parameter env. Used by New only: the URL parameter is the URLOpener's.
+	Environment string
+	// ReadOnly refuses every write, as the URL parameter readonly=true.
+	// Used by New only: the URL parameter is the URLOpener's.
+	ReadOnly bool
+	// ListConcurrency bounds value reads in flight while listing and in
+	// Values (0 = backend.DefaultListFetchConc; at most 64), as the URL
+	// parameter list_concurrency.
+	ListConcurrency int
+	// Timeout bounds each request, each retry apart (0 = DefaultTimeout,
+	// or VAULT_CLIENT_TIMEOUT for a client the URLOpener builds), as the
+	// URL parameter timeout.
+	Timeout time.Duration
+	// MaxRetries is the number of retries of a failed request (429, 5xx,
+	// no answer, a reset connection): 0 = backend.DefaultMaxRetries, a
+	// negative number = none, at most 20; as the URL parameter max_retries
+	// (where 0 is none). The client's own MaxRetries, Timeout, Backoff and
+	// CheckRetry are not used: the driver retries by itself.
+	MaxRetries int
+}
+
+// maxRetriesCap and maxConc bound MaxRetries and ListConcurrency, in
+// Options as in URLs.
+const (
+	maxRetriesCap = 20
+	maxConc       = 64
+)
+
+// New returns a Store on Vault through client, a client the application
+// built and owns, with its address, token and namespace set (however it
+// authenticated: token, AppRole, Kubernetes, …). The driver never modifies
+// it: it makes its own clone for its requests, follows token renewals made
+// on client, and never closes client or its connections.
+func New(client *api.Client, opts Options) (*secrets.Store, error) {
+	if client == nil {
+		return nil, backend.Errorf(backend.InvalidArgument, "vault: New: the client is nil")
+	}
+	if err := backend.ValidateScope(opts.Environment); err != nil {
+		return nil, err
+	}
+	d, err := newDriver(client, opts, nil)
+	if err != nil {
+		return nil, err
+	}
+	return secrets.NewStore(d, secrets.StoreOptions{Scheme: Scheme, Environment: opts.Environment, ReadOnly: opts.ReadOnly}), nil
+}
+
+// URLOpener opens vault:// URLs (see the package documentation).
+type URLOpener struct {
+	// Client is the application's client, used as by New. When nil, the
+	// opener builds one from the VAULT_* environment variables for each
+	// store, and the store's Close releases it.
+	Client *api.Client
+	// Options holds defaults for the settings the URL does not set (URL
+	// parameters win). Mount and Prefix come from the URL; Environment and
+	// ReadOnly from its env and readonly parameters.
+	Options Options
+}
+
+var _ secrets.URLOpener = (*URLOpener)(nil)
+
+func init() { secrets.Register(Scheme, new(URLOpener)) }
+
+// OpenDriverURL opens the driver of a vault://<mount>/<prefix> URL.
+func (o *URLOpener) OpenDriverURL(_ context.Context, u *url.URL) (backend.Driver, error) {
+	opts := o.Options
+	p := backend.NewParams(u.Query())
+	switch n := p.Int("max_retries", -1, 0, maxRetriesCap); {
+	case n == 0:
+		opts.MaxRetries = -1 // none
+	case n > 0:
+		opts.MaxRetries = n
+	}
+	opts.ListConcurrency = p.Int("list_concurrency", opts.ListConcurrency, 1, maxConc)
+	timeout := p.Duration("timeout", -1)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	switch {
+	case timeout == 0:
+		return nil, backend.Errorf(backend.InvalidArgument, "vault: URL parameter \"timeout\" must be positive")
+	case timeout > 0:
+		opts.Timeout = timeout
+	}
+	path := strings.TrimPrefix(u.EscapedPath(), "/")
+	if strings.Contains(path, "%") || strings.Contains(u.Host, "%") {
+		return nil, backend.Errorf(backend.InvalidArgument, "vault: escaped characters in the path are not accepted")
+	}
+	opts.Mount, opts.Prefix = u.Host, strings.TrimSuffix(path, "/")
+	if o.Client != nil {
+		return newDriver(o.Client, opts, nil)
+	}
+	cfg := api.DefaultConfig() // reads VAULT_ADDR, VAULT_CACERT, VAULT_CLIENT_TIMEOUT, …
+	if cfg.Error != nil {
+		return nil, backend.Errorf(backend.InvalidArgument, "vault: client configuration: %w", cfg.Error)
+	}
+	if opts.Timeout == 0 && os.Getenv(api.EnvVaultClientTimeout) != "" {
+		opts.Timeout = cfg.Timeout
+	}
+	c, err := api.NewClient(cfg) // reads VAULT_TOKEN, VAULT_NAMESPACE
+	if err != nil {
+		return nil, backend.Errorf(backend.InvalidArgument, "vault: client: %w", err)
+	}
+	return newDriver(c, opts, cfg.HttpClient)
+}
+
+func checkPath(what, p string) error {
+	if p == "" {
+		return backend.Errorf(backend.InvalidArgument, "vault: the store needs a %s (vault://<mount>/<prefix>)", what)
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return backend.Errorf(backend.InvalidArgument, "vault: %s %q has an empty, . or .. segment", what, p)
+		}
+		if seg == globalDir || seg == envDir {
+			return backend.Errorf(backend.InvalidArgument, "vault: %s %q uses the reserved segment %q", what, p, seg)
+		}
+		for _, r := range seg {
+			if r < 0x21 || r == 0x7f || strings.ContainsRune("?#%*+\\", r) {
+				return backend.Errorf(backend.InvalidArgument, "vault: %s %q has the character %q", what, p, r)
+			}
+		}
+	}
+	return nil
+}
+
+// settings checks o and fills in the defaults.
+func (o Options) settings() (Options, error) {
+	if err := checkPath("mount", o.Mount); err != nil {
+		return o, err
+	}
+	if strings.Contains(o.Mount, "/") {
+		return o, backend.Errorf(backend.InvalidArgument, "vault: mount %q must be one path segment", o.Mount)
+	}
+	if err := checkPath("prefix", o.Prefix); err != nil {
+		return o, err
+	}
+	switch {
+	case o.ListConcurrency < 0 || o.ListConcurrency > maxConc:
+		return o, backend.Errorf(backend.InvalidArgument, "vault: ListConcurrency %d is not in 0..%d", o.ListConcurrency, maxConc)
+	case o.Timeout < 0:
+		return o, backend.Errorf(backend.InvalidArgument, "vault: Timeout %v is negative", o.Timeout)
+	case o.MaxRetries > maxRetriesCap:
+		return o, backend.Errorf(backend.InvalidArgument, "vault: MaxRetries %d is above %d", o.MaxRetries, maxRetriesCap)
+	}
+	if o.ListConcurrency == 0 {
+		o.ListConcurrency = backend.DefaultListFetchConc
+	}
+	if o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	}
+	switch {
+	case o.MaxRetries == 0:
+		o.MaxRetries = backend.DefaultMaxRetries
+	case o.MaxRetries < 0:
+		o.MaxRetries = 0
+	}
+	return o, nil
+}
+
+// newDriver makes a driver on user. owned, when not nil, is the
+// http.Client the URLOpener built for it, closed by Close.
+func newDriver(user *api.Client, o Options, owned *http.Client) (*driver, error) {
+	o, err := o.settings()
+	if err != nil {
+		return nil, err
+	}
+	// The driver's own client: same address, headers (namespace), TLS and
+	// transport, but no retries and no timeout of its own (the driver does
+	// both, see call.go), and a transport that records Retry-After.
+	// CloneConfig copies the http.Client, so user's is never modified.
+	cfg := user.CloneConfig()
+	if cfg.Error != nil {
+		return nil, backend.Errorf(backend.InvalidArgument, "vault: client configuration: %w", cfg.Error)
+	}
+	next := cfg.HttpClient.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	cfg.HttpClient.Transport = retryAfterTransport{next: next}
+	cfg.MaxRetries, cfg.Timeout, cfg.CheckRetry = 0, 0, neverRetry
+	c, err := api.NewClient(cfg)
+	if err != nil {
+		return nil, backend.Errorf(backend.InvalidArgument, "vault: client: %w", err)
+	}
+	c.SetHeaders(user.Headers())
+	c.SetToken(user.Token())
+	// Follow token renewals made on the user's client.
+	c = c.WithRequestCallbacks(func(r *api.Request) { r.ClientToken = user.Token() })
+	return &driver{user: user, c: c, kv: c.KVv2(o.Mount), owned: owned, maxRetries: o.MaxRetries,
+		timeout: o.Timeout, mount: o.Mount, prefix: o.Prefix, conc: o.ListConcurrency}, nil
+}
