@@ -132,7 +132,7 @@ func (d *driver) DeleteEnvironment(ctx context.Context, name string) error {
 	if !ok {
 		return envNotFound(name)
 	}
-	keys, err := d.list(ctx, d.prefix+"/"+name)
+	keys, err := d.listEntries(ctx, d.prefix+"/"+name) // a directory "a/" holds secrets too
 	if err != nil {
 		return err
 	}

@@ -167,7 +167,60 @@ func (d *driver) Delete(ctx context.Context, env, key string) error {
 }
 
 // list returns the sorted keys under a metadata folder ("" folders skipped).
+// listTree lists the keys below dir, however deep (keys may contain /: a
+// LIST shows "a/" for the keys below a), sorted; it descends only into the
+// directories that can hold a key with the given prefix. It stops at
+// maxListDirs directories, with an error that says so.
+func (d *driver) listTree(ctx context.Context, dir, prefix string) ([]string, error) {
+	var keys []string
+	dirs := []string{""}
+	for n := 0; len(dirs) > 0; n++ {
+		if n == maxListDirs {
+			return nil, backend.Errorf(backend.Unavailable, "vault: more than %d directories below %q; list with a longer prefix", maxListDirs, dir)
+		}
+		sub := dirs[0]
+		dirs = dirs[1:]
+		entries, err := d.listEntries(ctx, dir+"/"+sub)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			full := sub + e
+			if !strings.HasPrefix(full, prefix) && !strings.HasPrefix(prefix, full) {
+				continue
+			}
+			if strings.HasSuffix(e, "/") {
+				dirs = append(dirs, full)
+			} else if strings.HasPrefix(full, prefix) {
+				keys = append(keys, full)
+			}
+		}
+	}
+	slices.Sort(keys)
+	return keys, nil
+}
+
+// maxListDirs bounds the LIST requests of one listTree.
+const maxListDirs = 10000
+
 func (d *driver) list(ctx context.Context, dir string) ([]string, error) {
+	entries, err := d.listEntries(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	keys := entries[:0]
+	for _, e := range entries {
+		if !strings.HasSuffix(e, "/") {
+			keys = append(keys, e)
+		}
+	}
+	slices.Sort(keys)
+	return keys, nil
+}
+
+// listEntries is one LIST of dir: its keys, and its directories with a
+// trailing /.
+func (d *driver) listEntries(ctx context.Context, dir string) ([]string, error) {
 	var s *api.Secret
 	err := d.do(ctx, func(ctx context.Context, _ *api.KVv2) error {
 		var err error
@@ -183,11 +236,10 @@ func (d *driver) list(ctx context.Context, dir string) ([]string, error) {
 	raw, _ := s.Data["keys"].([]any)
 	keys := make([]string, 0, len(raw))
 	for _, k := range raw {
-		if ks, ok := k.(string); ok && !strings.HasSuffix(ks, "/") {
+		if ks, ok := k.(string); ok {
 			keys = append(keys, ks)
 		}
 	}
-	slices.Sort(keys)
 	return keys, nil
 }
 
@@ -216,7 +268,7 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok strin
 		if hasTok && env < afterScope { // "" (global) sorts first, as it is listed
 			continue
 		}
-		keys, err := d.list(ctx, d.prefix+"/"+scopeDir(env))
+		keys, err := d.listTree(ctx, d.prefix+"/"+scopeDir(env), o.Prefix)
 		if err != nil {
 			return nil, "", err
 		}
