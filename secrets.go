@@ -19,8 +19,9 @@
 //
 // A secret is identified by (Environment, Key). Environment "" is the global
 // scope, valid in every environment; otherwise it names an environment that
-// must exist. Keys are 1–128 bytes of A-Z a-z 0-9 _ . - and values are any
-// bytes up to 64 KiB. Everything is validated here, once, before a driver is
+// must exist. Keys are 1–256 bytes of A-Z a-z 0-9 _ . - / + = @ (and space
+// where the backend holds it), with / separating segments, and values are
+// any bytes up to 64 KiB. Everything is validated here, once, before a driver is
 // called, so a secret that is valid on one backend is valid on all. A
 // Secret's value never appears in fmt, log/slog or encoding/json output.
 //
@@ -56,7 +57,10 @@ import (
 //
 //   - Environment: "" for the global secret, valid in every environment, or
 //     the name of an existing environment.
-//   - Key: 1–128 bytes of A-Z a-z 0-9 _ . -
+//   - Key: 1–256 bytes of A-Z a-z 0-9 _ . - / + = @ and space; / separates
+//     segments as directories do (none empty, "." or ".."); a listing by
+//     prefix "db/" lists what is below it. AWS holds no space: the awssm
+//     driver refuses one.
 //   - Value: any bytes (NUL and invalid UTF-8 included), at most 65,536.
 //     Empty is a value, not "not found". fmt (%v, %+v, %#v, %s), log/slog
 //     and encoding/json never show it: fmt.Sprint(s) prints

@@ -25,7 +25,8 @@ type Secret struct {
 	// Environment is "" for the global secret (valid in every environment),
 	// or the name of an environment.
 	Environment string
-	// Key is 1–128 bytes of A-Z a-z 0-9 _ . -
+	// Key is 1–256 bytes of A-Z a-z 0-9 _ . - / + = @ and space; / separates
+	// segments (see ValidateKey).
 	Key string
 	// Value is binary-safe, at most 65,536 bytes. It is never printed,
 	// logged or JSON-encoded by this package's types.
