@@ -26,8 +26,9 @@ const Version = "0.1.0"
 // DefaultAPIBase is Locker's API base, as in every official SDK.
 const DefaultAPIBase = "https://api.locker.io/locker_secrets"
 
-// Options configure a Client.
-type Options struct {
+// ClientOptions configure a Client: where it sends requests, with which
+// credentials, and how it retries.
+type ClientOptions struct {
 	// APIBase is the API base URL (default DefaultAPIBase); paths are
 	// APIBase + "/v1/…".
 	APIBase string
@@ -44,7 +45,7 @@ type Options struct {
 	// For test servers only.
 	InsecureSkipVerify bool
 	// HTTPClient, if set, is used as it is (InsecureSkipVerify is then
-	// ignored) and Close leaves it alone.
+	// ignored) and nothing in this package closes its connections.
 	HTTPClient *http.Client
 	// MaxRetries bounds the retries of RateLimited and Unavailable
 	// answers, request timeouts included (default
@@ -88,7 +89,11 @@ func firstEnv(names ...string) string {
 // NewClient checks the credentials: it fetches the access key's profile and
 // unwraps the project key. A secret access key that does not belong to the
 // access key id fails here, as Unauthenticated.
-func NewClient(ctx context.Context, o Options) (*Client, error) {
+//
+// The Client belongs to the caller: pass it to [New] or to a [URLOpener]
+// as many times as wanted; closing a Store made from it leaves it usable.
+// [Client.CloseIdleConnections] releases what it holds.
+func NewClient(ctx context.Context, o ClientOptions) (*Client, error) {
 	if o.AccessKeyID == "" {
 		o.AccessKeyID = firstEnv("LOCKER_ACCESS_KEY_ID", "ACCESS_KEY_ID")
 	}
@@ -287,8 +292,10 @@ func (c *Client) transportErr(ctx, actx context.Context, method, path string, er
 	return err
 }
 
-// close releases the connections of an http.Client built here.
-func (c *Client) close() {
+// CloseIdleConnections releases the idle connections of the http.Client
+// NewClient built (one given in ClientOptions.HTTPClient is left alone).
+// The Client stays usable: later requests open new connections.
+func (c *Client) CloseIdleConnections() {
 	if c.ownsHC {
 		c.hc.CloseIdleConnections()
 	}

@@ -27,7 +27,12 @@ func TestFaultMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	truth, err := locker.OpenStore(context.Background(), locker.Options{APIBase: srv.URL(), AccessKeyID: key.ID, SecretAccessKey: key.Secret})
+	c, err := locker.NewClient(context.Background(), locker.ClientOptions{APIBase: srv.URL(), AccessKeyID: key.ID, SecretAccessKey: key.Secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.CloseIdleConnections)
+	truth, err := locker.New(c, locker.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,10 +74,35 @@
 //	max_retries    retries of 429, 5xx, transport failures and timeouts
 //	               (0-20, default backend.DefaultMaxRetries)
 //	timeout        one request's timeout, each retry its own (Go duration,
-//	               default 30s; Options.Timeout)
+//	               default 30s; ClientOptions.Timeout)
+//	env, readonly  the Store's scope and read-only mode (every driver)
 //
-// Code that wants headers, a logger or its own http.Client uses [OpenStore]
-// with [Options]; Close leaves a client passed in Options.HTTPClient alone.
+// The opener registered for locker:// (a zero [URLOpener]) builds a
+// [Client] per Store from these, and the Store's Close releases it.
+//
+// # Clients
+//
+// An application that authenticates its own way, or wants headers, a
+// logger or its own http.Client, builds the Client itself with
+// [NewClient] and [ClientOptions], then makes Stores from it with [New]:
+//
+//	c, err := locker.NewClient(ctx, locker.ClientOptions{AccessKeyID: id, SecretAccessKey: secret,
+//		Headers: map[string]string{"cf-access-client-id": cfID}})
+//	…
+//	st, err := locker.New(c, locker.Options{Environment: "prod"})
+//
+// or keeps URL configuration with a [URLOpener] holding the client, on
+// DefaultURLMux or an own [secrets.URLMux]:
+//
+//	mux := new(secrets.URLMux)
+//	mux.Register(locker.Scheme, &locker.URLOpener{Client: c})
+//	st, err := mux.OpenStore(ctx, "locker://?env=prod")
+//
+// Such a URL has an empty host and path (locker://?…) or the client's own
+// API base; insecure_tls, max_retries and timeout are then the client's
+// (ClientOptions), and setting them in the URL is InvalidArgument. The
+// Client belongs to the application: a Store's Close leaves it, and its
+// connections, usable; [Client.CloseIdleConnections] releases them.
 //
 // # Ping
 //
@@ -105,20 +130,33 @@ import (
 const Scheme = "locker"
 
 func init() {
-	secrets.Register(Scheme, secrets.URLOpenerFunc(openURL))
+	secrets.Register(Scheme, new(URLOpener))
 }
 
-// OpenStore checks the credentials (see NewClient) and returns a Store.
-func OpenStore(ctx context.Context, o Options) (*secrets.Store, error) {
-	c, err := NewClient(ctx, o)
-	if err != nil {
-		return nil, err
+// Options are the settings of a Store made by [New].
+type Options struct {
+	// Environment is the store's initial scope ("" = the global secrets,
+	// Locker's "All"), as the URL parameter env.
+	Environment string
+	// ReadOnly refuses every write with PermissionDenied before any
+	// request, as the URL parameter readonly=true.
+	ReadOnly bool
+}
+
+// New returns a Store on Locker through client, a client the application
+// built with [NewClient] and owns: the Store's Close leaves it usable (the
+// driver never closes it or its connections).
+func New(client *Client, opts Options) (*secrets.Store, error) {
+	if client == nil {
+		return nil, backend.Errorf(backend.InvalidArgument, "locker: New needs a *Client (see NewClient)")
 	}
-	return secrets.NewStore(&driver{c: c}, secrets.StoreOptions{Scheme: Scheme}), nil
+	return secrets.NewStore(&driver{c: client}, secrets.StoreOptions{Scheme: Scheme, Environment: opts.Environment,
+		ReadOnly: opts.ReadOnly}), nil
 }
 
 type driver struct {
 	c     *Client
+	owned bool // c was built by the URLOpener: Close releases it
 	snaps snapshots
 }
 
@@ -451,10 +489,13 @@ func (d *driver) As(i any) bool {
 
 func (d *driver) ErrorAs(err error, i any) bool { return errors.As(err, i) }
 
-// Close releases the connections of the http.Client the driver built; a
-// client passed in Options.HTTPClient is left alone.
+// Close forgets the listing snapshots and, when the driver built its
+// Client itself (a URLOpener without one), releases that Client's
+// connections. A Client the application passed in is left alone.
 func (d *driver) Close() error {
 	d.snaps.clear()
-	d.c.close()
+	if d.owned {
+		d.c.CloseIdleConnections()
+	}
 	return nil
 }
