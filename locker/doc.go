@@ -44,6 +44,16 @@
 // never what was decrypted). Locker's encryption binds no field to its
 // record, so a value swapped alone between two secrets cannot be detected.
 //
+// # Batch reads
+//
+// Store.Values of several keys reads the scope once — Locker's listings
+// carry the values — and picks the keys from it: one request for the
+// global scope, two for an environment, whatever the number of keys (the
+// global fallback of the keys an environment lacks is one more read). A
+// scope of more than one server page of 2,000 is read as a listing reads
+// it, consistently. One key is one Get. Every record is decrypted and
+// checked as a Get's is (Integrity).
+//
 // # Retries and timeouts
 //
 // 429, 5xx, transport failures and the driver's own request timeout are

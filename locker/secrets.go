@@ -25,18 +25,19 @@ func (d *driver) find(ctx context.Context, env, key string) (*wireSecret, error)
 		if w.SecretHash != h {
 			continue
 		}
-		got := ""
-		if w.EnvironmentHash != nil {
-			got = *w.EnvironmentHash
-		}
-		if got == envHash {
+		if deref(w.EnvironmentHash) == envHash {
 			return w, nil
 		}
 	}
+	return nil, notFound(env, key)
+}
+
+// notFound is the NotFound error of a secret absent from its scope.
+func notFound(env, key string) error {
 	if env == "" {
-		return nil, backend.Errorf(backend.NotFound, "no global secret %q", key)
+		return backend.Errorf(backend.NotFound, "no global secret %q", key)
 	}
-	return nil, backend.Errorf(backend.NotFound, "no secret %q in environment %q", key, env)
+	return backend.Errorf(backend.NotFound, "no secret %q in environment %q", key, env)
 }
 
 func (d *driver) Get(ctx context.Context, env, key string, _ backend.GetOptions) (*backend.Secret, error) {
