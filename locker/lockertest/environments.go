@@ -37,24 +37,15 @@ type envBody struct {
 	Description *string `json:"description"`
 }
 
+func (b *envBody) encFields() []encField {
+	return []encField{{"name", b.Name, true}, {"external_url", b.ExternalURL, false}, {"description", b.Description, false}}
+}
+
+func (b *envBody) hash() *string { return b.Hash }
+
 func (s *Server) createEnv(w http.ResponseWriter, r *http.Request, p *Project) {
 	var b envBody
-	if e := decodeBody(r, &b); e != nil {
-		s.writeErr(w, *e)
-		return
-	}
-	for _, c := range []struct {
-		n   string
-		v   *string
-		req bool
-	}{{"name", b.Name, true}, {"external_url", b.ExternalURL, false}, {"description", b.Description, false}} {
-		if e := checkEnc(c.n, c.v, c.req); e != nil {
-			s.writeErr(w, *e)
-			return
-		}
-	}
-	if b.Hash == nil || *b.Hash == "" {
-		s.writeErr(w, apiError{400, "validation_error", "The field hash is required."})
+	if !s.readBody(w, r, &b, true) {
 		return
 	}
 	for _, e := range p.envs {
@@ -83,21 +74,7 @@ func (s *Server) updateEnv(w http.ResponseWriter, r *http.Request, p *Project, i
 		return
 	}
 	var b envBody
-	if er := decodeBody(r, &b); er != nil {
-		s.writeErr(w, *er)
-		return
-	}
-	for _, c := range []struct {
-		n string
-		v *string
-	}{{"name", b.Name}, {"external_url", b.ExternalURL}, {"description", b.Description}} {
-		if er := checkEnc(c.n, c.v, false); er != nil {
-			s.writeErr(w, *er)
-			return
-		}
-	}
-	if b.Hash == nil || *b.Hash == "" {
-		s.writeErr(w, apiError{400, "validation_error", "The field hash is required."})
+	if !s.readBody(w, r, &b, false) {
 		return
 	}
 	for _, o := range p.envs {

@@ -41,24 +41,35 @@ type secretBody struct {
 	EnvironmentName *string `json:"environment_name"`
 }
 
+func (b *secretBody) encFields() []encField {
+	return []encField{{"key", b.Key, true}, {"value", b.Value, true}, {"description", b.Description, false},
+		{"environment_name", b.EnvironmentName, false}}
+}
+
+func (b *secretBody) hash() *string { return b.Hash }
+
+// placeIn moves sec to the environment a body names: environment_id ""
+// is All; the name is the client's own ciphertext of it, or the
+// environment's.
+func (p *Project) placeIn(sec *StoredSecret, b *secretBody) *apiError {
+	if *b.EnvironmentID == "" {
+		sec.EnvironmentID, sec.EnvironmentHash, sec.EnvironmentName = "", "", ""
+		return nil
+	}
+	e := p.env(*b.EnvironmentID)
+	if e == nil {
+		return &apiError{404, "not_found", "The environment does not exist."}
+	}
+	sec.EnvironmentID, sec.EnvironmentHash, sec.EnvironmentName = e.ID, e.Hash, e.Name
+	if b.EnvironmentName != nil && *b.EnvironmentName != "" {
+		sec.EnvironmentName = *b.EnvironmentName
+	}
+	return nil
+}
+
 func (s *Server) createSecret(w http.ResponseWriter, r *http.Request, p *Project) {
 	var b secretBody
-	if e := decodeBody(r, &b); e != nil {
-		s.writeErr(w, *e)
-		return
-	}
-	for _, c := range []struct {
-		n   string
-		v   *string
-		req bool
-	}{{"key", b.Key, true}, {"value", b.Value, true}, {"description", b.Description, false}, {"environment_name", b.EnvironmentName, false}} {
-		if e := checkEnc(c.n, c.v, c.req); e != nil {
-			s.writeErr(w, *e)
-			return
-		}
-	}
-	if b.Hash == nil || *b.Hash == "" {
-		s.writeErr(w, apiError{400, "validation_error", "The field hash is required."})
+	if !s.readBody(w, r, &b, true) {
 		return
 	}
 	sec := &StoredSecret{ID: p.newID(), Hash: *b.Hash, Key: *b.Key, Value: *b.Value, Created: now()}
@@ -66,16 +77,10 @@ func (s *Server) createSecret(w http.ResponseWriter, r *http.Request, p *Project
 	if b.Description != nil {
 		sec.Description = *b.Description
 	}
-	if b.EnvironmentID != nil && *b.EnvironmentID != "" {
-		e := p.env(*b.EnvironmentID)
-		if e == nil {
-			s.writeErr(w, apiError{404, "not_found", "The environment does not exist."})
+	if b.EnvironmentID != nil {
+		if e := p.placeIn(sec, &b); e != nil {
+			s.writeErr(w, *e)
 			return
-		}
-		sec.EnvironmentID, sec.EnvironmentHash = e.ID, e.Hash
-		sec.EnvironmentName = e.Name
-		if b.EnvironmentName != nil && *b.EnvironmentName != "" {
-			sec.EnvironmentName = *b.EnvironmentName
 		}
 	}
 	for _, o := range p.secrets {
@@ -90,32 +95,13 @@ func (s *Server) createSecret(w http.ResponseWriter, r *http.Request, p *Project
 }
 
 func (s *Server) updateSecret(w http.ResponseWriter, r *http.Request, p *Project, id string) {
-	var sec *StoredSecret
-	for _, x := range p.secrets {
-		if x.ID == id {
-			sec = x
-		}
-	}
+	sec := p.secret(id)
 	if sec == nil {
 		s.writeErr(w, apiError{404, "not_found", "The secret does not exist."})
 		return
 	}
 	var b secretBody
-	if e := decodeBody(r, &b); e != nil {
-		s.writeErr(w, *e)
-		return
-	}
-	for _, c := range []struct {
-		n string
-		v *string
-	}{{"key", b.Key}, {"value", b.Value}, {"description", b.Description}, {"environment_name", b.EnvironmentName}} {
-		if e := checkEnc(c.n, c.v, false); e != nil {
-			s.writeErr(w, *e)
-			return
-		}
-	}
-	if b.Hash == nil || *b.Hash == "" {
-		s.writeErr(w, apiError{400, "validation_error", "The field hash is required."})
+	if !s.readBody(w, r, &b, false) {
 		return
 	}
 	next := *sec
@@ -130,18 +116,9 @@ func (s *Server) updateSecret(w http.ResponseWriter, r *http.Request, p *Project
 		next.Description = *b.Description
 	}
 	if b.EnvironmentID != nil {
-		if *b.EnvironmentID == "" {
-			next.EnvironmentID, next.EnvironmentHash, next.EnvironmentName = "", "", ""
-		} else {
-			e := p.env(*b.EnvironmentID)
-			if e == nil {
-				s.writeErr(w, apiError{404, "not_found", "The environment does not exist."})
-				return
-			}
-			next.EnvironmentID, next.EnvironmentHash, next.EnvironmentName = e.ID, e.Hash, e.Name
-			if b.EnvironmentName != nil && *b.EnvironmentName != "" {
-				next.EnvironmentName = *b.EnvironmentName
-			}
+		if e := p.placeIn(&next, &b); e != nil {
+			s.writeErr(w, *e)
+			return
 		}
 	}
 	for _, o := range p.secrets {

@@ -43,12 +43,41 @@ func nilIfEmpty(s string) any {
 	return s
 }
 
-func decodeBody(r *http.Request, v any) *apiError {
+// encField is a field of a request body that holds a ciphertext when set.
+type encField struct {
+	name     string
+	v        *string
+	required bool // on create
+}
+
+// body is a request body: its ciphertext fields, in the order they are
+// checked, and its lookup hash (required on every write).
+type body interface {
+	encFields() []encField
+	hash() *string
+}
+
+// readBody decodes the JSON body of a create (or an update) into b and
+// checks it: well-formed JSON, then each ciphertext field (the required
+// ones only on create), then the hash. It answers the first problem and
+// reports false.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, b body, create bool) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
-	if err := dec.Decode(v); err != nil {
-		return &apiError{400, "validation_error", "Malformed JSON body."}
+	if err := dec.Decode(b); err != nil {
+		s.writeErr(w, apiError{400, "validation_error", "Malformed JSON body."})
+		return false
 	}
-	return nil
+	for _, f := range b.encFields() {
+		if e := checkEnc(f.name, f.v, create && f.required); e != nil {
+			s.writeErr(w, *e)
+			return false
+		}
+	}
+	if h := b.hash(); h == nil || *h == "" {
+		s.writeErr(w, apiError{400, "validation_error", "The field hash is required."})
+		return false
+	}
+	return true
 }
 
 // checkEnc: the server only accepts ciphertexts where the protocol has them.
