@@ -55,19 +55,11 @@ func (d *driver) CreateEnvironment(ctx context.Context, e *backend.Environment) 
 	if body.Name, err = d.c.Encrypt(e.Name); err != nil {
 		return nil, err
 	}
-	if e.ExternalURL != "" {
-		enc, err := d.c.Encrypt(e.ExternalURL)
-		if err != nil {
-			return nil, err
-		}
-		body.ExternalURL = &enc
+	if body.ExternalURL, err = d.c.encryptField(nonEmpty(e.ExternalURL)); err != nil {
+		return nil, err
 	}
-	if e.Description != "" {
-		enc, err := d.c.Encrypt(e.Description)
-		if err != nil {
-			return nil, err
-		}
-		body.Description = &enc
+	if body.Description, err = d.c.encryptField(nonEmpty(e.Description)); err != nil {
+		return nil, err
 	}
 	var w wireEnv
 	if err := d.c.do(ctx, "POST", "/v1/environments", body, &w); err != nil {
@@ -90,23 +82,11 @@ func (d *driver) ModifyEnvironment(ctx context.Context, name string, u *backend.
 		return nil, err
 	}
 	body := envBody{Hash: d.c.Hash(name)}
-	if u.ExternalURL != nil {
-		v := ""
-		if *u.ExternalURL != "" {
-			if v, err = d.c.Encrypt(*u.ExternalURL); err != nil {
-				return nil, err
-			}
-		}
-		body.ExternalURL = &v
+	if body.ExternalURL, err = d.c.encryptField(u.ExternalURL); err != nil {
+		return nil, err
 	}
-	if u.Description != nil {
-		v := ""
-		if *u.Description != "" {
-			if v, err = d.c.Encrypt(*u.Description); err != nil {
-				return nil, err
-			}
-		}
-		body.Description = &v
+	if body.Description, err = d.c.encryptField(u.Description); err != nil {
+		return nil, err
 	}
 	var out wireEnv
 	if err := d.c.do(ctx, "PUT", "/v1/environments/"+url.PathEscape(w.ID), body, &out); err != nil {

@@ -60,3 +60,26 @@ func (d *driver) decryptOpt(what, enc string) (string, error) {
 	}
 	return d.c.Decrypt(what, enc)
 }
+
+// encryptField encrypts an optional field of a body: nil stays nil (not
+// sent: unchanged), "" stays "" (cleared: an empty field is sent as no
+// ciphertext at all, as the SDKs send it).
+func (c *Client) encryptField(p *string) (*string, error) {
+	if p == nil || *p == "" {
+		return p, nil
+	}
+	enc, err := c.Encrypt(*p)
+	if err != nil {
+		return nil, err
+	}
+	return &enc, nil
+}
+
+// nonEmpty is nil for "", else a pointer to s: an optional field set only
+// when it has content.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
