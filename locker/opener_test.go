@@ -83,6 +83,16 @@ func TestURLOpenerWithOwnClient(t *testing.T) {
 			if e.srv.Requests() == before {
 				t.Error("the read after Close reached no server")
 			}
+			// and its keys: the stored ciphertext decrypts with the client
+			var stored string
+			for _, s := range e.proj.StoredSecrets() {
+				if s.Hash == c.Hash("K") {
+					stored = s.Value
+				}
+			}
+			if v, err := c.Decrypt("value", stored); err != nil || v != "v" {
+				t.Errorf("Client.Decrypt of the stored value after Close = %q, %v", v, err)
+			}
 			if tr.closed {
 				t.Error("the Store's Close closed the idle connections of the application's http.Client")
 			}
