@@ -1,15 +1,10 @@
 package locker
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -26,8 +21,9 @@ const Version = "0.1.0"
 // DefaultAPIBase is Locker's API base, as in every official SDK.
 const DefaultAPIBase = "https://api.locker.io/locker_secrets"
 
-// Options configure a Client.
-type Options struct {
+// ClientOptions configure a Client: where it sends requests, with which
+// credentials, and how it retries.
+type ClientOptions struct {
 	// APIBase is the API base URL (default DefaultAPIBase); paths are
 	// APIBase + "/v1/…".
 	APIBase string
@@ -44,7 +40,7 @@ type Options struct {
 	// For test servers only.
 	InsecureSkipVerify bool
 	// HTTPClient, if set, is used as it is (InsecureSkipVerify is then
-	// ignored) and Close leaves it alone.
+	// ignored) and nothing in this package closes its connections.
 	HTTPClient *http.Client
 	// MaxRetries bounds the retries of RateLimited and Unavailable
 	// answers, request timeouts included (default
@@ -88,7 +84,11 @@ func firstEnv(names ...string) string {
 // NewClient checks the credentials: it fetches the access key's profile and
 // unwraps the project key. A secret access key that does not belong to the
 // access key id fails here, as Unauthenticated.
-func NewClient(ctx context.Context, o Options) (*Client, error) {
+//
+// The Client belongs to the caller: pass it to [New] or to a [URLOpener]
+// as many times as wanted; closing a Store made from it leaves it usable.
+// [Client.CloseIdleConnections] releases what it holds.
+func NewClient(ctx context.Context, o ClientOptions) (*Client, error) {
 	if o.AccessKeyID == "" {
 		o.AccessKeyID = firstEnv("LOCKER_ACCESS_KEY_ID", "ACCESS_KEY_ID")
 	}
@@ -175,120 +175,10 @@ func (c *Client) Decrypt(what, enc string) (string, error) {
 	return string(b), nil
 }
 
-// do sends a request and decodes a 2xx JSON answer into out. It retries
-// RateLimited and Unavailable outcomes (429, 5xx, transport failures, the
-// per-request timeout) up to MaxRetries times, waiting as
-// backend.RetryPolicy says (Retry-After honoured, capped at its Max). It
-// never sleeps into the caller's deadline: when the wait would end after
-// it, the last answer is returned at once.
-func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
-	var payload []byte
-	if body != nil {
-		var err error
-		if payload, err = json.Marshal(body); err != nil {
-			return err
-		}
-	}
-	for attempt := 0; ; attempt++ {
-		err := c.once(ctx, method, path, payload, out)
-		if err == nil {
-			return nil
-		}
-		code := classify(err)
-		if !code.Retryable() || attempt >= c.retry.MaxRetries || ctx.Err() != nil {
-			return err
-		}
-		var ra time.Duration
-		var ae *APIError
-		if errors.As(err, &ae) {
-			ra = ae.RetryAfter
-		}
-		d := c.retry.Delay(attempt+1, ra)
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
-			return err
-		}
-		c.log.DebugContext(ctx, "locker: retrying", "method", method, "path", redactQuery(path), "code", code.String(), "attempt", attempt+1, "wait", d)
-		if err := backend.Sleep(ctx, d); err != nil {
-			return err
-		}
-	}
-}
-
-func redactQuery(p string) string {
-	path, _, _ := strings.Cut(p, "?")
-	return path
-}
-
-func (c *Client) once(ctx context.Context, method, path string, payload []byte, out any) error {
-	var rd io.Reader
-	if payload != nil {
-		rd = bytes.NewReader(payload)
-	}
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(actx, method, c.base+path, rd)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.id)
-	req.Header.Set("User-Agent", "Locker Secret Go SDK - version "+Version+" (polysecret)")
-	req.Header.Set("Cache-Control", "no-cache")
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range c.headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return c.transportErr(ctx, actx, method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return c.transportErr(ctx, actx, method, path, err)
-	}
-	c.log.DebugContext(ctx, "locker: request", "method", method, "path", redactQuery(path), "status", resp.StatusCode)
-	if resp.StatusCode != 200 && resp.StatusCode != 201 {
-		ae := &APIError{Status: resp.StatusCode, RetryAfter: backend.ParseRetryAfter(resp.Header)}
-		var eb struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		}
-		if json.Unmarshal(b, &eb) == nil {
-			ae.Code, ae.Message = eb.Code, eb.Message
-		} else {
-			ae.Message = http.StatusText(resp.StatusCode)
-		}
-		return ae
-	}
-	if out == nil {
-		return nil
-	}
-	if err := json.Unmarshal(b, out); err != nil {
-		// The body holds ciphertexts at most; still, do not quote it.
-		return backend.Errorf(backend.Internal, "locker: undecodable answer to %s %s", method, redactQuery(path))
-	}
-	return nil
-}
-
-// transportErr tells a timeout of the request (the driver's Timeout, or a
-// user's http.Client.Timeout) from the caller's own context: the first is
-// a retryable requestTimeout, the second stays the context's error.
-func (c *Client) transportErr(ctx, actx context.Context, method, path string, err error) error {
-	if ctx.Err() != nil {
-		return err
-	}
-	if actx.Err() != nil {
-		return &requestTimeout{method: method, path: redactQuery(path), after: c.timeout}
-	}
-	var ne net.Error
-	if backend.ContextCode(err) != backend.Unknown || (errors.As(err, &ne) && ne.Timeout()) {
-		return &requestTimeout{method: method, path: redactQuery(path)} // the http.Client's own timeout
-	}
-	return err
-}
-
-// close releases the connections of an http.Client built here.
-func (c *Client) close() {
+// CloseIdleConnections releases the idle connections of the http.Client
+// NewClient built (one given in ClientOptions.HTTPClient is left alone).
+// The Client stays usable: later requests open new connections.
+func (c *Client) CloseIdleConnections() {
 	if c.ownsHC {
 		c.hc.CloseIdleConnections()
 	}

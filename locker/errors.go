@@ -134,3 +134,7 @@ func classify(err error) backend.Code {
 	}
 	return backend.Unknown
 }
+
+// code is the code of any error the driver returns: its own coded errors
+// (backend.Errorf) first, then classify's.
+func code(err error) backend.Code { return backend.Classify(err, classify) }

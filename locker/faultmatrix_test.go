@@ -13,21 +13,15 @@ import (
 	"github.com/polysecret/secrets/internal/faultmatrix"
 	"github.com/polysecret/secrets/internal/faultproxy"
 	"github.com/polysecret/secrets/locker"
-	"github.com/polysecret/secrets/locker/lockertest"
 )
 
 // TestFaultMatrix runs the fault matrix of issue 8 (package faultmatrix)
 // between the driver, opened by URL on the proxy's host with ?scheme=http,
 // and lockertest. Locker has no Delete: that row is left out.
 func TestFaultMatrix(t *testing.T) {
-	srv := lockertest.NewServer()
-	t.Cleanup(srv.Close)
-	proj := srv.CreateProject("faults")
-	key, err := proj.CreateAccessKey(lockertest.KeyOptions{Permission: lockertest.ReadWrite})
-	if err != nil {
-		t.Fatal(err)
-	}
-	truth, err := locker.OpenStore(context.Background(), locker.Options{APIBase: srv.URL(), AccessKeyID: key.ID, SecretAccessKey: key.Secret})
+	e := newEnv(t)
+	srv, key := e.srv, e.key
+	truth, err := locker.New(e.mustClient(t, key), locker.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

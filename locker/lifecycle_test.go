@@ -70,7 +70,7 @@ func TestCloseLeavesUserClient(t *testing.T) {
 	tr := &countingTransport{base: e.srv.Client().Transport}
 	hc := e.srv.Client()
 	hc.Transport = tr
-	st := e.mustOpen(t, e.key, func(o *locker.Options) { o.HTTPClient = hc })
+	st := e.mustOpen(t, e.key, func(o *locker.ClientOptions) { o.HTTPClient = hc })
 	if _, err := st.ListEnvironments(ctx); err != nil {
 		t.Fatal(err)
 	}

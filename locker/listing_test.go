@@ -363,3 +363,22 @@ func TestListSnapshotReuse(t *testing.T) {
 		})
 	}
 }
+
+// TestListMissingEnvironment: listing an environment that does not exist
+// lists nothing, without error — as memory does — and makes one request
+// (the environment's lookup).
+func TestListMissingEnvironment(t *testing.T) {
+	e := newEnv(t)
+	st := e.mustOpen(t, e.key)
+	if _, err := st.Create(ctx, secrets.Secret{Key: "G", Value: "global"}); err != nil {
+		t.Fatal(err)
+	}
+	before := e.srv.Requests()
+	page, next, err := st.In("nosuch").ListPage(ctx, secrets.ListOptions{}, "")
+	if err != nil || len(page) != 0 || next != "" {
+		t.Fatalf("ListPage in a missing environment = %v, %q, %v; want nothing", page, next, err)
+	}
+	if n := e.srv.Requests() - before; n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+}

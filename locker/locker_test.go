@@ -36,19 +36,43 @@ func newEnv(t testing.TB) *env {
 	return &env{srv, p, k}
 }
 
-func (e *env) open(t testing.TB, k *lockertest.AccessKey, mod ...func(*locker.Options)) (*secrets.Store, error) {
-	o := locker.Options{APIBase: e.srv.URL(), AccessKeyID: k.ID, SecretAccessKey: k.Secret}
+// client builds a Client on the test server for k; the test's cleanup
+// releases its connections.
+func (e *env) client(t testing.TB, k *lockertest.AccessKey, mod ...func(*locker.ClientOptions)) (*locker.Client, error) {
+	o := locker.ClientOptions{APIBase: e.srv.URL(), AccessKeyID: k.ID, SecretAccessKey: k.Secret}
 	for _, m := range mod {
 		m(&o)
 	}
-	st, err := locker.OpenStore(ctx, o)
+	c, err := locker.NewClient(ctx, o)
+	if err == nil {
+		t.Cleanup(c.CloseIdleConnections)
+	}
+	return c, err
+}
+
+func (e *env) mustClient(t testing.TB, k *lockertest.AccessKey, mod ...func(*locker.ClientOptions)) *locker.Client {
+	t.Helper()
+	c, err := e.client(t, k, mod...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// open makes a Store with New on a Client of its own.
+func (e *env) open(t testing.TB, k *lockertest.AccessKey, mod ...func(*locker.ClientOptions)) (*secrets.Store, error) {
+	c, err := e.client(t, k, mod...)
+	if err != nil {
+		return nil, err
+	}
+	st, err := locker.New(c, locker.Options{})
 	if err == nil {
 		t.Cleanup(func() { st.Close() })
 	}
 	return st, err
 }
 
-func (e *env) mustOpen(t testing.TB, k *lockertest.AccessKey, mod ...func(*locker.Options)) *secrets.Store {
+func (e *env) mustOpen(t testing.TB, k *lockertest.AccessKey, mod ...func(*locker.ClientOptions)) *secrets.Store {
 	t.Helper()
 	st, err := e.open(t, k, mod...)
 	if err != nil {
@@ -62,7 +86,7 @@ func TestConformance(t *testing.T) {
 		New: func(t *testing.T) conformance.Opener {
 			e := newEnv(t)
 			return func(t *testing.T) *secrets.Store {
-				st, err := locker.OpenStore(ctx, locker.Options{APIBase: e.srv.URL(), AccessKeyID: e.key.ID, SecretAccessKey: e.key.Secret})
+				st, err := locker.New(e.mustClient(t, e.key), locker.Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -249,7 +273,7 @@ func TestTamperedCiphertext(t *testing.T) {
 // Retry-After); a longer one surfaces RateLimited.
 func TestRateLimit(t *testing.T) {
 	e := newEnv(t)
-	st := e.mustOpen(t, e.key, func(o *locker.Options) { o.MaxRetries = 3 })
+	st := e.mustOpen(t, e.key, func(o *locker.ClientOptions) { o.MaxRetries = 3 })
 	if _, err := st.Create(ctx, secrets.Secret{Key: "R", Value: "v"}); err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +329,7 @@ func (c *capture) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestHeaders(t *testing.T) {
 	e := newEnv(t)
 	cp := &capture{}
-	st := e.mustOpen(t, e.key, func(o *locker.Options) {
+	st := e.mustOpen(t, e.key, func(o *locker.ClientOptions) {
 		o.HTTPClient = &http.Client{Transport: cp}
 		o.Headers = map[string]string{"cf-access-client-id": "abc", "Cache-Control": "max-age=0"}
 	})

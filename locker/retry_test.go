@@ -52,7 +52,7 @@ func TestLostReplyRecognisesOwnWrite(t *testing.T) {
 // DeadlineExceeded.
 func TestClientTimeoutRetried(t *testing.T) {
 	e := newEnv(t)
-	st := e.mustOpen(t, e.key, func(o *locker.Options) { o.Timeout = 300 * time.Millisecond; o.MaxRetries = 2 })
+	st := e.mustOpen(t, e.key, func(o *locker.ClientOptions) { o.Timeout = 300 * time.Millisecond; o.MaxRetries = 2 })
 	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestRetryPolicy(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
-			st := e.mustOpen(t, e.key, func(o *locker.Options) { o.MaxRetries = 2 })
+			st := e.mustOpen(t, e.key, func(o *locker.ClientOptions) { o.MaxRetries = 2 })
 			if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
 				t.Fatal(err)
 			}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
 )
 
@@ -18,7 +19,40 @@ const maxBasePath = 256
 // so that what is checked here is what is sent.
 var segment = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
 
-func openURL(ctx context.Context, u *url.URL) (backend.Driver, error) {
+// URLOpener opens locker:// URLs (see the package documentation, URLs and
+// Clients). The zero value, registered for locker:// on
+// secrets.DefaultURLMux, builds a Client per Store from the URL and the
+// LOCKER_* variables, and the Store's Close releases it.
+type URLOpener struct {
+	// Client, if set, is the client every Store opened through this opener
+	// uses: the application built it with NewClient and owns it (the
+	// Store's Close leaves it usable). The URL's host and path must then
+	// be empty (locker://?env=prod) or name the client's API base, and the
+	// client's settings (insecure_tls, max_retries, timeout) are not URL
+	// parameters: they are ClientOptions.
+	Client *Client
+	// Options: for URLs, the scope and read-only mode come from the URL's
+	// env and readonly parameters (the URLMux applies them), so an opener
+	// whose Options set Environment or ReadOnly refuses to open, with
+	// InvalidArgument, rather than ignore them.
+	Options Options
+}
+
+var _ secrets.URLOpener = (*URLOpener)(nil)
+
+// clientParams are the URL parameters that configure a Client the driver
+// builds.
+var clientParams = []string{"insecure_tls", "max_retries", "timeout"}
+
+// OpenDriverURL opens the driver for a locker:// URL.
+func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driver, error) {
+	if o.Options != (Options{}) {
+		return nil, backend.Errorf(backend.InvalidArgument,
+			"locker: URLOpener.Options.Environment and ReadOnly do not apply to URLs: set env and readonly in the URL")
+	}
+	if o.Client != nil {
+		return o.openWithClient(u)
+	}
 	p := backend.NewParams(u.Query())
 	scheme := p.String("scheme", "https")
 	insecure := p.Bool("insecure_tls", false)
@@ -27,28 +61,75 @@ func openURL(ctx context.Context, u *url.URL) (backend.Driver, error) {
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
+	base, err := urlBase(u, scheme)
+	if err != nil {
+		return nil, err
+	}
+	if maxRetries == 0 {
+		maxRetries = -1
+	}
+	c, err := NewClient(ctx, ClientOptions{APIBase: base, InsecureSkipVerify: insecure, MaxRetries: maxRetries, Timeout: timeout})
+	if err != nil {
+		return nil, err
+	}
+	return &driver{c: c, owned: true}, nil
+}
+
+// openWithClient opens a driver on the opener's own Client, after checking
+// that the URL asks for nothing the client does not do.
+func (o *URLOpener) openWithClient(u *url.URL) (backend.Driver, error) {
+	q := u.Query()
+	for _, name := range clientParams {
+		if q.Has(name) {
+			return nil, backend.Errorf(backend.InvalidArgument,
+				"locker: URL parameter %q configures a client, and this URLOpener has its own Client: set it in ClientOptions", name)
+		}
+	}
+	p := backend.NewParams(q)
+	scheme := p.String("scheme", "https")
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	if u.Host == "" && u.User == nil && strings.Trim(u.Path, "/") == "" && !q.Has("scheme") {
+		return &driver{c: o.Client}, nil // locker:// (or locker:///): the client's API base
+	}
+	base, err := urlBase(u, scheme)
+	if err != nil {
+		return nil, err
+	}
+	if !sameBase(base, o.Client.base) {
+		return nil, backend.Errorf(backend.InvalidArgument,
+			"locker: the URL names another API base than the URLOpener's Client; use locker://?… or the client's own host and path")
+	}
+	return &driver{c: o.Client}, nil
+}
+
+// urlBase is the API base a locker:// URL names: scheme://host/path, the
+// path /locker_secrets when empty.
+func urlBase(u *url.URL, scheme string) (string, error) {
 	if scheme != "https" && scheme != "http" {
-		return nil, backend.Errorf(backend.InvalidArgument, "locker: scheme must be https or http")
+		return "", backend.Errorf(backend.InvalidArgument, "locker: scheme must be https or http")
 	}
 	if u.Host == "" {
-		return nil, backend.Errorf(backend.InvalidArgument, "locker: the URL needs the API host (locker://api.locker.io/locker_secrets)")
+		return "", backend.Errorf(backend.InvalidArgument, "locker: the URL needs the API host (locker://api.locker.io/locker_secrets)")
 	}
 	if err := checkBase(u); err != nil {
-		return nil, err
+		return "", err
 	}
 	path := u.EscapedPath()
 	if path == "" || path == "/" {
 		path = "/locker_secrets"
 	}
-	if maxRetries == 0 {
-		maxRetries = -1
-	}
-	c, err := NewClient(ctx, Options{APIBase: scheme + "://" + u.Host + path, InsecureSkipVerify: insecure,
-		MaxRetries: maxRetries, Timeout: timeout})
-	if err != nil {
-		return nil, err
-	}
-	return &driver{c: c}, nil
+	return scheme + "://" + u.Host + path, nil
+}
+
+// sameBase reports whether two API bases name one place: same scheme,
+// host (case-insensitively) and path (trailing slash aside).
+func sameBase(a, b string) bool {
+	ua, err1 := url.Parse(a)
+	ub, err2 := url.Parse(b)
+	return err1 == nil && err2 == nil && ua.Scheme == ub.Scheme && strings.EqualFold(ua.Host, ub.Host) &&
+		strings.TrimSuffix(ua.EscapedPath(), "/") == strings.TrimSuffix(ub.EscapedPath(), "/")
 }
 
 // checkBase refuses, with InvalidArgument, an API base the driver would

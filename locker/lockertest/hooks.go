@@ -50,18 +50,6 @@ func (p *Project) DeleteSecret(id string) error {
 	return fmt.Errorf("lockertest: no secret %q", id)
 }
 
-// LoseReplyNext makes the next n requests do their work (a write lands)
-// and then close the connection without an answer, as a reply lost on
-// the network. It shares FailNext's queue: faults are used one per
-// request, in the order they were added.
-func (s *Server) LoseReplyNext(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.fail = append(s.fail, fault{loseReply: true})
-	}
-}
-
 // RewriteNextLinks makes every list answer carry f(next) as its next link
 // instead of next ("" on the last page); f returning "" means no next link.
 // nil restores the normal links. For testing clients against a server
@@ -119,11 +107,25 @@ func (p *Project) SwapEnvironments(id1, id2 string) error {
 	return nil
 }
 
-func (p *Project) secret(id string) *StoredSecret {
+// TamperSecret overwrites a stored field ("key", "value", "description")
+// of the secret with that id, as a broken or malicious server might.
+func (p *Project) TamperSecret(id, field, value string) error {
+	p.s.mu.Lock()
+	defer p.s.mu.Unlock()
 	for _, s := range p.secrets {
 		if s.ID == id {
-			return s
+			switch field {
+			case "key":
+				s.Key = value
+			case "value":
+				s.Value = value
+			case "description":
+				s.Description = value
+			default:
+				return fmt.Errorf("lockertest: unknown field %q", field)
+			}
+			return nil
 		}
 	}
-	return nil
+	return fmt.Errorf("lockertest: no secret %q", id)
 }

@@ -157,3 +157,29 @@ func parseFloat(b []byte) float64 {
 	f, _ := strconv.ParseFloat(string(b), 64)
 	return f
 }
+
+// TestTamperSecret: the hook overwrites what the server returns, and
+// refuses unknown fields and ids.
+func TestTamperSecret(t *testing.T) {
+	_, p, s := setup(t)
+	code, b := s.req("POST", "/v1/secrets", map[string]any{"key": s.enc("K"), "hash": lockercrypto.LookupHash(s.pid, "K"), "value": s.enc("v")})
+	if code != 201 {
+		t.Fatalf("%d %s", code, b)
+	}
+	id := decode(t, b)["id"].(string)
+	if err := p.TamperSecret(id, "value", "2.x|y|z"); err != nil {
+		t.Fatal(err)
+	}
+	_, b = s.req("GET", "/v1/secrets", nil)
+	var l struct{ Results []map[string]any }
+	_ = json.Unmarshal(b, &l)
+	if len(l.Results) != 1 || l.Results[0]["value"] != "2.x|y|z" {
+		t.Errorf("tampered value not served: %s", b)
+	}
+	if err := p.TamperSecret(id, "secret_hash", "x"); err == nil {
+		t.Error("unknown field accepted")
+	}
+	if err := p.TamperSecret("999", "value", "x"); err == nil {
+		t.Error("unknown id accepted")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -218,5 +219,32 @@ func TestFaults(t *testing.T) {
 	}
 	if srv.Requests() != 3 {
 		t.Fatalf("Requests() = %d", srv.Requests())
+	}
+}
+
+// TestTLSServer: NewTLSServer serves HTTPS; its Client trusts it and a
+// default client does not.
+func TestTLSServer(t *testing.T) {
+	srv := lockertest.NewTLSServer()
+	defer srv.Close()
+	if !strings.HasPrefix(srv.URL(), "https://") || strings.Contains(srv.Host(), "/") {
+		t.Fatalf("URL %q Host %q", srv.URL(), srv.Host())
+	}
+	k, err := srv.CreateProject("tls").CreateAccessKey(lockertest.KeyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := http.NewRequest("GET", srv.URL()+"/v1/profile", nil)
+	r.Header.Set("Authorization", "Bearer "+k.ID)
+	resp, err := srv.Client().Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("status %d", resp.StatusCode)
+	}
+	if _, err := (&http.Client{}).Do(r); err == nil || !slices.ContainsFunc([]string{"certificate", "x509", "tls"}, func(s string) bool { return strings.Contains(err.Error(), s) }) {
+		t.Errorf("an untrusting client: %v", err)
 	}
 }

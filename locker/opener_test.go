@@ -1,0 +1,197 @@
+package locker_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/locker"
+)
+
+// TestURLOpenerWithOwnClient (9.2): a URLOpener holding a Client the test
+// built opens locker:// URLs on its own URLMux, with no LOCKER_* variable
+// set; closing the Store leaves the client usable, and an http.Client the
+// application gave it keeps its connections.
+func TestURLOpenerWithOwnClient(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		own  bool // the client gets an http.Client of the test's
+		url  func(e *env) string
+	}{
+		{"built-in transport, URL naming the client's base", false, func(e *env) string {
+			return "locker://" + e.srv.Host() + "/locker_secrets?scheme=http&env=prod"
+		}},
+		{"own http.Client, URL naming the client's base", true, func(e *env) string {
+			return "locker://" + e.srv.Host() + "/locker_secrets/?scheme=http&env=prod"
+		}},
+		{"own http.Client, URL without host", true, func(*env) string { return "locker://?env=prod" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			for _, v := range []string{"LOCKER_ACCESS_KEY_ID", "LOCKER_SECRET_ACCESS_KEY", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY"} {
+				t.Setenv(v, "")
+			}
+			tr := &countingTransport{base: http.DefaultTransport}
+			c := e.mustClient(t, e.key, func(o *locker.ClientOptions) {
+				if tc.own {
+					o.HTTPClient = &http.Client{Transport: tr}
+				}
+			})
+			seed, err := locker.New(c, locker.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := seed.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
+				t.Fatal(err)
+			}
+
+			mux := new(secrets.URLMux)
+			mux.Register(locker.Scheme, &locker.URLOpener{Client: c})
+			st, err := mux.OpenStore(ctx, tc.url(e))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := st.Get(ctx, "K")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]string{"prod", "K", "v"}, []string{got.Environment, got.Key, got.Value}); diff != "" {
+				t.Errorf("read through the opened store (-want +got):\n%s", diff)
+			}
+			var through *locker.Client
+			if !st.As(&through) || through != c {
+				t.Error("Store.As(**locker.Client) is not the opener's client")
+			}
+			if err := st.Close(); err != nil {
+				t.Fatal(err)
+			}
+
+			// The client, directly: still usable after the Store's Close.
+			before := e.srv.Requests()
+			again, err := locker.New(c, locker.Options{Environment: "prod"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v, err := again.Value(ctx, "K"); err != nil || v != "v" {
+				t.Fatalf("Value through the client after Close = %q, %v", v, err)
+			}
+			if e.srv.Requests() == before {
+				t.Error("the read after Close reached no server")
+			}
+			// and its keys: the stored ciphertext decrypts with the client
+			var stored string
+			for _, s := range e.proj.StoredSecrets() {
+				if s.Hash == c.Hash("K") {
+					stored = s.Value
+				}
+			}
+			if v, err := c.Decrypt("value", stored); err != nil || v != "v" {
+				t.Errorf("Client.Decrypt of the stored value after Close = %q, %v", v, err)
+			}
+			if tr.closed {
+				t.Error("the Store's Close closed the idle connections of the application's http.Client")
+			}
+		})
+	}
+}
+
+// TestURLOpenerRefuses: with a Client, a URL that names another API base
+// or sets the client's own parameters is InvalidArgument before any
+// request; so are Options that URLs cannot honour.
+func TestURLOpenerRefuses(t *testing.T) {
+	e := newEnv(t)
+	c := e.mustClient(t, e.key)
+	host := e.srv.Host()
+	for _, tc := range []struct {
+		name   string
+		opener *locker.URLOpener
+		url    string
+	}{
+		{"max_retries with a client", &locker.URLOpener{Client: c}, "locker://" + host + "/locker_secrets?scheme=http&max_retries=2"},
+		{"timeout with a client", &locker.URLOpener{Client: c}, "locker://?timeout=5s"},
+		{"insecure_tls with a client", &locker.URLOpener{Client: c}, "locker://?insecure_tls=true"},
+		{"unknown parameter with a client", &locker.URLOpener{Client: c}, "locker://?bogus=1"},
+		{"other host", &locker.URLOpener{Client: c}, "locker://other.example:8080/locker_secrets?scheme=http"},
+		{"other scheme", &locker.URLOpener{Client: c}, "locker://" + host + "/locker_secrets"},
+		{"other path", &locker.URLOpener{Client: c}, "locker://" + host + "/elsewhere?scheme=http"},
+		{"bad path with a client", &locker.URLOpener{Client: c}, "locker://" + host + "/a/../locker_secrets?scheme=http"},
+		{"Options.Environment", &locker.URLOpener{Client: c, Options: locker.Options{Environment: "prod"}}, "locker://"},
+		{"Options.ReadOnly", &locker.URLOpener{Options: locker.Options{ReadOnly: true}}, "locker://" + host + "?scheme=http"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mux := new(secrets.URLMux)
+			mux.Register(locker.Scheme, tc.opener)
+			before := e.srv.Requests()
+			st, err := mux.OpenStore(ctx, tc.url)
+			if err == nil {
+				st.Close()
+			}
+			if secrets.ErrorCode(err) != secrets.InvalidArgument {
+				t.Fatalf("OpenStore = %v, want InvalidArgument", err)
+			}
+			if n := e.srv.Requests() - before; n != 0 {
+				t.Errorf("%d requests sent", n)
+			}
+		})
+	}
+}
+
+// TestNew: New's Options set the scope and the read-only mode; a read-only
+// Store refuses a write before any request; a nil Client is
+// InvalidArgument.
+func TestNew(t *testing.T) {
+	e := newEnv(t)
+	c := e.mustClient(t, e.key)
+	rw, err := locker.New(c, locker.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rw.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []secrets.Secret{{Key: "K", Value: "global"}, {Environment: "prod", Key: "K", Value: "prod"}} {
+		if _, err := rw.Create(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name      string
+		opts      locker.Options
+		wantValue string
+		wantWrite secrets.Code
+	}{
+		{"global", locker.Options{}, "global", secrets.AlreadyExists},
+		{"environment", locker.Options{Environment: "prod"}, "prod", secrets.AlreadyExists},
+		{"read-only environment", locker.Options{Environment: "prod", ReadOnly: true}, "prod", secrets.PermissionDenied},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := locker.New(c, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if st.Environment() != tc.opts.Environment || st.ReadOnly() != tc.opts.ReadOnly {
+				t.Errorf("scope %q read-only %v, want %q %v", st.Environment(), st.ReadOnly(), tc.opts.Environment, tc.opts.ReadOnly)
+			}
+			if v, err := st.Value(ctx, "K"); err != nil || v != tc.wantValue {
+				t.Errorf("Value = %q, %v; want %q", v, err, tc.wantValue)
+			}
+			before := e.srv.Requests()
+			_, err = st.Create(ctx, secrets.Secret{Key: "K", Value: "x"})
+			if got := secrets.ErrorCode(err); got != tc.wantWrite {
+				t.Errorf("Create = %v, want %s", err, tc.wantWrite)
+			}
+			if tc.opts.ReadOnly && e.srv.Requests() != before {
+				t.Errorf("a refused write made %d requests", e.srv.Requests()-before)
+			}
+		})
+	}
+	if _, err := locker.New(nil, locker.Options{}); secrets.ErrorCode(err) != secrets.InvalidArgument {
+		t.Errorf("New(nil) = %v, want InvalidArgument", err)
+	}
+}
