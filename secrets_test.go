@@ -307,3 +307,48 @@ func TestFallbackRefused(t *testing.T) {
 		t.Fatalf("global Get: %v, want PermissionDenied", err)
 	}
 }
+
+// defaultingOpener opens memory stores with defaults of its own.
+type defaultingOpener struct {
+	env string
+	ro  bool
+}
+
+func (o defaultingOpener) OpenDriverURL(context.Context, *url.URL) (backend.Driver, error) {
+	return memory.NewDB().Driver(), nil
+}
+
+func (o defaultingOpener) StoreDefaults() (string, bool) { return o.env, o.ro }
+
+// TestOpenerDefaults: an opener's StoreDefaults set the scope and
+// read-only mode; the URL's env wins; a URL cannot make an opener's
+// read-only stores writable.
+func TestOpenerDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		opener  defaultingOpener
+		url     string
+		wantEnv string
+		wantRO  bool
+	}{
+		{defaultingOpener{"prod", false}, "d://", "prod", false},
+		{defaultingOpener{"prod", false}, "d://?env=dev", "dev", false},
+		{defaultingOpener{"", true}, "d://", "", true},
+		{defaultingOpener{"", true}, "d://?readonly=false", "", true},
+		{defaultingOpener{"", false}, "d://?readonly=true", "", true},
+	} {
+		mux := new(secrets.URLMux)
+		mux.Register("d", tc.opener)
+		st, err := mux.OpenStore(context.Background(), tc.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Environment() != tc.wantEnv || st.ReadOnly() != tc.wantRO {
+			t.Errorf("%+v %s: env %q read-only %v, want %q %v", tc.opener, tc.url, st.Environment(), st.ReadOnly(), tc.wantEnv, tc.wantRO)
+		}
+	}
+	mux := new(secrets.URLMux)
+	mux.Register("d", defaultingOpener{"_bad", false})
+	if _, err := mux.OpenStore(context.Background(), "d://"); secrets.ErrorCode(err) != secrets.InvalidArgument {
+		t.Errorf("an opener's invalid default scope: %v", err)
+	}
+}

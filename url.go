@@ -20,6 +20,15 @@ type URLOpener interface {
 	OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driver, error)
 }
 
+// StoreDefaulter is an optional interface of a URLOpener: the scope and
+// read-only mode of the stores it opens when the URL does not say (a
+// driver's URLOpener answers its Options' Environment and ReadOnly). The
+// URL's env wins; readonly=true in either makes the store read-only — a URL
+// cannot make an opener's read-only stores writable.
+type StoreDefaulter interface {
+	StoreDefaults() (env string, readOnly bool)
+}
+
 // URLOpenerFunc adapts a function to URLOpener.
 type URLOpenerFunc func(ctx context.Context, u *url.URL) (backend.Driver, error)
 
@@ -120,6 +129,12 @@ func (m *URLMux) OpenStore(ctx context.Context, urlstr string) (*Store, error) {
 		return nil, fail(u.Scheme, backend.Errorf(InvalidArgument, "malformed URL query"))
 	}
 	opts := StoreOptions{Scheme: u.Scheme}
+	if d, ok := op.(StoreDefaulter); ok {
+		opts.Environment, opts.ReadOnly = d.StoreDefaults()
+		if err := backend.ValidateScope(opts.Environment); err != nil {
+			return nil, fail(u.Scheme, err)
+		}
+	}
 	if vs, ok := q["env"]; ok {
 		if len(vs) != 1 {
 			return nil, fail(u.Scheme, backend.Errorf(InvalidArgument, "URL parameter \"env\" given %d times", len(vs)))
@@ -135,7 +150,7 @@ func (m *URLMux) OpenStore(ctx context.Context, urlstr string) (*Store, error) {
 		if len(vs) != 1 || err != nil {
 			return nil, fail(u.Scheme, backend.Errorf(InvalidArgument, "URL parameter \"readonly\" must be true or false, once"))
 		}
-		opts.ReadOnly = b
+		opts.ReadOnly = opts.ReadOnly || b
 		delete(q, "readonly")
 	}
 	u.RawQuery = q.Encode()

@@ -120,8 +120,6 @@ func TestURLOpenerRefuses(t *testing.T) {
 		{"other scheme", &locker.URLOpener{Client: c}, "locker://" + host + "/locker_secrets"},
 		{"other path", &locker.URLOpener{Client: c}, "locker://" + host + "/elsewhere?scheme=http"},
 		{"bad path with a client", &locker.URLOpener{Client: c}, "locker://" + host + "/a/../locker_secrets?scheme=http"},
-		{"Options.Environment", &locker.URLOpener{Client: c, Options: locker.Options{Environment: "prod"}}, "locker://"},
-		{"Options.ReadOnly", &locker.URLOpener{Options: locker.Options{ReadOnly: true}}, "locker://" + host + "?scheme=http"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mux := new(secrets.URLMux)

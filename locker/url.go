@@ -31,14 +31,19 @@ type URLOpener struct {
 	// client's settings (insecure_tls, max_retries, timeout) are not URL
 	// parameters: they are ClientOptions.
 	Client *Client
-	// Options: for URLs, the scope and read-only mode come from the URL's
-	// env and readonly parameters (the URLMux applies them), so an opener
-	// whose Options set Environment or ReadOnly refuses to open, with
-	// InvalidArgument, rather than ignore them.
+	// Options: Environment is the scope when the URL has no env; ReadOnly
+	// makes every store it opens read-only, whatever the URL says.
 	Options Options
 }
 
-var _ secrets.URLOpener = (*URLOpener)(nil)
+var (
+	_ secrets.URLOpener      = (*URLOpener)(nil)
+	_ secrets.StoreDefaulter = (*URLOpener)(nil)
+)
+
+// StoreDefaults answers Options.Environment and Options.ReadOnly, for the
+// URLMux.
+func (o *URLOpener) StoreDefaults() (string, bool) { return o.Options.Environment, o.Options.ReadOnly }
 
 // clientParams are the URL parameters that configure a Client the driver
 // builds.
@@ -46,10 +51,6 @@ var clientParams = []string{"insecure_tls", "max_retries", "timeout"}
 
 // OpenDriverURL opens the driver for a locker:// URL.
 func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driver, error) {
-	if o.Options != (Options{}) {
-		return nil, backend.Errorf(backend.InvalidArgument,
-			"locker: URLOpener.Options.Environment and ReadOnly do not apply to URLs: set env and readonly in the URL")
-	}
 	if o.Client != nil {
 		return o.openWithClient(u)
 	}

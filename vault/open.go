@@ -80,12 +80,20 @@ type URLOpener struct {
 	// store, and the store's Close releases it.
 	Client *api.Client
 	// Options holds defaults for the settings the URL does not set (URL
-	// parameters win). Mount and Prefix come from the URL; Environment and
-	// ReadOnly from its env and readonly parameters.
+	// parameters win). Mount and Prefix come from the URL. Environment is
+	// the scope when the URL has no env; ReadOnly makes every store it opens
+	// read-only, whatever the URL says.
 	Options Options
 }
 
-var _ secrets.URLOpener = (*URLOpener)(nil)
+var (
+	_ secrets.URLOpener      = (*URLOpener)(nil)
+	_ secrets.StoreDefaulter = (*URLOpener)(nil)
+)
+
+// StoreDefaults answers Options.Environment and Options.ReadOnly, for the
+// URLMux.
+func (o *URLOpener) StoreDefaults() (string, bool) { return o.Options.Environment, o.Options.ReadOnly }
 
 func init() { secrets.Register(Scheme, new(URLOpener)) }
 
