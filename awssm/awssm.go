@@ -42,13 +42,14 @@
 //
 //	awssm://<prefix>?region=eu-west-1&env=prod
 //
-// Credentials, region and endpoint come from the SDK's default chain
-// (config.LoadDefaultConfig: AWS_PROFILE, AWS_REGION,
+// With the default opener (a blank import registers it on
+// secrets.DefaultURLMux), credentials, region and endpoint come from the
+// SDK's default chain (config.LoadDefaultConfig: AWS_PROFILE, AWS_REGION,
 // AWS_ENDPOINT_URL_SECRETS_MANAGER, …). A region is required (from the URL
 // or the chain) and must be an AWS region name (eu-west-1, us-gov-west-1,
 // us-iso-east-1, …): otherwise OpenStore is InvalidArgument. Parameters:
 //
-//	region                  overrides the chain's region
+//	region                  overrides the chain's region (not with an own client)
 //	timeout                 per-request timeout, each attempt (Go duration,
 //	                        default 30s; 0 = none). A request that times out
 //	                        while the caller's context is alive is Unavailable
@@ -59,25 +60,41 @@
 //	                        backend.RetryPolicy's exponential backoff and
 //	                        jitter; a Retry-After header wins (capped at
 //	                        20s). No retry sleeps past the caller's context.
+//	                        Not with an own client (its retryer decides).
 //	recovery_window_days    7–30: Delete keeps the secret recoverable that long;
 //	                        by default Delete forces deletion without recovery
 //	list_batch              values fetched per BatchGetSecretValue call (1–20, default 20)
 //
-// Close releases the connections of the HTTP client built for the URL.
+// env and readonly are the mux's (see secrets.URLMux). Close releases the
+// connections of the HTTP client built for the URL.
 //
-// With [OpenStore] and [Options] the client is the caller's: its retryer
-// decides what to retry and how often (the driver adds Retry-After and the
-// retry of timeouts and of 429/5xx answers that are not AWS's JSON), its
-// region must be set and valid, Options.Timeout is the per-request timeout,
-// and Close leaves its connections alone.
+// # Clients
+//
+// An application that authenticates its own way (assume-role, SSO, a
+// custom transport) builds its *secretsmanager.Client and either opens a
+// Store on it directly:
+//
+//	st, err := awssm.New(client, awssm.Options{Prefix: "myapp", Environment: "prod"})
+//
+// or keeps URL configuration with a [URLOpener] holding the client:
+//
+//	mux := new(secrets.URLMux) // DefaultURLMux already has this package's opener
+//	mux.Register(awssm.Scheme, &awssm.URLOpener{Client: client})
+//	st, err := mux.OpenStore(ctx, "awssm://myapp?env=prod")
+//
+// The client stays the caller's: its retryer decides what to retry and how
+// often (the driver adds Retry-After and the retry of timeouts and of
+// 429/5xx answers that are not AWS's JSON), its region must be set and
+// valid (a region or max_retries URL parameter is then InvalidArgument),
+// Options.Timeout or the URL's timeout is the per-request timeout, and
+// Close leaves it and its connections alone. URLOpener.Options are the
+// defaults of the settings the URL does not give.
 //
 // Errors are classified by the SDK's types and AWS error codes; an answer
 // without an AWS error code (a proxy's HTML or XML page) by its HTTP status:
 // 400 InvalidArgument, 401 Unauthenticated, 403 PermissionDenied, 404
 // NotFound, 408 Unavailable, 429 RateLimited, 5xx Unavailable. Ping lists at
 // most one secret under the prefix.
-//
-// Code that builds its own client uses [OpenStore] with [Options].
 //
 // # As
 //
@@ -92,21 +109,15 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"net/http"
-	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
-	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
 )
 
@@ -124,198 +135,6 @@ const (
 	globalDir = "_global"
 	envDir    = "_environments"
 )
-
-func init() {
-	secrets.Register(Scheme, secrets.URLOpenerFunc(openURL))
-}
-
-// Options configure a driver made with OpenStore.
-type Options struct {
-	// Client is the Secrets Manager client to use (required).
-	Client *sm.Client
-	// Prefix is the name prefix (required): secrets are <Prefix>/<env>/<key>.
-	Prefix string
-	// RecoveryWindowDays, if 7–30, makes Delete recoverable for that long;
-	// 0 forces deletion without recovery.
-	RecoveryWindowDays int
-	// ListBatch is how many values one BatchGetSecretValue fetches (1–20;
-	// 0 = 20).
-	ListBatch int
-	// Timeout bounds each attempt of each request (0 = DefaultTimeout,
-	// negative = none). Retries of a request that timed out are the
-	// client's retryer's.
-	Timeout time.Duration
-}
-
-// OpenStore returns a Store on Secrets Manager through opts.Client.
-func OpenStore(opts Options) (*secrets.Store, error) {
-	d, err := newDriver(opts, nil)
-	if err != nil {
-		return nil, err
-	}
-	return secrets.NewStore(d, secrets.StoreOptions{Scheme: Scheme}), nil
-}
-
-// newDriver makes the driver. owned is the HTTP client's transport when the
-// driver built the client itself (from a URL), so that Close releases its
-// connections; nil for a client the user gave.
-func newDriver(o Options, owned closeIdler) (*driver, error) {
-	if o.Client == nil {
-		return nil, backend.Errorf(backend.InvalidArgument, "awssm: Options.Client is nil")
-	}
-	o.Prefix = strings.Trim(o.Prefix, "/")
-	if err := validatePrefix(o.Prefix); err != nil {
-		return nil, err
-	}
-	if err := validateRegion(o.Client.Options().Region); err != nil {
-		return nil, err
-	}
-	switch {
-	case o.Timeout == 0:
-		o.Timeout = DefaultTimeout
-	case o.Timeout < 0:
-		o.Timeout = 0
-	}
-	if o.RecoveryWindowDays != 0 && (o.RecoveryWindowDays < 7 || o.RecoveryWindowDays > 30) {
-		return nil, backend.Errorf(backend.InvalidArgument, "awssm: recovery window must be 7-30 days")
-	}
-	if o.ListBatch <= 0 || o.ListBatch > 20 {
-		o.ListBatch = 20
-	}
-	// The driver's own copy of the client differs: a failure to get
-	// credentials comes back as a *credsError, so that classify can say
-	// Unauthenticated by type (the SDK has no type for it); each attempt has
-	// the per-request timeout; the retryer honours Retry-After (retry.go).
-	c := sm.New(o.Client.Options(), func(so *sm.Options) {
-		if so.Credentials != nil {
-			so.Credentials = credsProvider{so.Credentials}
-		}
-		if so.Retryer != nil {
-			if _, ok := so.Retryer.(retryer); !ok {
-				so.Retryer = retryer{so.Retryer}
-			}
-		}
-		if o.Timeout > 0 {
-			so.APIOptions = append(so.APIOptions, withAttemptTimeout(o.Timeout))
-		}
-	})
-	return &driver{c: c, user: o.Client, prefix: o.Prefix, recovery: o.RecoveryWindowDays, batch: o.ListBatch, owned: owned}, nil
-}
-
-// closeIdler is what Close needs of a transport the driver built.
-type closeIdler interface{ CloseIdleConnections() }
-
-// regionSyntax is an AWS region name: us-east-1, us-gov-west-1,
-// cn-northwest-1, us-iso-east-1, eu-isoe-west-1, …
-var regionSyntax = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
-
-// validateRegion: a region is needed, and it must look like one (it becomes
-// part of the endpoint's host name and of every signature).
-func validateRegion(r string) error {
-	if r == "" {
-		return backend.Errorf(backend.InvalidArgument,
-			"awssm: no AWS region: set ?region= in the URL, AWS_REGION, or the profile's region (Options: the client's Region)")
-	}
-	if len(r) > 64 || !regionSyntax.MatchString(r) {
-		return backend.Errorf(backend.InvalidArgument, "awssm: %q is not an AWS region name (such as eu-west-1)", r)
-	}
-	return nil
-}
-
-// credsError is a failure to obtain AWS credentials (no provider of the
-// chain had any, or the one configured failed): Unauthenticated.
-type credsError struct{ err error }
-
-func (e *credsError) Error() string { return "no usable AWS credentials: " + e.err.Error() }
-func (e *credsError) Unwrap() error { return e.err }
-
-// credsProvider marks the errors of a credentials provider as credsError.
-type credsProvider struct{ p aws.CredentialsProvider }
-
-func (c credsProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	v, err := c.p.Retrieve(ctx)
-	if err != nil {
-		return v, &credsError{err}
-	}
-	return v, nil
-}
-
-// ProviderSources keeps the SDK's credential-source tracking working.
-func (c credsProvider) ProviderSources() []aws.CredentialSource {
-	if s, ok := c.p.(aws.CredentialProviderSource); ok {
-		return s.ProviderSources()
-	}
-	return nil
-}
-
-// validatePrefix: segments of the secret-name alphabet, no empty ones.
-func validatePrefix(p string) error {
-	if p == "" {
-		return backend.Errorf(backend.InvalidArgument, "awssm: the URL needs a name prefix (awssm://<prefix>)")
-	}
-	if len(p) > 256 {
-		return backend.Errorf(backend.InvalidArgument, "awssm: prefix too long")
-	}
-	for _, seg := range strings.Split(p, "/") {
-		if seg == "" || seg == "." || seg == ".." || seg == globalDir || seg == envDir {
-			return backend.Errorf(backend.InvalidArgument, "awssm: prefix has an empty or reserved segment")
-		}
-		for _, r := range seg {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_+=.@-", r)) {
-				return backend.Errorf(backend.InvalidArgument, "awssm: prefix byte %q not allowed in a secret name", r)
-			}
-		}
-	}
-	return nil
-}
-
-func openURL(ctx context.Context, u *url.URL) (backend.Driver, error) {
-	p := backend.NewParams(u.Query())
-	region := p.String("region", "")
-	maxRetries := p.Int("max_retries", backend.DefaultMaxRetries, 0, 20)
-	rw := p.Int("recovery_window_days", 0, 0, 30)
-	batch := p.Int("list_batch", 20, 1, 20)
-	timeout := p.Duration("timeout", DefaultTimeout)
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	if region != "" {
-		if err := validateRegion(region); err != nil {
-			return nil, err
-		}
-	}
-	if timeout == 0 {
-		timeout = -1 // timeout=0: none
-	}
-	prefix := u.Host + u.Path
-	lo := []func(*config.LoadOptions) error{
-		config.WithRetryer(func() aws.Retryer { return newRetryer(maxRetries) }),
-	}
-	if region != "" {
-		lo = append(lo, config.WithRegion(region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, lo...)
-	if err != nil {
-		return nil, backend.Errorf(backend.InvalidArgument, "awssm: loading AWS configuration: %w", err)
-	}
-	// The driver's own HTTP client, on the transport of the chain's buildable
-	// client (CA bundle and all), so that Close can release its connections
-	// (the SDK's own wrapper hides them). Like the SDK's, it returns a
-	// redirect instead of following it.
-	bc, ok := cfg.HTTPClient.(*awshttp.BuildableClient)
-	if !ok {
-		bc = awshttp.NewBuildableClient()
-	}
-	tr := bc.GetTransport()
-	cfg.HTTPClient = &http.Client{Transport: tr, Timeout: bc.GetTimeout(),
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	d, err := newDriver(Options{Client: sm.NewFromConfig(cfg), Prefix: prefix, RecoveryWindowDays: rw, ListBatch: batch, Timeout: timeout}, tr)
-	if err != nil {
-		tr.CloseIdleConnections()
-		return nil, err
-	}
-	return d, nil
-}
 
 type driver struct {
 	c        *sm.Client // the driver's copy of user (see newDriver)

@@ -22,7 +22,7 @@ func benchSetup(b *testing.B) (*secrets.Store, *sm.Client, *counting, string) {
 	cnt := &counting{next: http.DefaultTransport}
 	raw := rawClient(b, cnt)
 	p := prefix()
-	st, err := awssm.OpenStore(awssm.Options{Client: raw, Prefix: p})
+	st, err := awssm.New(raw, awssm.Options{Prefix: p})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -117,7 +117,7 @@ func awsError(r *http.Request, status int, code string) *http.Response {
 func faultyStore(t *testing.T, f *faulty, recoveryDays int) (*secrets.Store, string) {
 	t.Helper()
 	p := prefix()
-	st, err := awssm.OpenStore(awssm.Options{Client: rawClient(t, f), Prefix: p, RecoveryWindowDays: recoveryDays})
+	st, err := awssm.New(rawClient(t, f), awssm.Options{Prefix: p, RecoveryWindowDays: recoveryDays})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func TestMissingRegion(t *testing.T) {
 	for _, region := range []string{"", "not a region"} {
 		c := sm.New(sm.Options{Region: region, BaseEndpoint: aws.String(srv.URL),
 			Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
-		if _, err := awssm.OpenStore(awssm.Options{Client: c, Prefix: "myapp"}); secrets.ErrorCode(err) != secrets.InvalidArgument {
+		if _, err := awssm.New(c, awssm.Options{Prefix: "myapp"}); secrets.ErrorCode(err) != secrets.InvalidArgument {
 			t.Errorf("OpenStore(Options) with region %q: %v, want InvalidArgument", region, err)
 		}
 	}
