@@ -38,6 +38,14 @@
 // the portable layer's (Capabilities.AtomicMove is false): the moved secret
 // starts a new history in its new environment.
 //
+// Put (create or replace) is native: one DescribeSecret, then CreateSecret
+// for a new secret, or, for an existing one, the tag changes needed
+// (UntagResource, TagResource) and one UpdateSecret with the description
+// and the value under a fresh request token — two calls when the type,
+// labels and expiry stay. Fields left zero are cleared; the description
+// is sent as "" (AWS clears it; moto ignores an empty Description, so on
+// moto an emptied description stays).
+//
 // # URLs
 //
 //	awssm://<prefix>?region=eu-west-1&env=prod
@@ -129,6 +137,8 @@ const (
 	TagType        = "polysecret:type"
 	TagExpiresAt   = "polysecret:expires-at"
 	TagLabelPrefix = "polysecret:label:"
+
+	tagNamespace = "polysecret:" // every tag of the driver's (Put replaces them all)
 )
 
 const (
@@ -432,7 +442,7 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 			return nil, d.notFound(err, env, key)
 		}
 	}
-	if err := d.retag(ctx, name, cur, next); err != nil {
+	if err := d.retag(ctx, name, tagsOf(cur), tagsOf(next)); err != nil {
 		return nil, d.notFound(err, env, key)
 	}
 	str, bin := setValue(next.Value)
@@ -445,26 +455,29 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 	return next, nil
 }
 
-// retag changes the tags of name from those of cur to those of next.
-func (d *driver) retag(ctx context.Context, name string, cur, next *backend.Secret) error {
-	want := map[string]string{}
-	for _, t := range tagsOf(next) {
-		want[*t.Key] = *t.Value
+// retag changes the polysecret tags of name from have to want; foreign
+// tags stay.
+func (d *driver) retag(ctx context.Context, name string, have, want []types.Tag) error {
+	wantm := map[string]string{}
+	for _, t := range want {
+		wantm[*t.Key] = *t.Value
 	}
-	have := map[string]string{}
-	for _, t := range tagsOf(cur) {
-		have[*t.Key] = *t.Value
-	}
+	havem := map[string]string{}
 	var remove []string
-	for k := range have {
-		if _, ok := want[k]; !ok {
+	for _, t := range have {
+		k := aws.ToString(t.Key)
+		if !strings.HasPrefix(k, tagNamespace) {
+			continue
+		}
+		havem[k] = aws.ToString(t.Value)
+		if _, ok := wantm[k]; !ok {
 			remove = append(remove, k)
 		}
 	}
 	slices.Sort(remove)
 	var add []types.Tag
-	for _, t := range tagsOf(next) {
-		if v, ok := have[*t.Key]; !ok || v != *t.Value {
+	for _, t := range want {
+		if v, ok := havem[*t.Key]; !ok || v != *t.Value {
 			add = append(add, t)
 		}
 	}
