@@ -46,6 +46,13 @@
 // is sent as "" (AWS clears it; moto ignores an empty Description, so on
 // moto an emptied description stays).
 //
+// Values (batch read) is native: BatchGetSecretValue, 20 names a call,
+// answering an environment's keys and, in the same batches, the global
+// names of the keys the environment lacks (Get's fallback, in one pass);
+// the metadata comes from one ListSecrets of the scopes involved, with a
+// DescribeSecret for a secret the listing shows at another version. The
+// driver's Values documents the cost.
+//
 // # URLs
 //
 //	awssm://<prefix>?region=eu-west-1&env=prod
