@@ -61,6 +61,34 @@ func denyBatch(suffixes ...string) func(*http.Request, http.RoundTripper) (*http
 	}
 }
 
+// staleListing is ListSecrets as of before the last version of every
+// secret: another current version, no tags, another description.
+func staleListing(r *http.Request, next http.RoundTripper) (*http.Response, error) {
+	resp, err := next.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var out map[string]any
+	if err := json.Unmarshal(body, &out); err != nil {
+		return nil, err
+	}
+	list, _ := out["SecretList"].([]any)
+	for _, e := range list {
+		m := e.(map[string]any)
+		m["SecretVersionsToStages"] = map[string]any{"00000000-0000-0000-0000-000000000000": []string{"AWSCURRENT"}}
+		m["Tags"] = []any{}
+		m["Description"] = "stale"
+	}
+	body, _ = json.Marshal(out)
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	resp.Header.Del("Content-Length")
+	resp.Header.Del("X-Amz-Crc32")
+	return resp, nil
+}
+
 // TestValuesNative (9.4): Values is the driver's BatchGetSecretValue,
 // answering each key of an environment with Get's rule in one pass
 // (environment, else global, else NotFound; a global PermissionDenied keeps
@@ -102,6 +130,7 @@ func TestValuesNative(t *testing.T) {
 				Header: http.Header{"Content-Type": {"application/x-amz-json-1.1"}}, Body: io.NopCloser(strings.NewReader(`{"SecretList":[]}`)),
 				ContentLength: int64(len(`{"SecretList":[]}`)), Request: r}, nil
 		}, map[string]int{"BatchGetSecretValue": 3, "ListSecrets": 1, "DescribeSecret": 1 + 5}}, // + the 5 secrets found
+		{"listing at another version", staleListing, map[string]int{"BatchGetSecretValue": 3, "ListSecrets": 1, "DescribeSecret": 1 + 5}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFaulty()
