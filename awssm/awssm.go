@@ -599,40 +599,36 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, after str
 // (they did not exist throughout the listing). Any other per-secret error
 // fails the page, classified by its own code.
 func (d *driver) fillValues(ctx context.Context, page []*backend.Secret) ([]*backend.Secret, error) {
+	// By ARN: a secret deleted and made again since the listing is another
+	// secret, and this one is gone.
 	byARN := map[string]*backend.Secret{}
-	for _, s := range page {
+	ids := make([]string, len(page))
+	for i, s := range page {
+		ids[i] = s.ID
 		byARN[s.ID] = s
 	}
-	gone := map[*backend.Secret]bool{}
-	for i := 0; i < len(page); i += d.batch {
-		var ids []string
-		for _, s := range page[i:min(i+d.batch, len(page))] {
-			ids = append(ids, s.ID)
+	whose := func(id string) (string, string, bool) {
+		if s := byARN[id]; s != nil {
+			return s.Environment, s.Key, true
 		}
-		p := sm.NewBatchGetSecretValuePaginator(d.c, &sm.BatchGetSecretValueInput{SecretIdList: ids})
-		for p.HasMorePages() {
-			out, err := p.NextPage(ctx)
-			if err != nil {
-				return nil, err
-			}
-			for _, v := range out.SecretValues {
-				if s := byARN[aws.ToString(v.ARN)]; s != nil {
-					s.Value = valueOf(v.SecretString, v.SecretBinary)
-					s.Version = aws.ToString(v.VersionId)
-				}
-			}
-			for _, e := range out.Errors {
-				code := aws.ToString(e.ErrorCode)
-				s := d.batchSecret(byARN, aws.ToString(e.SecretId))
-				c := apiCode(code)
-				switch {
-				case c == backend.NotFound && s != nil:
-					gone[s] = true
-				case s != nil:
-					return nil, backend.Errorf(c, "BatchGetSecretValue: %s for secret %q in scope %q", code, s.Key, scopeDir(s.Environment))
-				default:
-					return nil, backend.Errorf(c, "BatchGetSecretValue: %s for a secret not asked for", code)
-				}
+		return "", "", false
+	}
+	gone := map[*backend.Secret]bool{}
+	for i := 0; i < len(ids); i += d.batch {
+		batch := ids[i:min(i+d.batch, len(ids))]
+		got, err := d.batchGet(ctx, batch, whose)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range batch {
+			s, a := byARN[id], got[id]
+			switch {
+			case a.err == nil:
+				s.Value, s.Version = a.sec.Value, a.sec.Version
+			case backend.Classify(a.err, classify) == backend.NotFound:
+				gone[s] = true
+			default:
+				return nil, a.err
 			}
 		}
 	}
@@ -640,24 +636,6 @@ func (d *driver) fillValues(ctx context.Context, page []*backend.Secret) ([]*bac
 		page = slices.DeleteFunc(page, func(s *backend.Secret) bool { return gone[s] })
 	}
 	return page, nil
-}
-
-// batchSecret finds the secret a BatchGetSecretValue error names (by ARN,
-// or by name).
-func (d *driver) batchSecret(byARN map[string]*backend.Secret, id string) *backend.Secret {
-	if s := byARN[id]; s != nil {
-		return s
-	}
-	env, key, ok := d.parseName(id)
-	if !ok {
-		return nil
-	}
-	for _, s := range byARN {
-		if s.Environment == env && s.Key == key {
-			return s
-		}
-	}
-	return nil
 }
 
 func (d *driver) Versions(ctx context.Context, env, key string) ([]backend.Version, error) {

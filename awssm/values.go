@@ -106,21 +106,26 @@ type answer struct {
 	err error
 }
 
-// batchGet reads names (at most 20) in one BatchGetSecretValue, and
-// answers each: the secret with its value and version, or its own error,
-// classified by its own code (a secret pending deletion is NotFound, as in
-// Get). whose maps a name asked for to its scope and key.
-func (d *driver) batchGet(ctx context.Context, names []string, whose func(string) (env, key string, ok bool)) (map[string]*answer, error) {
+// batchGet reads ids (names or ARNs, at most 20) in one
+// BatchGetSecretValue, and answers each id: the secret with its value and
+// version, or its own error, classified by its own code (a secret pending
+// deletion is NotFound, as in Get). whose maps an id asked for to its
+// scope and key.
+func (d *driver) batchGet(ctx context.Context, ids []string, whose func(id string) (env, key string, ok bool)) (map[string]*answer, error) {
 	got := map[string]*answer{}
-	p := sm.NewBatchGetSecretValuePaginator(d.c, &sm.BatchGetSecretValueInput{SecretIdList: names})
+	p := sm.NewBatchGetSecretValuePaginator(d.c, &sm.BatchGetSecretValueInput{SecretIdList: ids})
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
 			return nil, err
 		}
 		for _, v := range out.SecretValues {
-			name := aws.ToString(v.Name)
+			name := aws.ToString(v.Name) // the id asked: the name, or the ARN
 			env, key, ok := whose(name)
+			if !ok {
+				name = aws.ToString(v.ARN)
+				env, key, ok = whose(name)
+			}
 			if !ok {
 				return nil, backend.Errorf(backend.Internal, "BatchGetSecretValue answered for a secret not asked for")
 			}
@@ -136,9 +141,9 @@ func (d *driver) batchGet(ctx context.Context, names []string, whose func(string
 			got[name] = &answer{err: d.batchError(ctx, e, name, env, key)}
 		}
 	}
-	for _, name := range names {
-		if got[name] == nil {
-			env, key, _ := whose(name)
+	for _, id := range ids {
+		if got[id] == nil {
+			env, key, _ := whose(id)
 			return nil, backend.Errorf(backend.Internal, "BatchGetSecretValue gave no answer for secret %q in scope %q", key, scopeDir(env))
 		}
 	}
@@ -146,12 +151,12 @@ func (d *driver) batchGet(ctx context.Context, names []string, whose func(string
 }
 
 // batchError is the error of one secret of a BatchGetSecretValue.
-func (d *driver) batchError(ctx context.Context, e types.APIErrorType, name, env, key string) error {
+func (d *driver) batchError(ctx context.Context, e types.APIErrorType, id, env, key string) error {
 	code := aws.ToString(e.ErrorCode)
 	c := apiCode(code)
 	if code == "InvalidRequestException" {
 		// What AWS answers for a secret pending deletion, among other things.
-		desc, err := d.c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &name})
+		desc, err := d.c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &id})
 		switch {
 		case err != nil && classify(err) != backend.NotFound:
 			return err

@@ -16,9 +16,8 @@ import (
 	"github.com/polysecret/secrets"
 )
 
-// denyBatch makes BatchGetSecretValue answer AccessDeniedException for the
-// names that end in one of suffixes, as AWS does per secret.
-func denyBatch(suffixes ...string) func(*http.Request, http.RoundTripper) (*http.Response, error) {
+// rewrite forwards a request and hands the JSON answer to edit.
+func rewrite(edit func(out map[string]any)) func(*http.Request, http.RoundTripper) (*http.Response, error) {
 	return func(r *http.Request, next http.RoundTripper) (*http.Response, error) {
 		resp, err := next.RoundTrip(r)
 		if err != nil {
@@ -26,32 +25,11 @@ func denyBatch(suffixes ...string) func(*http.Request, http.RoundTripper) (*http
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		var out struct {
-			SecretValues []map[string]any
-			Errors       []map[string]any
-			NextToken    *string `json:",omitempty"`
-		}
+		var out map[string]any
 		if err := json.Unmarshal(body, &out); err != nil {
 			return nil, err
 		}
-		denied := func(id string) bool {
-			return slices.ContainsFunc(suffixes, func(s string) bool { return strings.HasSuffix(id, s) })
-		}
-		var vals, errs []map[string]any
-		for _, v := range out.SecretValues {
-			if n, _ := v["Name"].(string); denied(n) {
-				errs = append(errs, map[string]any{"SecretId": n, "ErrorCode": "AccessDeniedException", "Message": "denied by the test"})
-				continue
-			}
-			vals = append(vals, v)
-		}
-		for _, e := range out.Errors {
-			if id, _ := e["SecretId"].(string); denied(id) {
-				e = map[string]any{"SecretId": id, "ErrorCode": "AccessDeniedException", "Message": "denied by the test"}
-			}
-			errs = append(errs, e)
-		}
-		out.SecretValues, out.Errors = vals, errs
+		edit(out)
 		body, _ = json.Marshal(out)
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 		resp.ContentLength = int64(len(body))
@@ -61,33 +39,50 @@ func denyBatch(suffixes ...string) func(*http.Request, http.RoundTripper) (*http
 	}
 }
 
+// denyBatch makes BatchGetSecretValue answer AccessDeniedException for the
+// names that end in one of suffixes, as AWS does per secret.
+func denyBatch(suffixes ...string) func(*http.Request, http.RoundTripper) (*http.Response, error) {
+	denied := func(id any) bool {
+		s, _ := id.(string)
+		return slices.ContainsFunc(suffixes, func(suf string) bool { return strings.HasSuffix(s, suf) })
+	}
+	return rewrite(func(out map[string]any) {
+		var vals, errs []any
+		for _, v := range asList(out["SecretValues"]) {
+			if n := v["Name"]; denied(n) {
+				errs = append(errs, map[string]any{"SecretId": n, "ErrorCode": "AccessDeniedException", "Message": "denied by the test"})
+				continue
+			}
+			vals = append(vals, v)
+		}
+		for _, e := range asList(out["Errors"]) {
+			if id := e["SecretId"]; denied(id) {
+				e = map[string]any{"SecretId": id, "ErrorCode": "AccessDeniedException", "Message": "denied by the test"}
+			}
+			errs = append(errs, e)
+		}
+		out["SecretValues"], out["Errors"] = vals, errs
+	})
+}
+
+func asList(v any) []map[string]any {
+	l, _ := v.([]any)
+	out := make([]map[string]any, len(l))
+	for i, e := range l {
+		out[i], _ = e.(map[string]any)
+	}
+	return out
+}
+
 // staleListing is ListSecrets as of before the last version of every
 // secret: another current version, no tags, another description.
-func staleListing(r *http.Request, next http.RoundTripper) (*http.Response, error) {
-	resp, err := next.RoundTrip(r)
-	if err != nil {
-		return nil, err
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	var out map[string]any
-	if err := json.Unmarshal(body, &out); err != nil {
-		return nil, err
-	}
-	list, _ := out["SecretList"].([]any)
-	for _, e := range list {
-		m := e.(map[string]any)
+var staleListing = rewrite(func(out map[string]any) {
+	for _, m := range asList(out["SecretList"]) {
 		m["SecretVersionsToStages"] = map[string]any{"00000000-0000-0000-0000-000000000000": []string{"AWSCURRENT"}}
 		m["Tags"] = []any{}
 		m["Description"] = "stale"
 	}
-	body, _ = json.Marshal(out)
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	resp.ContentLength = int64(len(body))
-	resp.Header.Del("Content-Length")
-	resp.Header.Del("X-Amz-Crc32")
-	return resp, nil
-}
+})
 
 // TestValuesNative (9.4): Values is the driver's BatchGetSecretValue,
 // answering each key of an environment with Get's rule in one pass
