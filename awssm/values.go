@@ -33,6 +33,10 @@ var _ backend.BatchGetter = (*driver)(nil)
 // version, so a listing that shows the version shows its tags. Secrets
 // the listing misses or shows at another version get a DescribeSecret each.
 //
+// Without the permission for BatchGetSecretValue, Values answers
+// backend.ErrSkip (the portable layer then Gets each key); without the one
+// for ListSecrets, every secret found gets a DescribeSecret.
+//
 // Cost for K keys in an environment of which M are global only:
 // ⌈(K+M)/batch⌉ BatchGetSecretValue + 1 ListSecrets (more only past 100
 // secrets in the scopes) + one DescribeSecret per secret changed since the
@@ -55,6 +59,12 @@ func (d *driver) Values(ctx context.Context, env string, keys []string) ([]backe
 		queue = queue[len(batch):]
 		got, err := d.batchGet(ctx, batch, func(name string) (string, string, bool) { r, ok := refs[name]; return r.env, r.key, ok })
 		if err != nil {
+			if backend.Classify(err, classify) == backend.PermissionDenied {
+				// No permission for BatchGetSecretValue itself (policies
+				// often grant only GetSecretValue): the portable layer's
+				// Gets may still be allowed.
+				return nil, backend.ErrSkip
+			}
 			return nil, err
 		}
 		for _, name := range batch {
@@ -190,6 +200,9 @@ func (d *driver) fillMeta(ctx context.Context, secs []*backend.Secret) (map[*bac
 	for pages := 0; len(need) > 0 && p.HasMorePages() && pages < maxPages; pages++ {
 		out, err := p.NextPage(ctx)
 		if err != nil {
+			if backend.Classify(err, classify) == backend.PermissionDenied {
+				break // no ListSecrets permission: DescribeSecret each
+			}
 			return nil, err
 		}
 		for _, e := range out.SecretList {

@@ -198,3 +198,56 @@ func TestValuesNative(t *testing.T) {
 		})
 	}
 }
+
+// TestValuesWithoutPermissions: a policy without BatchGetSecretValue makes
+// Values fall back to Gets; one without ListSecrets to a DescribeSecret
+// per secret; the answers are the same.
+func TestValuesWithoutPermissions(t *testing.T) {
+	needServer(t)
+	for _, tc := range []struct {
+		denied  string
+		wantOps map[string]int
+	}{
+		// 2 keys: Get = GetSecretValue + DescribeSecret per scope tried.
+		{"BatchGetSecretValue", map[string]int{"BatchGetSecretValue": 1, "GetSecretValue": 3, "DescribeSecret": 3}},
+		{"ListSecrets", map[string]int{"BatchGetSecretValue": 2, "ListSecrets": 1, "DescribeSecret": 2}},
+	} {
+		t.Run(tc.denied, func(t *testing.T) {
+			f := newFaulty()
+			st, _ := faultyStore(t, f, 0)
+			if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
+				t.Fatal(err)
+			}
+			prod := st.In("prod")
+			if _, err := prod.Create(ctx, secrets.Secret{Key: "E", Value: "e", Labels: map[string]string{"a": "1"}}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.Create(ctx, secrets.Secret{Key: "G", Value: "g", Description: "global"}); err != nil {
+				t.Fatal(err)
+			}
+			f.wrap(tc.denied, func(r *http.Request, _ http.RoundTripper) (*http.Response, error) {
+				return awsError(r, 400, "AccessDeniedException"), nil
+			})
+			before := seenOps(f)
+			res, err := prod.Values(ctx, "E", "G")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.wantOps, opsSince(f, before)); diff != "" {
+				t.Errorf("requests (-want +got):\n%s", diff)
+			}
+			want := []*secrets.Secret{
+				{Environment: "prod", Key: "E", Value: "e", Type: secrets.TypeGeneric, Labels: map[string]string{"a": "1"}},
+				{Key: "G", Value: "g", Description: "global", Type: secrets.TypeGeneric},
+			}
+			for i, r := range res {
+				if r.Err != nil {
+					t.Fatalf("%s: %v", want[i].Key, r.Err)
+				}
+				if diff := cmp.Diff(want[i], r.Secret, cmpIgnoreDriverFields()); diff != "" {
+					t.Errorf("(-want +got):\n%s", diff)
+				}
+			}
+		})
+	}
+}
