@@ -50,8 +50,19 @@
 // answering an environment's keys and, in the same batches, the global
 // names of the keys the environment lacks (Get's fallback, in one pass);
 // the metadata comes from one ListSecrets of the scopes involved, with a
-// DescribeSecret for a secret the listing shows at another version. The
-// driver's Values documents the cost.
+// DescribeSecret for a secret the listing shows at another version (the
+// listing is eventually consistent; the driver writes tags before the
+// version, so a listing that shows the version shows its tags). Cost for
+// K keys of an environment, M of them global only: ⌈(K+M)/20⌉
+// BatchGetSecretValue + 1 ListSecrets (per 100 secrets in the scopes, at
+// most one page per value batch) + one DescribeSecret per secret changed
+// since the listing's view, plus, from the portable layer, one more batch
+// for keys missing in both scopes. 50 keys, 25 global: 5 requests (50
+// Gets: 150). Fewer cannot be correct: BatchGetSecretValue returns no tags
+// (expiry is a tag), and a key's absence from the environment must be read
+// from AWS, not from the eventually consistent listing. Without the
+// permission for BatchGetSecretValue, Values falls back to Gets; without
+// ListSecrets, to a DescribeSecret per secret.
 //
 // # URLs
 //
@@ -78,7 +89,8 @@
 //	                        Not with an own client (its retryer decides).
 //	recovery_window_days    7–30: Delete keeps the secret recoverable that long;
 //	                        by default Delete forces deletion without recovery
-//	list_batch              values fetched per BatchGetSecretValue call (1–20, default 20)
+//	list_batch              values fetched per BatchGetSecretValue call, in
+//	                        listings and Values (1–20, default 20)
 //
 // env and readonly are the mux's (see secrets.URLMux). Close releases the
 // connections of the HTTP client built for the URL.
