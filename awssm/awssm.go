@@ -38,17 +38,44 @@
 // the portable layer's (Capabilities.AtomicMove is false): the moved secret
 // starts a new history in its new environment.
 //
+// Put (create or replace) is native: one DescribeSecret, then CreateSecret
+// for a new secret, or, for an existing one, the tag changes needed
+// (UntagResource, TagResource) and one UpdateSecret with the description
+// and the value under a fresh request token — two calls when the type,
+// labels and expiry stay. Fields left zero are cleared; the description
+// is sent as "" (AWS clears it; moto ignores an empty Description, so on
+// moto an emptied description stays).
+//
+// Values (batch read) is native: BatchGetSecretValue, 20 names a call,
+// answering an environment's keys and, in the same batches, the global
+// names of the keys the environment lacks (Get's fallback, in one pass);
+// the metadata comes from one ListSecrets of the scopes involved, with a
+// DescribeSecret for a secret the listing shows at another version (the
+// listing is eventually consistent; the driver writes tags before the
+// version, so a listing that shows the version shows its tags). Cost for
+// K keys of an environment, M of them global only: ⌈(K+M)/20⌉
+// BatchGetSecretValue + 1 ListSecrets (per 100 secrets in the scopes, at
+// most one page per value batch) + one DescribeSecret per secret changed
+// since the listing's view, plus, from the portable layer, one more batch
+// for keys missing in both scopes. 50 keys, 25 global: 5 requests (50
+// Gets: 150). Fewer cannot be correct: BatchGetSecretValue returns no tags
+// (expiry is a tag), and a key's absence from the environment must be read
+// from AWS, not from the eventually consistent listing. Without the
+// permission for BatchGetSecretValue, Values falls back to Gets; without
+// ListSecrets, to a DescribeSecret per secret.
+//
 // # URLs
 //
 //	awssm://<prefix>?region=eu-west-1&env=prod
 //
-// Credentials, region and endpoint come from the SDK's default chain
-// (config.LoadDefaultConfig: AWS_PROFILE, AWS_REGION,
+// With the default opener (a blank import registers it on
+// secrets.DefaultURLMux), credentials, region and endpoint come from the
+// SDK's default chain (config.LoadDefaultConfig: AWS_PROFILE, AWS_REGION,
 // AWS_ENDPOINT_URL_SECRETS_MANAGER, …). A region is required (from the URL
 // or the chain) and must be an AWS region name (eu-west-1, us-gov-west-1,
 // us-iso-east-1, …): otherwise OpenStore is InvalidArgument. Parameters:
 //
-//	region                  overrides the chain's region
+//	region                  overrides the chain's region (not with an own client)
 //	timeout                 per-request timeout, each attempt (Go duration,
 //	                        default 30s; 0 = none). A request that times out
 //	                        while the caller's context is alive is Unavailable
@@ -59,25 +86,42 @@
 //	                        backend.RetryPolicy's exponential backoff and
 //	                        jitter; a Retry-After header wins (capped at
 //	                        20s). No retry sleeps past the caller's context.
+//	                        Not with an own client (its retryer decides).
 //	recovery_window_days    7–30: Delete keeps the secret recoverable that long;
 //	                        by default Delete forces deletion without recovery
-//	list_batch              values fetched per BatchGetSecretValue call (1–20, default 20)
+//	list_batch              values fetched per BatchGetSecretValue call, in
+//	                        listings and Values (1–20, default 20)
 //
-// Close releases the connections of the HTTP client built for the URL.
+// env and readonly are the mux's (see secrets.URLMux). Close releases the
+// connections of the HTTP client built for the URL.
 //
-// With [OpenStore] and [Options] the client is the caller's: its retryer
-// decides what to retry and how often (the driver adds Retry-After and the
-// retry of timeouts and of 429/5xx answers that are not AWS's JSON), its
-// region must be set and valid, Options.Timeout is the per-request timeout,
-// and Close leaves its connections alone.
+// # Clients
+//
+// An application that authenticates its own way (assume-role, SSO, a
+// custom transport) builds its *secretsmanager.Client and either opens a
+// Store on it directly:
+//
+//	st, err := awssm.New(client, awssm.Options{Prefix: "myapp", Environment: "prod"})
+//
+// or keeps URL configuration with a [URLOpener] holding the client:
+//
+//	mux := new(secrets.URLMux) // DefaultURLMux already has this package's opener
+//	mux.Register(awssm.Scheme, &awssm.URLOpener{Client: client})
+//	st, err := mux.OpenStore(ctx, "awssm://myapp?env=prod")
+//
+// The client stays the caller's: its retryer decides what to retry and how
+// often (the driver adds Retry-After and the retry of timeouts and of
+// 429/5xx answers that are not AWS's JSON), its region must be set and
+// valid (a region or max_retries URL parameter is then InvalidArgument),
+// Options.Timeout or the URL's timeout is the per-request timeout, and
+// Close leaves it and its connections alone. URLOpener.Options are the
+// defaults of the settings the URL does not give.
 //
 // Errors are classified by the SDK's types and AWS error codes; an answer
 // without an AWS error code (a proxy's HTML or XML page) by its HTTP status:
 // 400 InvalidArgument, 401 Unauthenticated, 403 PermissionDenied, 404
 // NotFound, 408 Unavailable, 429 RateLimited, 5xx Unavailable. Ping lists at
 // most one secret under the prefix.
-//
-// Code that builds its own client uses [OpenStore] with [Options].
 //
 // # As
 //
@@ -88,25 +132,15 @@ package awssm
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"net/http"
-	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
-	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
 )
 
@@ -118,204 +152,14 @@ const (
 	TagType        = "polysecret:type"
 	TagExpiresAt   = "polysecret:expires-at"
 	TagLabelPrefix = "polysecret:label:"
+
+	tagNamespace = "polysecret:" // every tag of the driver's (Put replaces them all)
 )
 
 const (
 	globalDir = "_global"
 	envDir    = "_environments"
 )
-
-func init() {
-	secrets.Register(Scheme, secrets.URLOpenerFunc(openURL))
-}
-
-// Options configure a driver made with OpenStore.
-type Options struct {
-	// Client is the Secrets Manager client to use (required).
-	Client *sm.Client
-	// Prefix is the name prefix (required): secrets are <Prefix>/<env>/<key>.
-	Prefix string
-	// RecoveryWindowDays, if 7–30, makes Delete recoverable for that long;
-	// 0 forces deletion without recovery.
-	RecoveryWindowDays int
-	// ListBatch is how many values one BatchGetSecretValue fetches (1–20;
-	// 0 = 20).
-	ListBatch int
-	// Timeout bounds each attempt of each request (0 = DefaultTimeout,
-	// negative = none). Retries of a request that timed out are the
-	// client's retryer's.
-	Timeout time.Duration
-}
-
-// OpenStore returns a Store on Secrets Manager through opts.Client.
-func OpenStore(opts Options) (*secrets.Store, error) {
-	d, err := newDriver(opts, nil)
-	if err != nil {
-		return nil, err
-	}
-	return secrets.NewStore(d, secrets.StoreOptions{Scheme: Scheme}), nil
-}
-
-// newDriver makes the driver. owned is the HTTP client's transport when the
-// driver built the client itself (from a URL), so that Close releases its
-// connections; nil for a client the user gave.
-func newDriver(o Options, owned closeIdler) (*driver, error) {
-	if o.Client == nil {
-		return nil, backend.Errorf(backend.InvalidArgument, "awssm: Options.Client is nil")
-	}
-	o.Prefix = strings.Trim(o.Prefix, "/")
-	if err := validatePrefix(o.Prefix); err != nil {
-		return nil, err
-	}
-	if err := validateRegion(o.Client.Options().Region); err != nil {
-		return nil, err
-	}
-	switch {
-	case o.Timeout == 0:
-		o.Timeout = DefaultTimeout
-	case o.Timeout < 0:
-		o.Timeout = 0
-	}
-	if o.RecoveryWindowDays != 0 && (o.RecoveryWindowDays < 7 || o.RecoveryWindowDays > 30) {
-		return nil, backend.Errorf(backend.InvalidArgument, "awssm: recovery window must be 7-30 days")
-	}
-	if o.ListBatch <= 0 || o.ListBatch > 20 {
-		o.ListBatch = 20
-	}
-	// The driver's own copy of the client differs: a failure to get
-	// credentials comes back as a *credsError, so that classify can say
-	// Unauthenticated by type (the SDK has no type for it); each attempt has
-	// the per-request timeout; the retryer honours Retry-After (retry.go).
-	c := sm.New(o.Client.Options(), func(so *sm.Options) {
-		if so.Credentials != nil {
-			so.Credentials = credsProvider{so.Credentials}
-		}
-		if so.Retryer != nil {
-			if _, ok := so.Retryer.(retryer); !ok {
-				so.Retryer = retryer{so.Retryer}
-			}
-		}
-		if o.Timeout > 0 {
-			so.APIOptions = append(so.APIOptions, withAttemptTimeout(o.Timeout))
-		}
-	})
-	return &driver{c: c, user: o.Client, prefix: o.Prefix, recovery: o.RecoveryWindowDays, batch: o.ListBatch, owned: owned}, nil
-}
-
-// closeIdler is what Close needs of a transport the driver built.
-type closeIdler interface{ CloseIdleConnections() }
-
-// regionSyntax is an AWS region name: us-east-1, us-gov-west-1,
-// cn-northwest-1, us-iso-east-1, eu-isoe-west-1, …
-var regionSyntax = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
-
-// validateRegion: a region is needed, and it must look like one (it becomes
-// part of the endpoint's host name and of every signature).
-func validateRegion(r string) error {
-	if r == "" {
-		return backend.Errorf(backend.InvalidArgument,
-			"awssm: no AWS region: set ?region= in the URL, AWS_REGION, or the profile's region (Options: the client's Region)")
-	}
-	if len(r) > 64 || !regionSyntax.MatchString(r) {
-		return backend.Errorf(backend.InvalidArgument, "awssm: %q is not an AWS region name (such as eu-west-1)", r)
-	}
-	return nil
-}
-
-// credsError is a failure to obtain AWS credentials (no provider of the
-// chain had any, or the one configured failed): Unauthenticated.
-type credsError struct{ err error }
-
-func (e *credsError) Error() string { return "no usable AWS credentials: " + e.err.Error() }
-func (e *credsError) Unwrap() error { return e.err }
-
-// credsProvider marks the errors of a credentials provider as credsError.
-type credsProvider struct{ p aws.CredentialsProvider }
-
-func (c credsProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	v, err := c.p.Retrieve(ctx)
-	if err != nil {
-		return v, &credsError{err}
-	}
-	return v, nil
-}
-
-// ProviderSources keeps the SDK's credential-source tracking working.
-func (c credsProvider) ProviderSources() []aws.CredentialSource {
-	if s, ok := c.p.(aws.CredentialProviderSource); ok {
-		return s.ProviderSources()
-	}
-	return nil
-}
-
-// validatePrefix: segments of the secret-name alphabet, no empty ones.
-func validatePrefix(p string) error {
-	if p == "" {
-		return backend.Errorf(backend.InvalidArgument, "awssm: the URL needs a name prefix (awssm://<prefix>)")
-	}
-	if len(p) > 256 {
-		return backend.Errorf(backend.InvalidArgument, "awssm: prefix too long")
-	}
-	for _, seg := range strings.Split(p, "/") {
-		if seg == "" || seg == "." || seg == ".." || seg == globalDir || seg == envDir {
-			return backend.Errorf(backend.InvalidArgument, "awssm: prefix has an empty or reserved segment")
-		}
-		for _, r := range seg {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_+=.@-", r)) {
-				return backend.Errorf(backend.InvalidArgument, "awssm: prefix byte %q not allowed in a secret name", r)
-			}
-		}
-	}
-	return nil
-}
-
-func openURL(ctx context.Context, u *url.URL) (backend.Driver, error) {
-	p := backend.NewParams(u.Query())
-	region := p.String("region", "")
-	maxRetries := p.Int("max_retries", backend.DefaultMaxRetries, 0, 20)
-	rw := p.Int("recovery_window_days", 0, 0, 30)
-	batch := p.Int("list_batch", 20, 1, 20)
-	timeout := p.Duration("timeout", DefaultTimeout)
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	if region != "" {
-		if err := validateRegion(region); err != nil {
-			return nil, err
-		}
-	}
-	if timeout == 0 {
-		timeout = -1 // timeout=0: none
-	}
-	prefix := u.Host + u.Path
-	lo := []func(*config.LoadOptions) error{
-		config.WithRetryer(func() aws.Retryer { return newRetryer(maxRetries) }),
-	}
-	if region != "" {
-		lo = append(lo, config.WithRegion(region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, lo...)
-	if err != nil {
-		return nil, backend.Errorf(backend.InvalidArgument, "awssm: loading AWS configuration: %w", err)
-	}
-	// The driver's own HTTP client, on the transport of the chain's buildable
-	// client (CA bundle and all), so that Close can release its connections
-	// (the SDK's own wrapper hides them). Like the SDK's, it returns a
-	// redirect instead of following it.
-	bc, ok := cfg.HTTPClient.(*awshttp.BuildableClient)
-	if !ok {
-		bc = awshttp.NewBuildableClient()
-	}
-	tr := bc.GetTransport()
-	cfg.HTTPClient = &http.Client{Transport: tr, Timeout: bc.GetTimeout(),
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	d, err := newDriver(Options{Client: sm.NewFromConfig(cfg), Prefix: prefix, RecoveryWindowDays: rw, ListBatch: batch, Timeout: timeout}, tr)
-	if err != nil {
-		tr.CloseIdleConnections()
-		return nil, err
-	}
-	return d, nil
-}
 
 type driver struct {
 	c        *sm.Client // the driver's copy of user (see newDriver)
@@ -337,117 +181,6 @@ func (d *driver) Ping(ctx context.Context) error {
 	_, err := d.c.ListSecrets(ctx, &sm.ListSecretsInput{MaxResults: aws.Int32(1),
 		Filters: []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{d.prefix + "/"}}}})
 	return err
-}
-
-func scopeDir(env string) string {
-	if env == "" {
-		return globalDir
-	}
-	return env
-}
-
-func (d *driver) name(env, key string) string { return d.prefix + "/" + scopeDir(env) + "/" + key }
-func (d *driver) envName(name string) string  { return d.prefix + "/" + envDir + "/" + name }
-
-// parseName splits <prefix>/<scope>/<key>; ok is false for anything else
-// (environment markers, foreign secrets).
-func (d *driver) parseName(name string) (env, key string, ok bool) {
-	rest, found := strings.CutPrefix(name, d.prefix+"/")
-	if !found {
-		return "", "", false
-	}
-	scope, key, found := strings.Cut(rest, "/")
-	if !found || scope == envDir || backend.ValidateKey(key) != nil {
-		return "", "", false
-	}
-	if scope == globalDir {
-		return "", key, true
-	}
-	if backend.ValidateEnvironmentName(scope) != nil {
-		return "", "", false
-	}
-	return scope, key, true
-}
-
-// token makes a ClientRequestToken (32–64 characters; becomes the version id).
-func token() *string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	s := hex.EncodeToString(b)
-	s = s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
-	return &s
-}
-
-func tagsOf(s *backend.Secret) []types.Tag {
-	var tags []types.Tag
-	if s.Type != "" && s.Type != backend.TypeGeneric {
-		tags = append(tags, types.Tag{Key: aws.String(TagType), Value: aws.String(s.Type)})
-	}
-	if !s.ExpiresAt.IsZero() {
-		tags = append(tags, types.Tag{Key: aws.String(TagExpiresAt), Value: aws.String(s.ExpiresAt.UTC().Format(time.RFC3339Nano))})
-	}
-	keys := make([]string, 0, len(s.Labels))
-	for k := range s.Labels {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		tags = append(tags, types.Tag{Key: aws.String(TagLabelPrefix + k), Value: aws.String(s.Labels[k])})
-	}
-	return tags
-}
-
-// applyTags fills type, expiry and labels from AWS tags; foreign tags (and
-// the polysecret:empty tag of older drivers) are ignored.
-func applyTags(s *backend.Secret, tags []types.Tag) {
-	s.Type = backend.TypeGeneric
-	for _, t := range tags {
-		k, v := aws.ToString(t.Key), aws.ToString(t.Value)
-		switch {
-		case k == TagType:
-			s.Type = v
-		case k == TagExpiresAt:
-			if ts, err := time.Parse(time.RFC3339Nano, v); err == nil {
-				s.ExpiresAt = ts
-			}
-		case strings.HasPrefix(k, TagLabelPrefix):
-			if s.Labels == nil {
-				s.Labels = map[string]string{}
-			}
-			s.Labels[strings.TrimPrefix(k, TagLabelPrefix)] = v
-		}
-	}
-}
-
-func setValue(v string) (str *string, bin []byte) {
-	if v == "" {
-		return nil, []byte{0}
-	}
-	if utf8.ValidString(v) {
-		return aws.String(v), nil
-	}
-	return nil, []byte(v)
-}
-
-// valueOf reads a version's value: one NUL byte in SecretBinary is the
-// empty value (setValue never writes a lone NUL there otherwise).
-func valueOf(str *string, bin []byte) string {
-	if str == nil && len(bin) == 1 && bin[0] == 0 {
-		return ""
-	}
-	if bin != nil {
-		return string(bin)
-	}
-	return aws.ToString(str)
-}
-
-func currentVersion(m map[string][]string) string {
-	for id, stages := range m {
-		if slices.Contains(stages, "AWSCURRENT") {
-			return id
-		}
-	}
-	return ""
 }
 
 func (d *driver) Get(ctx context.Context, env, key string, opts backend.GetOptions) (*backend.Secret, error) {
@@ -613,7 +346,7 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 			return nil, d.notFound(err, env, key)
 		}
 	}
-	if err := d.retag(ctx, name, cur, next); err != nil {
+	if err := d.retag(ctx, name, tagsOf(cur), tagsOf(next)); err != nil {
 		return nil, d.notFound(err, env, key)
 	}
 	str, bin := setValue(next.Value)
@@ -626,26 +359,29 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 	return next, nil
 }
 
-// retag changes the tags of name from those of cur to those of next.
-func (d *driver) retag(ctx context.Context, name string, cur, next *backend.Secret) error {
-	want := map[string]string{}
-	for _, t := range tagsOf(next) {
-		want[*t.Key] = *t.Value
+// retag changes the polysecret tags of name from have to want; foreign
+// tags stay.
+func (d *driver) retag(ctx context.Context, name string, have, want []types.Tag) error {
+	wantm := map[string]string{}
+	for _, t := range want {
+		wantm[*t.Key] = *t.Value
 	}
-	have := map[string]string{}
-	for _, t := range tagsOf(cur) {
-		have[*t.Key] = *t.Value
-	}
+	havem := map[string]string{}
 	var remove []string
-	for k := range have {
-		if _, ok := want[k]; !ok {
+	for _, t := range have {
+		k := aws.ToString(t.Key)
+		if !strings.HasPrefix(k, tagNamespace) {
+			continue
+		}
+		havem[k] = aws.ToString(t.Value)
+		if _, ok := wantm[k]; !ok {
 			remove = append(remove, k)
 		}
 	}
 	slices.Sort(remove)
 	var add []types.Tag
-	for _, t := range tagsOf(next) {
-		if v, ok := have[*t.Key]; !ok || v != *t.Value {
+	for _, t := range want {
+		if v, ok := havem[*t.Key]; !ok || v != *t.Value {
 			add = append(add, t)
 		}
 	}
@@ -688,139 +424,6 @@ func (d *driver) Delete(ctx context.Context, env, key string) error {
 	return nil
 }
 
-// ListPage pages by name: the driver's token is the last name the previous
-// page returned, and each page is the PageSize smallest names after it that
-// match. AWS's NextToken cannot be used across pages: it is a position in a
-// list that shifts when a secret before it is deleted or moved, and a secret
-// that exists throughout would be skipped. So each page scans the name
-// prefix (ListSecrets, 100 a call, metadata only; ⌈N/100⌉ calls for N
-// secrets under the prefix), keeping only the best PageSize candidates.
-func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, after string) ([]*backend.Secret, string, error) {
-	namePrefix := d.prefix + "/"
-	if !o.AllEnvironments {
-		namePrefix += scopeDir(o.Environment) + "/" + o.Prefix
-	}
-	p := sm.NewListSecretsPaginator(d.c, &sm.ListSecretsInput{
-		MaxResults: aws.Int32(100),
-		Filters:    []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{namePrefix}}},
-	})
-	var (
-		page []*backend.Secret // sorted by ID's name, at most PageSize
-		more bool
-	)
-	names := map[*backend.Secret]string{}
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, "", err
-		}
-		for _, e := range out.SecretList {
-			name := aws.ToString(e.Name)
-			if e.DeletedDate != nil || name <= after || !strings.HasPrefix(name, namePrefix) { // AWS's name filter ignores case
-				continue
-			}
-			env, key, ok := d.parseName(name)
-			if !ok {
-				continue
-			}
-			s := &backend.Secret{Environment: env, Key: key, Description: aws.ToString(e.Description), ID: aws.ToString(e.ARN),
-				Version: currentVersion(e.SecretVersionsToStages), CreatedAt: aws.ToTime(e.CreatedDate), UpdatedAt: aws.ToTime(e.LastChangedDate)}
-			applyTags(s, e.Tags)
-			if !o.Match(s) {
-				continue
-			}
-			i, _ := slices.BinarySearchFunc(page, name, func(x *backend.Secret, n string) int { return strings.Compare(names[x], n) })
-			if i >= o.PageSize {
-				more = true
-				continue
-			}
-			names[s] = name
-			page = slices.Insert(page, i, s)
-			if len(page) > o.PageSize {
-				page = page[:o.PageSize]
-				more = true
-			}
-		}
-	}
-	next := ""
-	if more && len(page) > 0 {
-		next = names[page[len(page)-1]]
-	}
-	if o.WithValues && len(page) > 0 {
-		var err error
-		if page, err = d.fillValues(ctx, page); err != nil {
-			return nil, "", err
-		}
-	}
-	return page, next, nil
-}
-
-// fillValues fetches values with BatchGetSecretValue, d.batch at a time,
-// and returns the page without the secrets deleted since they were listed
-// (they did not exist throughout the listing). Any other per-secret error
-// fails the page, classified by its own code.
-func (d *driver) fillValues(ctx context.Context, page []*backend.Secret) ([]*backend.Secret, error) {
-	byARN := map[string]*backend.Secret{}
-	for _, s := range page {
-		byARN[s.ID] = s
-	}
-	gone := map[*backend.Secret]bool{}
-	for i := 0; i < len(page); i += d.batch {
-		var ids []string
-		for _, s := range page[i:min(i+d.batch, len(page))] {
-			ids = append(ids, s.ID)
-		}
-		p := sm.NewBatchGetSecretValuePaginator(d.c, &sm.BatchGetSecretValueInput{SecretIdList: ids})
-		for p.HasMorePages() {
-			out, err := p.NextPage(ctx)
-			if err != nil {
-				return nil, err
-			}
-			for _, v := range out.SecretValues {
-				if s := byARN[aws.ToString(v.ARN)]; s != nil {
-					s.Value = valueOf(v.SecretString, v.SecretBinary)
-					s.Version = aws.ToString(v.VersionId)
-				}
-			}
-			for _, e := range out.Errors {
-				code := aws.ToString(e.ErrorCode)
-				s := d.batchSecret(byARN, aws.ToString(e.SecretId))
-				c := apiCode(code)
-				switch {
-				case c == backend.NotFound && s != nil:
-					gone[s] = true
-				case s != nil:
-					return nil, backend.Errorf(c, "BatchGetSecretValue: %s for secret %q in scope %q", code, s.Key, scopeDir(s.Environment))
-				default:
-					return nil, backend.Errorf(c, "BatchGetSecretValue: %s for a secret not asked for", code)
-				}
-			}
-		}
-	}
-	if len(gone) > 0 {
-		page = slices.DeleteFunc(page, func(s *backend.Secret) bool { return gone[s] })
-	}
-	return page, nil
-}
-
-// batchSecret finds the secret a BatchGetSecretValue error names (by ARN,
-// or by name).
-func (d *driver) batchSecret(byARN map[string]*backend.Secret, id string) *backend.Secret {
-	if s := byARN[id]; s != nil {
-		return s
-	}
-	env, key, ok := d.parseName(id)
-	if !ok {
-		return nil
-	}
-	for _, s := range byARN {
-		if s.Environment == env && s.Key == key {
-			return s
-		}
-	}
-	return nil
-}
-
 func (d *driver) Versions(ctx context.Context, env, key string) ([]backend.Version, error) {
 	name := d.name(env, key)
 	// Describe first: moto answers ListSecretVersionIds of a missing secret
@@ -858,135 +461,6 @@ func (d *driver) Versions(ctx context.Context, env, key string) ([]backend.Versi
 		return 0
 	})
 	return vs, nil
-}
-
-type envData struct {
-	ExternalURL string `json:"external_url,omitempty"`
-}
-
-func (d *driver) ListEnvironments(ctx context.Context) ([]*backend.Environment, error) {
-	prefix := d.prefix + "/" + envDir + "/"
-	var envs []*backend.Environment
-	p := sm.NewListSecretsPaginator(d.c, &sm.ListSecretsInput{MaxResults: aws.Int32(100),
-		Filters: []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{prefix}}}})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range out.SecretList {
-			name, ok := strings.CutPrefix(aws.ToString(e.Name), prefix)
-			if !ok || e.DeletedDate != nil || backend.ValidateEnvironmentName(name) != nil {
-				continue
-			}
-			env, err := d.GetEnvironment(ctx, name)
-			if err != nil {
-				if classify(err) == backend.NotFound {
-					continue
-				}
-				return nil, err
-			}
-			envs = append(envs, env)
-		}
-	}
-	return envs, nil
-}
-
-func (d *driver) GetEnvironment(ctx context.Context, name string) (*backend.Environment, error) {
-	id := d.envName(name)
-	desc, err := d.c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &id})
-	if err != nil {
-		if classify(err) == backend.NotFound {
-			return nil, backend.Errorf(backend.NotFound, "environment %q does not exist: %w", name, err)
-		}
-		return nil, err
-	}
-	if desc.DeletedDate != nil {
-		return nil, backend.Errorf(backend.NotFound, "environment %q is scheduled for deletion", name)
-	}
-	out, err := d.c.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: &id})
-	if err != nil {
-		return nil, err
-	}
-	var data envData
-	if err := json.Unmarshal([]byte(aws.ToString(out.SecretString)), &data); err != nil {
-		return nil, backend.Errorf(backend.Internal, "environment %q: marker secret is not polysecret's JSON", name)
-	}
-	return &backend.Environment{Name: name, ExternalURL: data.ExternalURL, Description: aws.ToString(desc.Description),
-		ID: aws.ToString(desc.ARN), CreatedAt: aws.ToTime(desc.CreatedDate), UpdatedAt: aws.ToTime(desc.LastChangedDate)}, nil
-}
-
-func (d *driver) CreateEnvironment(ctx context.Context, e *backend.Environment) (*backend.Environment, error) {
-	id := d.envName(e.Name)
-	b, _ := json.Marshal(envData{ExternalURL: e.ExternalURL})
-	in := &sm.CreateSecretInput{Name: &id, SecretString: aws.String(string(b)), ClientRequestToken: token()}
-	if e.Description != "" {
-		in.Description = &e.Description
-	}
-	out, err := d.createSecret(ctx, in, true)
-	if err != nil {
-		if d.pendingDeletion(ctx, err, id) {
-			return nil, backend.Errorf(backend.FailedPrecondition, "environment %q is still being deleted; retry later: %w", e.Name, err)
-		}
-		var exists *types.ResourceExistsException
-		if errors.As(err, &exists) {
-			return nil, backend.Errorf(backend.AlreadyExists, "environment %q exists: %w", e.Name, err)
-		}
-		return nil, err
-	}
-	c := e.Clone()
-	c.ID = aws.ToString(out.ARN)
-	now := time.Now().UTC()
-	c.CreatedAt, c.UpdatedAt = now, now
-	return c, nil
-}
-
-func (d *driver) ModifyEnvironment(ctx context.Context, name string, u *backend.EnvironmentUpdate) (*backend.Environment, error) {
-	cur, err := d.GetEnvironment(ctx, name)
-	if err != nil {
-		return nil, err
-	}
-	next := cur.Clone()
-	u.Apply(next)
-	id := d.envName(name)
-	in := &sm.UpdateSecretInput{SecretId: &id, ClientRequestToken: token()}
-	if u.Description != nil {
-		in.Description = u.Description
-	}
-	if u.ExternalURL != nil {
-		b, _ := json.Marshal(envData{ExternalURL: next.ExternalURL})
-		in.SecretString = aws.String(string(b))
-	} else {
-		in.ClientRequestToken = nil
-	}
-	if _, err := d.c.UpdateSecret(ctx, in); err != nil {
-		return nil, err
-	}
-	next.UpdatedAt = time.Now().UTC()
-	return next, nil
-}
-
-func (d *driver) DeleteEnvironment(ctx context.Context, name string) error {
-	if _, err := d.GetEnvironment(ctx, name); err != nil {
-		return err
-	}
-	// A page may be empty before the end; ask until the listing ends.
-	for tok := ""; ; {
-		p, next, err := d.ListPage(ctx, &backend.ListOptions{Environment: name, PageSize: 100}, tok)
-		if err != nil {
-			return err
-		}
-		if len(p) > 0 {
-			return backend.Errorf(backend.FailedPrecondition, "environment %q still holds secrets", name)
-		}
-		if next == "" {
-			break
-		}
-		tok = next
-	}
-	id := d.envName(name)
-	_, err := d.c.DeleteSecret(ctx, &sm.DeleteSecretInput{SecretId: &id, ForceDeleteWithoutRecovery: aws.Bool(true)})
-	return err
 }
 
 func (d *driver) Capabilities() backend.Capabilities {

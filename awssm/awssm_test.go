@@ -18,7 +18,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/polysecret/secrets"
-	"github.com/polysecret/secrets/awssm"
 	"github.com/polysecret/secrets/backend"
 	"github.com/polysecret/secrets/conformance"
 )
@@ -246,21 +245,6 @@ func TestURLErrors(t *testing.T) {
 		if _, err := secrets.OpenStore(ctx, u); secrets.ErrorCode(err) != secrets.InvalidArgument {
 			t.Errorf("OpenStore(%q) = %v, want InvalidArgument", u, err)
 		}
-	}
-}
-
-func TestOptionsStore(t *testing.T) {
-	needServer(t)
-	st, err := awssm.OpenStore(awssm.Options{Client: rawClient(t, nil), Prefix: prefix()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := awssm.OpenStore(awssm.Options{}); secrets.ErrorCode(err) != secrets.InvalidArgument {
-		t.Fatalf("no client: %v", err)
 	}
 }
 

@@ -22,7 +22,7 @@ func benchSetup(b *testing.B) (*secrets.Store, *sm.Client, *counting, string) {
 	cnt := &counting{next: http.DefaultTransport}
 	raw := rawClient(b, cnt)
 	p := prefix()
-	st, err := awssm.OpenStore(awssm.Options{Client: raw, Prefix: p})
+	st, err := awssm.New(raw, awssm.Options{Prefix: p})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -147,5 +147,62 @@ func BenchmarkList1000WithValues(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(cnt.n.Load()-start)/float64(b.N), "requests/op")
+	})
+}
+
+// BenchmarkValues50: Values of 50 keys in an environment, 25 there and 25
+// global (so the fallback runs), against a loop of 50 Gets, with the
+// requests each makes:
+// go test -run '^$' -bench Values50 ./awssm/
+func BenchmarkValues50(b *testing.B) {
+	st, _, cnt, _ := benchSetup(b)
+	if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
+		b.Fatal(err)
+	}
+	prod := st.In("prod")
+	keys := make([]string, 50)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("K%02d", i)
+		where := st
+		if i%2 == 0 {
+			where = prod
+		}
+		if _, err := where.Create(ctx, secrets.Secret{Key: keys[i], Value: "v" + keys[i]}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	check := func(b *testing.B, i int, v string) {
+		if v != "v"+keys[i] {
+			b.Fatalf("%s = %q", keys[i], v)
+		}
+	}
+	b.Run("Values", func(b *testing.B) {
+		start := cnt.n.Load()
+		for b.Loop() {
+			res, err := prod.Values(ctx, keys...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i, r := range res {
+				if r.Err != nil {
+					b.Fatalf("%s: %v", keys[i], r.Err)
+				}
+				check(b, i, r.Secret.Value)
+			}
+		}
+		b.ReportMetric(float64(cnt.n.Load()-start)/float64(b.N), "req/op")
+	})
+	b.Run("Get-loop", func(b *testing.B) {
+		start := cnt.n.Load()
+		for b.Loop() {
+			for i, k := range keys {
+				s, err := prod.Get(ctx, k)
+				if err != nil {
+					b.Fatalf("%s: %v", k, err)
+				}
+				check(b, i, s.Value)
+			}
+		}
+		b.ReportMetric(float64(cnt.n.Load()-start)/float64(b.N), "req/op")
 	})
 }

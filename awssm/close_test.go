@@ -98,7 +98,7 @@ func TestCloseLeavesUserClientAlone(t *testing.T) {
 	needServer(t)
 	tr := &closeCounting{RoundTripper: http.DefaultTransport}
 	raw := rawClient(t, tr)
-	st, err := awssm.OpenStore(awssm.Options{Client: raw, Prefix: prefix()})
+	st, err := awssm.New(raw, awssm.Options{Prefix: prefix()})
 	if err != nil {
 		t.Fatal(err)
 	}

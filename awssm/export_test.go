@@ -22,7 +22,7 @@ func OpenDriver(ctx context.Context, rawURL string) (backend.Driver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openURL(ctx, u)
+	return new(URLOpener).OpenDriverURL(ctx, u)
 }
 
 // Ping opens the driver of rawURL (driver parameters only) and pings it.

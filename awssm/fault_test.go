@@ -117,7 +117,7 @@ func awsError(r *http.Request, status int, code string) *http.Response {
 func faultyStore(t *testing.T, f *faulty, recoveryDays int) (*secrets.Store, string) {
 	t.Helper()
 	p := prefix()
-	st, err := awssm.OpenStore(awssm.Options{Client: rawClient(t, f), Prefix: p, RecoveryWindowDays: recoveryDays})
+	st, err := awssm.New(rawClient(t, f), awssm.Options{Prefix: p, RecoveryWindowDays: recoveryDays})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,13 +301,21 @@ func setStubEnv(t *testing.T, url string) {
 	}
 }
 
+// silentStub starts a server that counts requests and answers nothing
+// useful, and points the default chain at it.
+func silentStub(t *testing.T) (requests *atomic.Int64, url string) {
+	t.Helper()
+	requests = new(atomic.Int64)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { requests.Add(1) }))
+	t.Cleanup(srv.Close)
+	setStubEnv(t, srv.URL)
+	return requests, srv.URL
+}
+
 // TestNoCredentials: no credentials anywhere in the default chain is
 // Unauthenticated, before any request reaches the server.
 func TestNoCredentials(t *testing.T) {
-	var n atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1) }))
-	defer srv.Close()
-	setStubEnv(t, srv.URL)
+	n, _ := silentStub(t)
 	t.Setenv("AWS_ACCESS_KEY_ID", "")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
 	st := open(t, "awssm://app")

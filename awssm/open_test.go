@@ -21,10 +21,7 @@ import (
 // file) is InvalidArgument at open, by URL and by Options, before any
 // request.
 func TestMissingRegion(t *testing.T) {
-	var n atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1) }))
-	defer srv.Close()
-	setStubEnv(t, srv.URL)
+	n, url := silentStub(t)
 	t.Setenv("AWS_REGION", "")
 	t.Setenv("AWS_DEFAULT_REGION", "")
 	if st, err := secrets.OpenStore(ctx, "awssm://myapp"); secrets.ErrorCode(err) != secrets.InvalidArgument {
@@ -37,9 +34,9 @@ func TestMissingRegion(t *testing.T) {
 		}
 	}
 	for _, region := range []string{"", "not a region"} {
-		c := sm.New(sm.Options{Region: region, BaseEndpoint: aws.String(srv.URL),
+		c := sm.New(sm.Options{Region: region, BaseEndpoint: aws.String(url),
 			Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
-		if _, err := awssm.OpenStore(awssm.Options{Client: c, Prefix: "myapp"}); secrets.ErrorCode(err) != secrets.InvalidArgument {
+		if _, err := awssm.New(c, awssm.Options{Prefix: "myapp"}); secrets.ErrorCode(err) != secrets.InvalidArgument {
 			t.Errorf("OpenStore(Options) with region %q: %v, want InvalidArgument", region, err)
 		}
 	}

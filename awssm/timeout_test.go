@@ -54,7 +54,7 @@ func TestNoAnswerTimesOutOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := awssm.OpenStore(awssm.Options{Client: sm.NewFromConfig(cfg), Prefix: "app", Timeout: 300 * time.Millisecond})
+	st, err := awssm.New(sm.NewFromConfig(cfg), awssm.Options{Prefix: "app", Timeout: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if st, err = awssm.OpenStore(awssm.Options{Client: sm.NewFromConfig(cfg), Prefix: "app"}); err != nil {
+				if st, err = awssm.New(sm.NewFromConfig(cfg), awssm.Options{Prefix: "app"}); err != nil {
 					t.Fatal(err)
 				}
 				defer st.Close()

@@ -1,0 +1,130 @@
+package awssm
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+
+	"github.com/polysecret/secrets/backend"
+)
+
+// The layout of names, tags and values in Secrets Manager (see the package
+// documentation).
+
+func scopeDir(env string) string {
+	if env == "" {
+		return globalDir
+	}
+	return env
+}
+
+func (d *driver) name(env, key string) string { return d.prefix + "/" + scopeDir(env) + "/" + key }
+
+func (d *driver) envName(name string) string { return d.prefix + "/" + envDir + "/" + name }
+
+// parseName splits <prefix>/<scope>/<key>; ok is false for anything else
+// (environment markers, foreign secrets).
+func (d *driver) parseName(name string) (env, key string, ok bool) {
+	rest, found := strings.CutPrefix(name, d.prefix+"/")
+	if !found {
+		return "", "", false
+	}
+	scope, key, found := strings.Cut(rest, "/")
+	if !found || scope == envDir || backend.ValidateKey(key) != nil {
+		return "", "", false
+	}
+	if scope == globalDir {
+		return "", key, true
+	}
+	if backend.ValidateEnvironmentName(scope) != nil {
+		return "", "", false
+	}
+	return scope, key, true
+}
+
+// token makes a ClientRequestToken (32–64 characters; becomes the version id).
+func token() *string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	s := hex.EncodeToString(b)
+	s = s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
+	return &s
+}
+
+func tagsOf(s *backend.Secret) []types.Tag {
+	var tags []types.Tag
+	if s.Type != "" && s.Type != backend.TypeGeneric {
+		tags = append(tags, types.Tag{Key: aws.String(TagType), Value: aws.String(s.Type)})
+	}
+	if !s.ExpiresAt.IsZero() {
+		tags = append(tags, types.Tag{Key: aws.String(TagExpiresAt), Value: aws.String(s.ExpiresAt.UTC().Format(time.RFC3339Nano))})
+	}
+	keys := make([]string, 0, len(s.Labels))
+	for k := range s.Labels {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		tags = append(tags, types.Tag{Key: aws.String(TagLabelPrefix + k), Value: aws.String(s.Labels[k])})
+	}
+	return tags
+}
+
+// applyTags fills type, expiry and labels from AWS tags; foreign tags (and
+// the polysecret:empty tag of older drivers) are ignored.
+func applyTags(s *backend.Secret, tags []types.Tag) {
+	s.Type = backend.TypeGeneric
+	for _, t := range tags {
+		k, v := aws.ToString(t.Key), aws.ToString(t.Value)
+		switch {
+		case k == TagType:
+			s.Type = v
+		case k == TagExpiresAt:
+			if ts, err := time.Parse(time.RFC3339Nano, v); err == nil {
+				s.ExpiresAt = ts
+			}
+		case strings.HasPrefix(k, TagLabelPrefix):
+			if s.Labels == nil {
+				s.Labels = map[string]string{}
+			}
+			s.Labels[strings.TrimPrefix(k, TagLabelPrefix)] = v
+		}
+	}
+}
+
+func setValue(v string) (str *string, bin []byte) {
+	if v == "" {
+		return nil, []byte{0}
+	}
+	if utf8.ValidString(v) {
+		return aws.String(v), nil
+	}
+	return nil, []byte(v)
+}
+
+// valueOf reads a version's value: one NUL byte in SecretBinary is the
+// empty value (setValue never writes a lone NUL there otherwise).
+func valueOf(str *string, bin []byte) string {
+	if str == nil && len(bin) == 1 && bin[0] == 0 {
+		return ""
+	}
+	if bin != nil {
+		return string(bin)
+	}
+	return aws.ToString(str)
+}
+
+func currentVersion(m map[string][]string) string {
+	for id, stages := range m {
+		if slices.Contains(stages, "AWSCURRENT") {
+			return id
+		}
+	}
+	return ""
+}

@@ -1,0 +1,248 @@
+package awssm
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+
+	"github.com/polysecret/secrets/backend"
+)
+
+var _ backend.BatchGetter = (*driver)(nil)
+
+// Values reads keys with BatchGetSecretValue (SecretIdList of names,
+// d.batch a call) and answers each key with Get's rule in one pass: when
+// env is an environment, the global names of the keys the environment
+// lacks join the queue of names as their NotFound answers come in, and
+// fill the batches still to be sent, so that a key's result is the
+// environment's secret, else the global one (Environment ""), else
+// NotFound — a global PermissionDenied keeps the environment's NotFound,
+// as Get's fallback does. The portable layer then has nothing to fall
+// back on but keys missing in both scopes.
+//
+// Metadata (description, type, labels, expiry, dates) is not in
+// BatchGetSecretValue's answer: one ListSecrets over the scopes involved
+// (100 a page, at most as many pages as value batches) supplies it for
+// every secret whose listed current version is the one read — the
+// listing is eventually consistent, and the driver writes tags before the
+// version, so a listing that shows the version shows its tags. Secrets
+// the listing misses or shows at another version get a DescribeSecret each.
+//
+// Without the permission for BatchGetSecretValue, Values answers
+// backend.ErrSkip (the portable layer then Gets each key); without the one
+// for ListSecrets, every secret found gets a DescribeSecret.
+//
+// Cost for K keys in an environment of which M are global only:
+// ⌈(K+M)/batch⌉ BatchGetSecretValue + 1 ListSecrets (more only past 100
+// secrets in the scopes) + one DescribeSecret per secret changed since the
+// listing's view. For 50 keys, 25 global: 4 + 1 = 5 requests, against 150
+// for 50 Gets (GetSecretValue and DescribeSecret per scope).
+func (d *driver) Values(ctx context.Context, env string, keys []string) ([]backend.ValueResult, error) {
+	type ref struct{ env, key string }
+	refs := map[string]ref{} // name -> what it is
+	answers := map[string]*answer{}
+	var queue []string
+	for _, k := range keys {
+		name := d.name(env, k)
+		if _, dup := refs[name]; !dup {
+			refs[name] = ref{env, k}
+			queue = append(queue, name)
+		}
+	}
+	for len(queue) > 0 {
+		batch := queue[:min(d.batch, len(queue))]
+		queue = queue[len(batch):]
+		got, err := d.batchGet(ctx, batch, func(name string) (string, string, bool) { r, ok := refs[name]; return r.env, r.key, ok })
+		if err != nil {
+			if backend.Classify(err, classify) == backend.PermissionDenied {
+				// No permission for BatchGetSecretValue itself (policies
+				// often grant only GetSecretValue): the portable layer's
+				// Gets may still be allowed.
+				return nil, backend.ErrSkip
+			}
+			return nil, err
+		}
+		for _, name := range batch {
+			a := got[name]
+			answers[name] = a
+			if r := refs[name]; r.env != "" && a.err != nil && backend.Classify(a.err, classify) == backend.NotFound {
+				g := d.name("", r.key)
+				refs[g] = ref{"", r.key}
+				queue = append(queue, g)
+			}
+		}
+	}
+	res := make([]backend.ValueResult, len(keys))
+	var found []*backend.Secret
+	seen := map[*answer]bool{}
+	for i, k := range keys {
+		a := answers[d.name(env, k)]
+		if env != "" && a.err != nil && backend.Classify(a.err, classify) == backend.NotFound {
+			if g := answers[d.name("", k)]; g.err == nil || backend.Classify(g.err, classify) != backend.PermissionDenied {
+				a = g
+			}
+		}
+		if a.sec != nil && !seen[a] {
+			seen[a] = true
+			found = append(found, a.sec)
+		}
+		res[i] = backend.ValueResult{Secret: a.sec, Err: a.err}
+	}
+	gone, err := d.fillMeta(ctx, found)
+	if err != nil {
+		return nil, err
+	}
+	for i := range res {
+		s := res[i].Secret
+		switch {
+		case s == nil:
+		case gone[s]:
+			res[i] = backend.ValueResult{Err: backend.Errorf(backend.NotFound, "no secret %q in scope %q (deleted while read)", s.Key, scopeDir(s.Environment))}
+		default:
+			res[i].Secret = s.Clone() // a repeated key gets its own copy
+		}
+	}
+	return res, nil
+}
+
+// answer is BatchGetSecretValue's answer for one name.
+type answer struct {
+	sec *backend.Secret
+	err error
+}
+
+// batchGet reads ids (names or ARNs, at most 20) in one
+// BatchGetSecretValue, and answers each id: the secret with its value and
+// version, or its own error, classified by its own code (a secret pending
+// deletion is NotFound, as in Get). whose maps an id asked for to its
+// scope and key.
+func (d *driver) batchGet(ctx context.Context, ids []string, whose func(id string) (env, key string, ok bool)) (map[string]*answer, error) {
+	got := map[string]*answer{}
+	p := sm.NewBatchGetSecretValuePaginator(d.c, &sm.BatchGetSecretValueInput{SecretIdList: ids})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range out.SecretValues {
+			name := aws.ToString(v.Name) // the id asked: the name, or the ARN
+			env, key, ok := whose(name)
+			if !ok {
+				name = aws.ToString(v.ARN)
+				env, key, ok = whose(name)
+			}
+			if !ok {
+				return nil, backend.Errorf(backend.Internal, "BatchGetSecretValue answered for a secret not asked for")
+			}
+			got[name] = &answer{sec: &backend.Secret{Environment: env, Key: key, ID: aws.ToString(v.ARN),
+				Value: valueOf(v.SecretString, v.SecretBinary), Version: aws.ToString(v.VersionId)}}
+		}
+		for _, e := range out.Errors {
+			name := aws.ToString(e.SecretId)
+			env, key, ok := whose(name)
+			if !ok {
+				return nil, backend.Errorf(apiCode(aws.ToString(e.ErrorCode)), "BatchGetSecretValue: %s for a secret not asked for", aws.ToString(e.ErrorCode))
+			}
+			got[name] = &answer{err: d.batchError(ctx, e, name, env, key)}
+		}
+	}
+	for _, id := range ids {
+		if got[id] == nil {
+			env, key, _ := whose(id)
+			return nil, backend.Errorf(backend.Internal, "BatchGetSecretValue gave no answer for secret %q in scope %q", key, scopeDir(env))
+		}
+	}
+	return got, nil
+}
+
+// batchError is the error of one secret of a BatchGetSecretValue.
+func (d *driver) batchError(ctx context.Context, e types.APIErrorType, id, env, key string) error {
+	code := aws.ToString(e.ErrorCode)
+	c := apiCode(code)
+	if code == "InvalidRequestException" {
+		// What AWS answers for a secret pending deletion, among other things.
+		desc, err := d.c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &id})
+		switch {
+		case err != nil && classify(err) != backend.NotFound:
+			return err
+		case err != nil || desc.DeletedDate != nil:
+			c = backend.NotFound
+		}
+	}
+	if c == backend.NotFound {
+		return backend.Errorf(backend.NotFound, "no secret %q in scope %q (BatchGetSecretValue: %s)", key, scopeDir(env), code)
+	}
+	return backend.Errorf(c, "BatchGetSecretValue: %s for secret %q in scope %q", code, key, scopeDir(env))
+}
+
+// fillMeta fills the metadata of secrets read by BatchGetSecretValue (see
+// Values) and returns those found deleted meanwhile.
+func (d *driver) fillMeta(ctx context.Context, secs []*backend.Secret) (map[*backend.Secret]bool, error) {
+	need := map[string]*backend.Secret{}
+	var prefixes []string
+	for _, s := range secs {
+		need[d.name(s.Environment, s.Key)] = s
+		if p := d.prefix + "/" + scopeDir(s.Environment) + "/"; !slices.Contains(prefixes, p) {
+			prefixes = append(prefixes, p)
+		}
+	}
+	if len(need) == 0 {
+		return nil, nil
+	}
+	maxPages := (len(need) + d.batch - 1) / d.batch
+	p := sm.NewListSecretsPaginator(d.c, &sm.ListSecretsInput{MaxResults: aws.Int32(100),
+		Filters: []types.Filter{{Key: types.FilterNameStringTypeName, Values: prefixes}}})
+	for pages := 0; len(need) > 0 && p.HasMorePages() && pages < maxPages; pages++ {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			if backend.Classify(err, classify) == backend.PermissionDenied {
+				break // no ListSecrets permission: DescribeSecret each
+			}
+			return nil, err
+		}
+		for _, e := range out.SecretList {
+			name := aws.ToString(e.Name)
+			if s := need[name]; s != nil && e.DeletedDate == nil && currentVersion(e.SecretVersionsToStages) == s.Version {
+				setMeta(s, e.Description, e.Tags, e.CreatedDate, e.LastChangedDate)
+				delete(need, name)
+			}
+		}
+	}
+	rest := make([]*backend.Secret, 0, len(need))
+	for _, s := range need {
+		rest = append(rest, s)
+	}
+	var (
+		mu   sync.Mutex
+		gone = map[*backend.Secret]bool{}
+	)
+	err := backend.ForEach(ctx, len(rest), backend.DefaultListFetchConc, func(ctx context.Context, i int) error {
+		s := rest[i]
+		name := d.name(s.Environment, s.Key)
+		desc, err := d.c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &name})
+		if err != nil && classify(err) != backend.NotFound {
+			return err
+		}
+		if err != nil || desc.DeletedDate != nil {
+			mu.Lock()
+			gone[s] = true
+			mu.Unlock()
+			return nil
+		}
+		setMeta(s, desc.Description, desc.Tags, desc.CreatedDate, desc.LastChangedDate)
+		return nil
+	})
+	return gone, err
+}
+
+// setMeta sets what AWS keeps per secret rather than per version.
+func setMeta(s *backend.Secret, desc *string, tags []types.Tag, created, changed *time.Time) {
+	s.Description = aws.ToString(desc)
+	applyTags(s, tags)
+	s.CreatedAt, s.UpdatedAt = aws.ToTime(created), aws.ToTime(changed)
+}
