@@ -154,7 +154,7 @@ func (s *Store) values(ctx context.Context, keys []string) ([]ValueResult, error
 func (s *Store) globalFallback(ctx context.Context, b backend.BatchGetter, keys []string, res []ValueResult) ([]ValueResult, error) {
 	var miss []int
 	for i, r := range res {
-		if r.Err != nil && s.code(r.Err) == NotFound {
+		if !r.Resolved && r.Err != nil && s.code(r.Err) == NotFound {
 			miss = append(miss, i)
 		}
 	}

@@ -91,7 +91,7 @@ func (d *driver) Values(ctx context.Context, env string, keys []string) ([]backe
 			seen[a] = true
 			found = append(found, a.sec)
 		}
-		res[i] = backend.ValueResult{Secret: a.sec, Err: a.err}
+		res[i] = backend.ValueResult{Secret: a.sec, Err: a.err, Resolved: true} // the fallback is done above
 	}
 	gone, err := d.fillMeta(ctx, found)
 	if err != nil {

@@ -135,13 +135,20 @@ type Putter interface {
 type ValueResult struct {
 	Secret *Secret
 	Err    error
+	// Resolved, set by a driver, says the result already follows Get's
+	// fallback rule (the global secret for a key the environment lacks, or
+	// NotFound in both): the portable layer looks no further for it.
+	Resolved bool
 }
 
 // BatchGetter is an optional interface of a Driver: Values reads keys in
-// exactly the scope env (no fallback: the portable layer does it), in as few
-// backend calls as the backend allows, and returns one result per key, in
-// order; a missing key is a NotFound error in its result. The error return
-// is for the call as a whole.
+// the scope env, in as few backend calls as the backend allows, and
+// returns one result per key, in order; a missing key is a NotFound error in
+// its result. The portable layer then reads, in one more call, the global
+// secrets of the keys an environment lacks — unless the driver did it in
+// the same pass and marked those results Resolved (Get's rule: a global
+// read that is refused leaves the environment's NotFound). The error
+// return is for the call as a whole.
 type BatchGetter interface {
 	Values(ctx context.Context, env string, keys []string) ([]ValueResult, error)
 }
