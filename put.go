@@ -27,7 +27,7 @@ func (s *Store) Put(ctx context.Context, sec Secret) (*Secret, error) {
 	if err := s.checkWrite(ctx, "Put", sec.Key); err != nil {
 		return nil, err
 	}
-	if err := backend.ValidateSecret(&sec); err != nil {
+	if err := s.validateSecret(&sec); err != nil {
 		return nil, s.fail(ctx, "Put", sec.Environment, sec.Key, err)
 	}
 	if err := s.unsupported(sec.Type, sec.Labels, !sec.ExpiresAt.IsZero()); err != nil {
@@ -104,7 +104,7 @@ func (s *Store) Values(ctx context.Context, keys ...string) ([]ValueResult, erro
 				return nil, s.fail(ctx, "Values", s.env, k, err)
 			}
 		}
-		if err := backend.ValidateKey(k); err != nil {
+		if err := s.validateKey(k); err != nil {
 			return nil, s.fail(ctx, "Values", s.env, k, err)
 		}
 		base[i], fields[i] = k, f

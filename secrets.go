@@ -223,6 +223,25 @@ func (s *Store) failCode(op, env, key string, c Code, err error) error {
 	return &Error{Code: c, Op: op, Scheme: s.scheme, Environment: env, Key: key, Err: err}
 }
 
+// validateKey is the portable key rule, then the driver's own, if any.
+func (s *Store) validateKey(key string) error {
+	if err := backend.ValidateKey(key); err != nil {
+		return err
+	}
+	if c, ok := s.drv.(backend.KeyChecker); ok {
+		return c.CheckKey(key)
+	}
+	return nil
+}
+
+// validateSecret is backend.ValidateSecret plus the driver's key rule.
+func (s *Store) validateSecret(sec *Secret) error {
+	if err := backend.ValidateSecret(sec); err != nil {
+		return err
+	}
+	return s.validateKey(sec.Key)
+}
+
 // check runs before every call: closed store, invalid scope, done context.
 func (s *Store) check(ctx context.Context, op, key string) error {
 	if s.closed.Load() || s.own.Load() {
@@ -295,7 +314,7 @@ func (s *Store) Get(ctx context.Context, key string, opts ...GetOption) (*Secret
 			return nil, s.fail(ctx, "Get", s.env, key, err)
 		}
 	}
-	if err := backend.ValidateKey(key); err != nil {
+	if err := s.validateKey(key); err != nil {
 		return nil, s.fail(ctx, "Get", s.env, key, err)
 	}
 	var o getOptions
@@ -349,7 +368,7 @@ func (s *Store) Value(ctx context.Context, key string) (string, error) {
 // and errors; ok is false when the driver answered ErrSkip (or the call
 // must take Get's path to report its error).
 func (s *Store) fastValue(ctx context.Context, g backend.ValueGetter, key string) (string, bool, error) {
-	if s.closed.Load() || s.own.Load() || s.envErr != nil || ctx.Err() != nil || backend.ValidateKey(key) != nil {
+	if s.closed.Load() || s.own.Load() || s.envErr != nil || ctx.Err() != nil || s.validateKey(key) != nil {
 		return "", false, nil // Get reports it
 	}
 	env := s.env
@@ -391,7 +410,7 @@ func (s *Store) Create(ctx context.Context, sec Secret) (*Secret, error) {
 	if err := s.checkWrite(ctx, "Create", sec.Key); err != nil {
 		return nil, err
 	}
-	if err := backend.ValidateSecret(&sec); err != nil {
+	if err := s.validateSecret(&sec); err != nil {
 		return nil, s.fail(ctx, "Create", sec.Environment, sec.Key, err)
 	}
 	if err := s.unsupported(sec.Type, sec.Labels, !sec.ExpiresAt.IsZero()); err != nil {
@@ -425,7 +444,7 @@ func (s *Store) Modify(ctx context.Context, key string, u Update) (*Secret, erro
 	if err := s.checkWrite(ctx, "Modify", key); err != nil {
 		return nil, err
 	}
-	if err := backend.ValidateKey(key); err != nil {
+	if err := s.validateKey(key); err != nil {
 		return nil, s.fail(ctx, "Modify", s.env, key, err)
 	}
 	if err := backend.ValidateUpdate(&u); err != nil {
@@ -462,7 +481,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := s.checkWrite(ctx, "Delete", key); err != nil {
 		return err
 	}
-	if err := backend.ValidateKey(key); err != nil {
+	if err := s.validateKey(key); err != nil {
 		return s.fail(ctx, "Delete", s.env, key, err)
 	}
 	if !s.caps.Delete {
@@ -480,7 +499,7 @@ func (s *Store) Versions(ctx context.Context, key string) ([]Version, error) {
 	if err := s.check(ctx, "Versions", key); err != nil {
 		return nil, err
 	}
-	if err := backend.ValidateKey(key); err != nil {
+	if err := s.validateKey(key); err != nil {
 		return nil, s.fail(ctx, "Versions", s.env, key, err)
 	}
 	if !s.caps.Versions {

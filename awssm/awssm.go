@@ -171,8 +171,9 @@ type driver struct {
 }
 
 var (
-	_ backend.Driver = (*driver)(nil)
-	_ backend.Pinger = (*driver)(nil)
+	_ backend.Driver     = (*driver)(nil)
+	_ backend.Pinger     = (*driver)(nil)
+	_ backend.KeyChecker = (*driver)(nil)
 )
 
 // Ping lists at most one secret under the prefix: one request that needs

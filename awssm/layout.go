@@ -128,3 +128,17 @@ func currentVersion(m map[string][]string) string {
 	}
 	return ""
 }
+
+// CheckKey: Secrets Manager names allow only A-Z a-z 0-9 / _ + = . @ -
+// (the portable rule also accepts a space, which Locker and Vault hold).
+func (d *driver) CheckKey(key string) error {
+	if i := strings.IndexFunc(key, func(r rune) bool { return !awsNameRune(r) }); i >= 0 {
+		return backend.Errorf(backend.InvalidArgument,
+			"key %q: AWS Secrets Manager names allow only A-Z a-z 0-9 / _ + = . @ - (byte %d is not one of them)", key, i)
+	}
+	return nil
+}
+
+func awsNameRune(r rune) bool {
+	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("/_+=.@-", r)
+}

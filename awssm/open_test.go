@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -142,4 +143,29 @@ func TestPing(t *testing.T) {
 			t.Errorf("Ping of a closed port: %v, want Unavailable", err)
 		}
 	})
+}
+
+// TestKeyRule: a key the portable rule accepts but AWS cannot hold (a
+// space) is InvalidArgument naming AWS's rule, before any request (10.1).
+func TestKeyRule(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1) }))
+	defer srv.Close()
+	setStubEnv(t, srv.URL)
+	st := open(t, "awssm://app")
+	for _, call := range []func() error{
+		func() error { _, err := st.Get(ctx, "key with spaces"); return err },
+		func() error { _, err := st.Create(ctx, secrets.Secret{Key: "a b", Value: "v"}); return err },
+		func() error { _, err := st.Put(ctx, secrets.Secret{Key: "a b", Value: "v"}); return err },
+		func() error { _, err := st.Values(ctx, "ok", "a b"); return err },
+		func() error { return st.Delete(ctx, "a b") },
+	} {
+		err := call()
+		if secrets.ErrorCode(err) != secrets.InvalidArgument || !strings.Contains(err.Error(), "AWS Secrets Manager names allow only") {
+			t.Errorf("a key with a space: %v", err)
+		}
+	}
+	if n.Load() != 0 {
+		t.Errorf("%d requests sent", n.Load())
+	}
 }

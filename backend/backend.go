@@ -161,6 +161,15 @@ type ValueGetter interface {
 	GetValue(ctx context.Context, env, key string) (value string, expiresAt time.Time, err error)
 }
 
+// KeyChecker is an optional interface of a Driver whose backend cannot
+// hold every portable key (AWS names allow no space): CheckKey answers
+// InvalidArgument, naming the backend's rule, for a key that passed
+// ValidateKey but that the backend cannot hold. The portable layer calls it
+// wherever it validates a key, before any request.
+type KeyChecker interface {
+	CheckKey(key string) error
+}
+
 // Pinger is an optional interface of a Driver: Ping makes one cheap call
 // that proves the backend is reachable and the credentials are accepted.
 // Store.Ping uses it, then checks that the scope's environment exists;

@@ -73,6 +73,7 @@ var (
 	_ Putter      = (*intercepted)(nil)
 	_ BatchGetter = (*intercepted)(nil)
 	_ ValueGetter = (*intercepted)(nil)
+	_ KeyChecker  = (*intercepted)(nil)
 )
 
 func (w *intercepted) run(ctx context.Context, op, env, key string, next func(context.Context) error) error {
@@ -165,6 +166,15 @@ func (w *intercepted) GetValue(ctx context.Context, env, key string) (v string, 
 	}
 	err = w.run(ctx, "Get", env, key, func(ctx context.Context) (err error) { v, exp, err = g.GetValue(ctx, env, key); return })
 	return v, exp, err
+}
+
+// CheckKey is the driver's key rule, if it has one (no call: nothing to
+// intercept).
+func (w *intercepted) CheckKey(key string) error {
+	if c, ok := w.d.(KeyChecker); ok {
+		return c.CheckKey(key)
+	}
+	return nil
 }
 
 func (w *intercepted) Capabilities() Capabilities    { return w.d.Capabilities() }
