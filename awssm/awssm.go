@@ -468,14 +468,7 @@ func (d *driver) Capabilities() backend.Capabilities {
 	return backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true, Labels: true, Expiry: true}
 }
 
-func (d *driver) As(i any) bool {
-	p, ok := i.(**sm.Client)
-	if !ok {
-		return false
-	}
-	*p = d.user
-	return true
-}
+func (d *driver) As(i any) bool { return backend.AsClient(i, d.user) }
 
 func (d *driver) ErrorAs(err error, i any) bool { return errors.As(err, i) }
 

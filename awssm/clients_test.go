@@ -2,7 +2,6 @@ package awssm_test
 
 import (
 	"errors"
-	"net/http"
 	"net/url"
 	"testing"
 
@@ -11,6 +10,7 @@ import (
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/awssm"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // TestURLOpenerWithOwnClient (9.2): a URLOpener holding a client the test
@@ -18,7 +18,7 @@ import (
 // client usable.
 func TestURLOpenerWithOwnClient(t *testing.T) {
 	needServer(t)
-	tr := &closeCounting{RoundTripper: &counting{next: http.DefaultTransport}}
+	tr := &drivertest.Transport{}
 	c := rawClient(t, tr)
 	p := prefix()
 	mux := new(secrets.URLMux)
@@ -37,13 +37,13 @@ func TestURLOpenerWithOwnClient(t *testing.T) {
 	if !st.As(&got) || got != c {
 		t.Errorf("As gives %p, want the client given %p", got, c)
 	}
-	if sent := tr.RoundTripper.(*counting).n.Load(); sent == 0 {
+	if tr.Requests() == 0 {
 		t.Error("no request went through the client's transport")
 	}
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if n := tr.closed.Load(); n != 0 {
+	if n := tr.Closed(); n != 0 {
 		t.Errorf("Close closed the client's idle connections %d times", n)
 	}
 	out, err := c.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: aws.String(p + "/_global/K")})

@@ -1,39 +1,16 @@
 package awssm_test
 
 import (
-	"net/http"
+	"fmt"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
-	"runtime"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/awssm"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
-
-func openFDs(t *testing.T) int {
-	t.Helper()
-	es, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatalf("counting file descriptors: %v", err)
-	}
-	return len(es)
-}
-
-// settled waits (at most 10 s) until goroutines and file descriptors are at
-// most want+5, and returns the last counts.
-func settled(t *testing.T, wantG, wantFD int) (g, fd int) {
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		g, fd = runtime.NumGoroutine(), openFDs(t)
-		if g <= wantG+5 && fd <= wantFD+5 || time.Now().After(deadline) {
-			return g, fd
-		}
-	}
-}
 
 // keepAlive puts an HTTP/1.1 keep-alive reverse proxy in front of the
 // server, as AWS's endpoints are: moto's server is HTTP/1.0 and closes every
@@ -60,43 +37,20 @@ func TestCloseReleasesConnections(t *testing.T) {
 	if _, err := seed.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
 		t.Fatal(err)
 	}
-	cycle := func() {
-		st, err := secrets.OpenStore(ctx, "awssm://"+p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if v, err := st.Value(ctx, "K"); err != nil || v != "v" {
-			t.Fatalf("Value = %q, %v", v, err)
-		}
-		if err := st.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cycle() // first use: lazily built package state is not a leak
-	g0, fd0 := settled(t, runtime.NumGoroutine(), openFDs(t))
-	for range 20 {
-		cycle()
-	}
-	g, fd := settled(t, g0, fd0)
-	t.Logf("goroutines %d -> %d, fds %d -> %d", g0, g, fd0, fd)
-	if g > g0+5 || fd > fd0+5 {
-		t.Errorf("after 20 open/Get/Close cycles: %d goroutines (baseline %d), %d fds (baseline %d)", g, g0, fd, fd0)
-	}
+	drivertest.CloseCycles(t, 20, func() (*secrets.Store, error) { return secrets.OpenStore(ctx, "awssm://"+p) },
+		func(st *secrets.Store) error {
+			if v, err := st.Value(ctx, "K"); err != nil || v != "v" {
+				return fmt.Errorf("Value = %q, %v", v, err)
+			}
+			return nil
+		})
 }
-
-// closeCounting is a user's transport that counts CloseIdleConnections.
-type closeCounting struct {
-	http.RoundTripper
-	closed atomic.Int64
-}
-
-func (c *closeCounting) CloseIdleConnections() { c.closed.Add(1) }
 
 // TestCloseLeavesUserClientAlone (8.14): a client passed in Options is the
 // user's: Close does not touch its connections, and it keeps working.
 func TestCloseLeavesUserClientAlone(t *testing.T) {
 	needServer(t)
-	tr := &closeCounting{RoundTripper: http.DefaultTransport}
+	tr := &drivertest.Transport{}
 	raw := rawClient(t, tr)
 	st, err := awssm.New(raw, awssm.Options{Prefix: prefix()})
 	if err != nil {
@@ -108,7 +62,7 @@ func TestCloseLeavesUserClientAlone(t *testing.T) {
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if n := tr.closed.Load(); n != 0 {
+	if n := tr.Closed(); n != 0 {
 		t.Errorf("Close closed the user's idle connections %d times", n)
 	}
 	if _, err := raw.ListSecrets(ctx, nil); err != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -57,22 +56,12 @@ func token() *string {
 	return &s
 }
 
+// tagMeta names the tags of a secret's metadata.
+var tagMeta = backend.FlatMeta{Type: TagType, ExpiresAt: TagExpiresAt, LabelPrefix: TagLabelPrefix}
+
 func tagsOf(s *backend.Secret) []types.Tag {
 	var tags []types.Tag
-	if s.Type != "" && s.Type != backend.TypeGeneric {
-		tags = append(tags, types.Tag{Key: aws.String(TagType), Value: aws.String(s.Type)})
-	}
-	if !s.ExpiresAt.IsZero() {
-		tags = append(tags, types.Tag{Key: aws.String(TagExpiresAt), Value: aws.String(s.ExpiresAt.UTC().Format(time.RFC3339Nano))})
-	}
-	keys := make([]string, 0, len(s.Labels))
-	for k := range s.Labels {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		tags = append(tags, types.Tag{Key: aws.String(TagLabelPrefix + k), Value: aws.String(s.Labels[k])})
-	}
+	tagMeta.Encode(s, func(k, v string) { tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(v)}) })
 	return tags
 }
 
@@ -81,20 +70,7 @@ func tagsOf(s *backend.Secret) []types.Tag {
 func applyTags(s *backend.Secret, tags []types.Tag) {
 	s.Type = backend.TypeGeneric
 	for _, t := range tags {
-		k, v := aws.ToString(t.Key), aws.ToString(t.Value)
-		switch {
-		case k == TagType:
-			s.Type = v
-		case k == TagExpiresAt:
-			if ts, err := time.Parse(time.RFC3339Nano, v); err == nil {
-				s.ExpiresAt = ts
-			}
-		case strings.HasPrefix(k, TagLabelPrefix):
-			if s.Labels == nil {
-				s.Labels = map[string]string{}
-			}
-			s.Labels[strings.TrimPrefix(k, TagLabelPrefix)] = v
-		}
+		tagMeta.Apply(s, aws.ToString(t.Key), aws.ToString(t.Value))
 	}
 }
 

@@ -185,3 +185,44 @@ func TestDefaultRetryRidesOutRestart(t *testing.T) {
 		}
 	}
 }
+
+func TestAsClient(t *testing.T) {
+	type client struct{ name string }
+	c := &client{"mine"}
+	var got *client
+	if !AsClient(&got, c) || got != c {
+		t.Fatalf("AsClient(**client) = %v", got)
+	}
+	var other *strings.Builder
+	if AsClient(&other, c) || other != nil {
+		t.Fatal("AsClient of another type succeeded")
+	}
+	if AsClient(got, c) {
+		t.Fatal("AsClient of a non-pointer-to-pointer succeeded")
+	}
+}
+
+// TestFlatMetaRoundTrip: what Encode writes, Apply reads back; foreign
+// keys are left alone.
+func TestFlatMetaRoundTrip(t *testing.T) {
+	f := FlatMeta{Description: "d", Type: "t", ExpiresAt: "x", LabelPrefix: "l:"}
+	in := &Secret{Type: TypePassword, Description: "about", ExpiresAt: time.Date(2030, 1, 2, 3, 4, 5, 6, time.UTC),
+		Labels: map[string]string{"b": "2", "a": "1"}}
+	var keys []string
+	out := &Secret{Type: TypeGeneric}
+	f.Encode(in, func(k, v string) {
+		keys = append(keys, k)
+		if !f.Apply(out, k, v) {
+			t.Errorf("Apply(%q) did not recognise its own key", k)
+		}
+	})
+	if want := []string{"t", "x", "d", "l:a", "l:b"}; strings.Join(keys, ",") != strings.Join(want, ",") {
+		t.Errorf("Encode order %v, want %v", keys, want)
+	}
+	if out.Type != in.Type || out.Description != in.Description || !out.ExpiresAt.Equal(in.ExpiresAt) || len(out.Labels) != 2 || out.Labels["a"] != "1" {
+		t.Errorf("round trip: %+v", out)
+	}
+	if f.Apply(out, "someone-else", "v") {
+		t.Error("a foreign key was taken for metadata")
+	}
+}

@@ -1,22 +1,14 @@
 package locker_test
 
 import (
-	"net/http"
 	"net/url"
-	"os"
-	"runtime"
 	"testing"
-	"time"
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/locker"
 )
-
-func counts() (goroutines, fds int) {
-	ents, _ := os.ReadDir("/proc/self/fd")
-	return runtime.NumGoroutine(), len(ents)
-}
 
 // TestCloseReleases (8.14, decision h): 20 cycles of open, Get, Close
 // leave goroutines and open files at the baseline (±5); a user's
@@ -34,40 +26,15 @@ func TestCloseReleases(t *testing.T) {
 		t.Fatal(err)
 	}
 	seed.Close()
-	settle := func(g0, f0 int) (int, int) {
-		var g, f int
-		for range 100 {
-			runtime.GC()
-			if g, f = counts(); g <= g0+5 && f <= f0+5 {
-				break
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		return g, f
-	}
-	g0, f0 := settle(1<<30, 1<<30)
-	for range 20 {
-		st, err := secrets.OpenStore(ctx, u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := st.Get(ctx, "K"); err != nil {
-			t.Fatal(err)
-		}
-		if err := st.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if g, f := settle(g0, f0); g > g0+5 || f > f0+5 {
-		t.Errorf("after 20 open/Get/Close cycles: %d goroutines (baseline %d), %d fds (baseline %d)", g, g0, f, f0)
-	}
+	drivertest.CloseCycles(t, 20, func() (*secrets.Store, error) { return secrets.OpenStore(ctx, u) },
+		func(st *secrets.Store) error { _, err := st.Get(ctx, "K"); return err })
 }
 
 // TestCloseLeavesUserClient: Close does not touch an http.Client the user
 // passed in (its idle connections stay usable by the user).
 func TestCloseLeavesUserClient(t *testing.T) {
 	e := newEnv(t)
-	tr := &countingTransport{base: e.srv.Client().Transport}
+	tr := &drivertest.Transport{Next: e.srv.Client().Transport}
 	hc := e.srv.Client()
 	hc.Transport = tr
 	st := e.mustOpen(t, e.key, func(o *locker.ClientOptions) { o.HTTPClient = hc })
@@ -75,21 +42,10 @@ func TestCloseLeavesUserClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
-	if tr.closed {
+	if tr.Closed() != 0 {
 		t.Error("Close closed the idle connections of the user's http.Client")
 	}
 }
-
-type countingTransport struct {
-	base   http.RoundTripper
-	closed bool
-}
-
-func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	return c.base.RoundTrip(r)
-}
-
-func (c *countingTransport) CloseIdleConnections() { c.closed = true }
 
 // TestPing (8.22, decision g): one cheap authenticated request; a
 // deactivated key is Unauthenticated and a dead server Unavailable.

@@ -64,14 +64,7 @@ func (d *driver) Ping(ctx context.Context) error {
 // in client.go), then transport failures.
 func (d *driver) ErrorCode(err error) backend.Code { return classify(err) }
 
-func (d *driver) As(i any) bool {
-	p, ok := i.(**Client)
-	if !ok {
-		return false
-	}
-	*p = d.c
-	return true
-}
+func (d *driver) As(i any) bool { return backend.AsClient(i, d.c) }
 
 func (d *driver) ErrorAs(err error, i any) bool { return errors.As(err, i) }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/locker"
 )
 
@@ -33,7 +34,7 @@ func TestURLOpenerWithOwnClient(t *testing.T) {
 			for _, v := range []string{"LOCKER_ACCESS_KEY_ID", "LOCKER_SECRET_ACCESS_KEY", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY"} {
 				t.Setenv(v, "")
 			}
-			tr := &countingTransport{base: http.DefaultTransport}
+			tr := &drivertest.Transport{}
 			c := e.mustClient(t, e.key, func(o *locker.ClientOptions) {
 				if tc.own {
 					o.HTTPClient = &http.Client{Transport: tr}
@@ -93,7 +94,7 @@ func TestURLOpenerWithOwnClient(t *testing.T) {
 			if v, err := c.Decrypt("value", stored); err != nil || v != "v" {
 				t.Errorf("Client.Decrypt of the stored value after Close = %q, %v", v, err)
 			}
-			if tr.closed {
+			if tr.Closed() != 0 {
 				t.Error("the Store's Close closed the idle connections of the application's http.Client")
 			}
 		})

@@ -3,8 +3,6 @@ package vault_test
 import (
 	"fmt"
 	"net/http"
-	"os"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +13,7 @@ import (
 	"github.com/hashicorp/vault/api"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/vault"
 )
 
@@ -410,40 +409,6 @@ func TestEnvironmentCreatedAt(t *testing.T) {
 	}
 }
 
-func openFDs(t *testing.T) int {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatalf("counting file descriptors: %v", err)
-	}
-	return len(ents)
-}
-
-// settle waits (up to 5s) for the goroutine count to come down to at most
-// want, and returns it.
-func settle(want int) int {
-	n := runtime.NumGoroutine()
-	for deadline := time.Now().Add(5 * time.Second); n > want && time.Now().Before(deadline); n = runtime.NumGoroutine() {
-		time.Sleep(20 * time.Millisecond)
-	}
-	return n
-}
-
-// steady returns the goroutine count once it has not changed for 200ms
-// (at most 3s).
-func steady() int {
-	n, same := runtime.NumGoroutine(), 0
-	for deadline := time.Now().Add(3 * time.Second); same < 4 && time.Now().Before(deadline); {
-		time.Sleep(50 * time.Millisecond)
-		if m := runtime.NumGoroutine(); m == n {
-			same++
-		} else {
-			n, same = m, 0
-		}
-	}
-	return n
-}
-
 // 8.14: 20 cycles of open/Get/Close leave goroutines and file descriptors
 // at their baseline (±5).
 func TestCloseReleasesConnections(t *testing.T) {
@@ -454,28 +419,8 @@ func TestCloseReleasesConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	seed.Close()
-	g0, f0 := steady(), openFDs(t)
-	for range 20 {
-		st, err := secrets.OpenStore(ctx, "vault://secret/"+p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := st.Get(ctx, "K"); err != nil {
-			t.Fatal(err)
-		}
-		if err := st.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	g1 := settle(g0 + 5)
-	f1 := openFDs(t)
-	t.Logf("goroutines %d -> %d, file descriptors %d -> %d", g0, g1, f0, f1)
-	if g1 > g0+5 {
-		t.Errorf("goroutines grew from %d to %d over 20 open/Get/Close cycles", g0, g1)
-	}
-	if f1 > f0+5 {
-		t.Errorf("file descriptors grew from %d to %d over 20 open/Get/Close cycles", f0, f1)
-	}
+	drivertest.CloseCycles(t, 20, func() (*secrets.Store, error) { return secrets.OpenStore(ctx, "vault://secret/"+p) },
+		func(st *secrets.Store) error { _, err := st.Get(ctx, "K"); return err })
 }
 
 // countingTransport counts CloseIdleConnections calls.

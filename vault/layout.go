@@ -156,21 +156,13 @@ func applyOwn(s *backend.Secret, own map[string]any) {
 	}
 }
 
+// mirrorMeta names the custom_metadata keys of the mirror.
+var mirrorMeta = backend.FlatMeta{Description: MetaDescription, Type: MetaType, ExpiresAt: MetaExpiresAt, LabelPrefix: MetaLabelPrefix}
+
 // metaOf makes the custom_metadata mirror of s.
 func metaOf(s *backend.Secret) map[string]any {
 	m := map[string]any{}
-	if s.Description != "" {
-		m[MetaDescription] = s.Description
-	}
-	if s.Type != "" && s.Type != backend.TypeGeneric {
-		m[MetaType] = s.Type
-	}
-	if !s.ExpiresAt.IsZero() {
-		m[MetaExpiresAt] = s.ExpiresAt.UTC().Format(time.RFC3339Nano)
-	}
-	for k, v := range s.Labels {
-		m[MetaLabelPrefix+k] = v
-	}
+	mirrorMeta.Encode(s, func(k, v string) { m[k] = v })
 	return m
 }
 
@@ -179,21 +171,7 @@ func applyMeta(s *backend.Secret, m map[string]any) {
 	s.Type = backend.TypeGeneric
 	for k, raw := range m {
 		v, _ := raw.(string)
-		switch {
-		case k == MetaDescription:
-			s.Description = v
-		case k == MetaType:
-			s.Type = v
-		case k == MetaExpiresAt:
-			if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-				s.ExpiresAt = t
-			}
-		case strings.HasPrefix(k, MetaLabelPrefix):
-			if s.Labels == nil {
-				s.Labels = map[string]string{}
-			}
-			s.Labels[strings.TrimPrefix(k, MetaLabelPrefix)] = v
-		}
+		mirrorMeta.Apply(s, k, v)
 	}
 }
 

@@ -183,14 +183,7 @@ func (d *driver) Capabilities() backend.Capabilities {
 // ErrorCode classifies the client's errors; see classify.
 func (d *driver) ErrorCode(err error) backend.Code { return classify(err) }
 
-func (d *driver) As(i any) bool {
-	p, ok := i.(**api.Client)
-	if !ok {
-		return false
-	}
-	*p = d.user
-	return true
-}
+func (d *driver) As(i any) bool { return backend.AsClient(i, d.user) }
 
 func (d *driver) ErrorAs(err error, i any) bool { return errors.As(err, i) }
 
