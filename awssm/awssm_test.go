@@ -2,8 +2,6 @@ package awssm_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -20,15 +18,12 @@ import (
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
 	"github.com/polysecret/secrets/conformance"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 var ctx = context.Background()
 
-func prefix() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return "ps-" + hex.EncodeToString(b)
-}
+func prefix() string { return drivertest.Prefix() }
 
 // counting counts HTTP requests made through a client.
 type counting struct {
@@ -54,29 +49,12 @@ func rawClient(t testing.TB, rt http.RoundTripper) *sm.Client {
 	})
 }
 
-func open(t testing.TB, url string) *secrets.Store {
-	t.Helper()
-	st, err := secrets.OpenStore(ctx, url)
-	if err != nil {
-		t.Fatalf("OpenStore(%s): %v", url, err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
+func open(t testing.TB, url string) *secrets.Store { t.Helper(); return drivertest.Open(t, url) }
 
 func TestConformance(t *testing.T) {
 	needServer(t)
 	conformance.Run(t, conformance.Harness{
-		New: func(t *testing.T) conformance.Opener {
-			p := prefix()
-			return func(t *testing.T) *secrets.Store {
-				st, err := secrets.OpenStore(ctx, "awssm://"+p+"?region=us-east-1")
-				if err != nil {
-					t.Fatal(err)
-				}
-				return st
-			}
-		},
+		New:  conformance.ByURL(func() string { return "awssm://" + prefix() + "?region=us-east-1" }),
 		Want: backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true, Labels: true, Expiry: true},
 		CheckAs: func(t *testing.T, s *secrets.Store) {
 			var c *sm.Client

@@ -16,6 +16,7 @@
 package conformance
 
 import (
+	"context"
 	"testing"
 
 	"github.com/polysecret/secrets"
@@ -45,4 +46,20 @@ type Harness struct {
 	// Concurrency is the number of goroutines per Store in the concurrent
 	// Modify test (default 8).
 	Concurrency int
+}
+
+// ByURL is a Harness.New for a driver opened by URL: each test gets a
+// fresh URL from newURL (a new prefix), and every Opener call opens a Store
+// on it through the default URLMux.
+func ByURL(newURL func() string) func(t *testing.T) Opener {
+	return func(t *testing.T) Opener {
+		u := newURL()
+		return func(t *testing.T) *secrets.Store {
+			st, err := secrets.OpenStore(context.Background(), u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+	}
 }

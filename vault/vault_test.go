@@ -2,8 +2,6 @@ package vault_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
@@ -16,16 +14,13 @@ import (
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
 	"github.com/polysecret/secrets/conformance"
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/vault"
 )
 
 var ctx = context.Background()
 
-func prefix() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return "ps-" + hex.EncodeToString(b)
-}
+func prefix() string { return drivertest.Prefix() }
 
 func rootClient(t testing.TB) *api.Client {
 	t.Helper()
@@ -39,29 +34,12 @@ func rootClient(t testing.TB) *api.Client {
 	return c
 }
 
-func open(t testing.TB, url string) *secrets.Store {
-	t.Helper()
-	st, err := secrets.OpenStore(ctx, url)
-	if err != nil {
-		t.Fatalf("OpenStore(%s): %v", url, err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
+func open(t testing.TB, url string) *secrets.Store { t.Helper(); return drivertest.Open(t, url) }
 
 func TestConformance(t *testing.T) {
 	needServer(t)
 	conformance.Run(t, conformance.Harness{
-		New: func(t *testing.T) conformance.Opener {
-			p := prefix()
-			return func(t *testing.T) *secrets.Store {
-				st, err := secrets.OpenStore(ctx, "vault://secret/"+p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return st
-			}
-		},
+		New: conformance.ByURL(func() string { return "vault://secret/" + prefix() }),
 		Want: backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true, Labels: true,
 			Expiry: true, AtomicModify: true},
 		Concurrency: 16,

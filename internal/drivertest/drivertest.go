@@ -4,6 +4,9 @@
 package drivertest
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"net/http"
 	"os"
 	"runtime"
@@ -95,4 +98,23 @@ func openFDs(t *testing.T) int {
 		t.Fatalf("counting open fds: %v", err)
 	}
 	return len(es)
+}
+
+// Prefix returns a fresh name prefix ("ps-" and 12 hex digits), so that
+// each test has its own part of a shared server.
+func Prefix() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return "ps-" + hex.EncodeToString(b)
+}
+
+// Open opens url on the default mux and closes the store at cleanup.
+func Open(t testing.TB, url string) *secrets.Store {
+	t.Helper()
+	st, err := secrets.OpenStore(context.Background(), url)
+	if err != nil {
+		t.Fatalf("OpenStore: %v", err) // the URL is not repeated: it may name a credential file
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }
