@@ -2,14 +2,13 @@ package awssm_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/internal/faultmatrix"
 	"github.com/polysecret/secrets/internal/faultproxy"
 )
@@ -19,9 +18,7 @@ import (
 // the proxy, and the moto server of TestMain.
 func TestFaultMatrix(t *testing.T) {
 	needServer(t)
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	prefix := "fm-" + hex.EncodeToString(b)
+	prefix := "fm-" + drivertest.Prefix()
 	truth, err := secrets.OpenStore(context.Background(), "awssm://"+prefix+"?region=us-east-1")
 	if err != nil {
 		t.Fatal(err)

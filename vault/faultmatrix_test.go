@@ -2,8 +2,6 @@ package vault_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"os"
 	"strconv"
@@ -11,6 +9,7 @@ import (
 	"time"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/internal/faultmatrix"
 	"github.com/polysecret/secrets/internal/faultproxy"
 )
@@ -20,9 +19,7 @@ import (
 // real Vault dev server of TestMain.
 func TestFaultMatrix(t *testing.T) {
 	needServer(t)
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	prefix := "fm-" + hex.EncodeToString(b)
+	prefix := "fm-" + drivertest.Prefix()
 	truth, err := secrets.OpenStore(context.Background(), "vault://secret/"+prefix)
 	if err != nil {
 		t.Fatal(err)
