@@ -46,6 +46,7 @@ import (
 	"hash/fnv"
 	"iter"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -365,20 +366,35 @@ func (s *Store) Value(ctx context.Context, key string) (string, error) {
 }
 
 // fastValue is Value through a ValueGetter, with Get's checks, fallback
-// and errors; ok is false when the driver answered ErrSkip (or the call
-// must take Get's path to report its error).
+// and errors; ok is false when the driver answered ErrSkip, or when the
+// call must take Get's path to report an invalid call.
 func (s *Store) fastValue(ctx context.Context, g backend.ValueGetter, key string) (string, bool, error) {
 	if s.closed.Load() || s.own.Load() || s.envErr != nil || ctx.Err() != nil || s.validateKey(key) != nil {
 		return "", false, nil // Get reports it
 	}
+	v, exp, err := g.GetValue(ctx, s.env, key)
+	if errors.Is(err, backend.ErrSkip) {
+		return "", false, nil
+	}
 	env := s.env
-	v, exp, err := g.GetValue(ctx, env, key)
-	if err != nil && env != "" && !errors.Is(err, backend.ErrSkip) && s.code(err) == NotFound {
-		env = ""
-		v, exp, err = g.GetValue(ctx, env, key)
+	if err != nil && env != "" && s.code(err) == NotFound {
+		var gerr error
+		v, exp, gerr = g.GetValue(ctx, "", key)
+		switch {
+		case gerr == nil:
+			env, err = "", nil
+		case s.code(gerr) == NotFound:
+			err = &backend.Error{Code: NotFound, Err: gerr,
+				Msg: "no secret " + strconv.Quote(key) + " in environment " + strconv.Quote(env) + ", nor a global one"}
+		case s.code(gerr) != PermissionDenied:
+			err = gerr
+		}
+	}
+	if err != nil && s.env == "" && s.code(err) == NotFound {
+		err = &backend.Error{Code: NotFound, Err: err, Msg: "no global secret " + strconv.Quote(key)}
 	}
 	if err != nil {
-		return "", false, nil // Get repeats the reads and reports the error as it does
+		return "", true, s.fail(ctx, "Get", s.env, key, err)
 	}
 	if !exp.IsZero() && !time.Now().Before(exp) {
 		return "", true, s.failCode("Get", env, key, FailedPrecondition, ErrExpired)

@@ -472,7 +472,7 @@ func (d *driver) Ping(context.Context) error { return nil }
 
 // errNoValue is GetValue's miss: a fixed error, so that the fall back from
 // an environment to the global scope allocates nothing.
-var errNoValue error = &backend.Error{Code: backend.NotFound, Msg: "memory: no such secret in that scope"}
+var errNoValue error = &backend.Error{Code: backend.NotFound, Msg: "no such secret"}
 
 // GetValue returns the current value of (env, key) and its expiry without
 // copying the secret: Store.Value on mem:// makes no allocation.
