@@ -31,11 +31,6 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-// cdkError is an error of the Go CDK's kind: gcerrors.Code reads its code.
-type cdkError struct{ code gcerrors.ErrorCode }
-
-func (e *cdkError) Error() string { return "cdk: " + e.code.String() }
-
 func TestCode(t *testing.T) {
 	for _, tc := range []struct {
 		err  error

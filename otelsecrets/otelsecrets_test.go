@@ -134,7 +134,7 @@ func (e *env) ended(t *testing.T) []span {
 		}
 		a := map[string]string{}
 		for _, kv := range s.Attributes() {
-			a[string(kv.Key)] = kv.Value.Emit()
+			a[string(kv.Key)] = kv.Value.String()
 		}
 		out = append(out, span{Name: s.Name(), Kind: s.SpanKind(), Attrs: a, Status: s.Status().Code, Desc: s.Status().Description, Events: len(s.Events())})
 	}
@@ -151,12 +151,12 @@ func (e *env) points(t *testing.T) map[string]int64 {
 	}
 	out := map[string]int64{}
 	key := func(name string, set attribute.Set) string {
-		if v, _ := set.Value(otelsecrets.AttrScheme); v.Emit() != "mem" || set.Len() != 3 {
+		if v, _ := set.Value(otelsecrets.AttrScheme); v.String() != "mem" || set.Len() != 3 {
 			t.Errorf("%s: attributes %v", name, set.ToSlice())
 		}
 		op, _ := set.Value(otelsecrets.AttrOperation)
 		code, _ := set.Value(otelsecrets.AttrCode)
-		return fmt.Sprintf("%s{%s,%s}", strings.TrimPrefix(name, "polysecret.operation."), op.Emit(), code.Emit())
+		return fmt.Sprintf("%s{%s,%s}", strings.TrimPrefix(name, "polysecret.operation."), op.String(), code.String())
 	}
 	for _, sm := range rm.ScopeMetrics {
 		if sm.Scope.Name != otelsecrets.ScopeName {
@@ -194,17 +194,17 @@ func (e *env) noLeak(t *testing.T) {
 	for _, s := range e.spans.Ended() {
 		texts := []string{s.Name(), s.Status().Description, fmt.Sprintf("%+v", tracetest.SpanStubFromReadOnlySpan(s))}
 		for _, kv := range s.Attributes() {
-			texts = append(texts, kv.Value.Emit())
+			texts = append(texts, kv.Value.String())
 		}
 		for _, ev := range s.Events() {
 			texts = append(texts, ev.Name)
 			for _, kv := range ev.Attributes {
-				texts = append(texts, kv.Value.Emit())
+				texts = append(texts, kv.Value.String())
 			}
 		}
 		for _, l := range s.Links() {
 			for _, kv := range l.Attributes {
-				texts = append(texts, kv.Value.Emit())
+				texts = append(texts, kv.Value.String())
 			}
 		}
 		for _, x := range texts {
@@ -235,7 +235,7 @@ func noLeakMetrics(t *testing.T, rm *metricdata.ResourceMetrics) {
 			}
 			for _, s := range sets {
 				for _, kv := range s.ToSlice() {
-					if strings.Contains(kv.Value.Emit(), "PSV-sentinel-") {
+					if strings.Contains(kv.Value.String(), "PSV-sentinel-") {
 						t.Errorf("metric %s: attribute %s contains a value", m.Name, kv.Key)
 					}
 				}
