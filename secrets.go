@@ -684,6 +684,10 @@ func openToken(tok string, fp uint64) (string, error) {
 	return string(b[9:]), nil
 }
 
+// errFixedEnvironments: the driver's environments come from its
+// configuration (Capabilities.FixedEnvironments).
+var errFixedEnvironments = errors.New("this store's environments are configured (its URL or options), not created")
+
 // ListEnvironments returns every environment, sorted by name.
 func (s *Store) ListEnvironments(ctx context.Context) ([]*Environment, error) {
 	if err := s.check(ctx, "ListEnvironments", ""); err != nil {
@@ -721,6 +725,9 @@ func (s *Store) CreateEnvironment(ctx context.Context, e Environment) (*Environm
 	if err := backend.ValidateEnvironment(&e); err != nil {
 		return nil, s.fail(ctx, "CreateEnvironment", e.Name, "", err)
 	}
+	if s.caps.FixedEnvironments {
+		return nil, s.failCode("CreateEnvironment", e.Name, "", Unimplemented, errFixedEnvironments)
+	}
 	e.ID, e.CreatedAt, e.UpdatedAt = "", time.Time{}, time.Time{}
 	out, err := s.drv.CreateEnvironment(ctx, &e)
 	if err != nil {
@@ -741,6 +748,9 @@ func (s *Store) ModifyEnvironment(ctx context.Context, name string, u Environmen
 	if err := backend.ValidateEnvironmentUpdate(&u); err != nil {
 		return nil, s.fail(ctx, "ModifyEnvironment", name, "", err)
 	}
+	if s.caps.FixedEnvironments {
+		return nil, s.failCode("ModifyEnvironment", name, "", Unimplemented, errFixedEnvironments)
+	}
 	out, err := s.drv.ModifyEnvironment(ctx, name, &u)
 	if err != nil {
 		return nil, s.fail(ctx, "ModifyEnvironment", name, "", err)
@@ -756,6 +766,9 @@ func (s *Store) DeleteEnvironment(ctx context.Context, name string) error {
 	}
 	if err := backend.ValidateEnvironmentName(name); err != nil {
 		return s.fail(ctx, "DeleteEnvironment", name, "", err)
+	}
+	if s.caps.FixedEnvironments {
+		return s.failCode("DeleteEnvironment", name, "", Unimplemented, errFixedEnvironments)
 	}
 	if !s.caps.DeleteEnvironment {
 		return s.failCode("DeleteEnvironment", name, "", Unimplemented, errors.New("driver cannot delete environments"))

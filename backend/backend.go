@@ -113,6 +113,12 @@ type Capabilities struct {
 	// the secret itself, retry-safely, with Get, Create and Delete
 	// (DESIGN.md §3.4).
 	AtomicMove bool
+	// FixedEnvironments: the environments are configuration, not data (a
+	// native layout maps each configured environment onto a path of the
+	// backend): ListEnvironments and GetEnvironment answer the configured
+	// ones; CreateEnvironment, ModifyEnvironment and DeleteEnvironment are
+	// refused with Unimplemented by the portable layer.
+	FixedEnvironments bool
 }
 
 // The optional interfaces below let the contract grow without breaking

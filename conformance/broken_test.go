@@ -258,3 +258,33 @@ func TestConformanceMinimalDriver(t *testing.T) {
 		Want: backend.Capabilities{},
 	})
 }
+
+// fixed is the memory driver whose environments are configuration: every
+// name of conformance.Environments exists, and no other can be made.
+type fixed struct{ backend.Driver }
+
+func (f fixed) Capabilities() backend.Capabilities {
+	c := f.Driver.Capabilities()
+	c.FixedEnvironments, c.DeleteEnvironment = true, false
+	return c
+}
+
+func TestConformanceFixedEnvironments(t *testing.T) {
+	caps := memCaps
+	caps.FixedEnvironments, caps.DeleteEnvironment = true, false
+	conformance.Run(t, conformance.Harness{
+		New: func(t *testing.T) conformance.Opener {
+			db := memory.NewDB()
+			setup := secrets.NewStore(db.Driver(), secrets.StoreOptions{Scheme: "mem"})
+			for _, e := range conformance.Environments {
+				if _, err := setup.CreateEnvironment(context.Background(), secrets.Environment{Name: e}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return func(t *testing.T) *secrets.Store {
+				return secrets.NewStore(fixed{db.Driver()}, secrets.StoreOptions{Scheme: "fixed"})
+			}
+		},
+		Want: caps,
+	})
+}

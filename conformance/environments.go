@@ -11,6 +11,10 @@ import (
 )
 
 func (s *suite) testEnvironments(t *testing.T) {
+	if s.caps.FixedEnvironments {
+		s.testFixedEnvironments(t)
+		return
+	}
 	t.Run("CRUD", func(t *testing.T) {
 		st, _ := s.open(t)
 		in := secrets.Environment{Name: "staging", ExternalURL: "https://staging.example.com/app", Description: "pre-prod ✓"}
@@ -85,4 +89,29 @@ func (s *suite) testEnvironments(t *testing.T) {
 			wantCode(t, err, secrets.NotFound)
 		}
 	})
+}
+
+// testFixedEnvironments: configured environments are listed and read, and
+// cannot be created, modified or deleted.
+func (s *suite) testFixedEnvironments(t *testing.T) {
+	st, _ := s.open(t)
+	var names []string
+	for _, e := range m(st.ListEnvironments(ctx)).get(t) {
+		names = append(names, e.Name)
+	}
+	if diff := cmp.Diff(Environments, names); diff != "" {
+		t.Errorf("ListEnvironments of a store configured with conformance.Environments (-want +got):\n%s", diff)
+	}
+	if e := m(st.GetEnvironment(ctx, "prod")).get(t); e.Name != "prod" {
+		t.Errorf("GetEnvironment(prod) = %q", e.Name)
+	}
+	_, err := st.GetEnvironment(ctx, "nope")
+	wantCode(t, err, secrets.NotFound)
+	_, err = st.CreateEnvironment(ctx, secrets.Environment{Name: "new"})
+	wantCode(t, err, secrets.Unimplemented)
+	_, err = st.ModifyEnvironment(ctx, "prod", secrets.EnvironmentUpdate{Description: secrets.Ptr("x")})
+	wantCode(t, err, secrets.Unimplemented)
+	wantCode(t, st.DeleteEnvironment(ctx, "prod"), secrets.Unimplemented)
+	_, err = st.In("nope").Create(ctx, secrets.Secret{Key: "K", Value: val("k")})
+	wantCode(t, err, secrets.NotFound)
 }

@@ -68,7 +68,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("LabelAlphabet", s.testLabelAlphabet)
 	t.Run("As", s.testAs)
 	t.Run("NoValueLeak", s.testNoValueLeak)
-	t.Run("Middleware", s.count.check)
+	t.Run("Middleware", func(t *testing.T) { s.count.check(t, s.caps) })
 }
 
 // open makes a fresh backend and one Store on it, closed at cleanup.
@@ -165,9 +165,20 @@ var cmpSecret = cmp.Options{
 
 func (s *suite) mkEnv(t *testing.T, st *secrets.Store, name string) {
 	t.Helper()
+	if s.caps.FixedEnvironments {
+		if _, err := st.GetEnvironment(ctx, name); err != nil {
+			t.Fatalf("a driver with FixedEnvironments must configure every name of conformance.Environments; %q: %v", name, err)
+		}
+		return
+	}
 	_, err := st.CreateEnvironment(ctx, secrets.Environment{Name: name})
 	ok(t, err)
 }
+
+// Environments are the environment names the suite uses. A driver whose
+// environments are configuration (Capabilities.FixedEnvironments)
+// configures all of them in the stores its Harness opens.
+var Environments = []string{"alpha", "dev", "dst", "moved", "other", "pinged", "prod", "qa", "src", "staging", "tmp", "u", "unmovable", "x"}
 
 func (s *suite) full(key string) secrets.Secret {
 	sec := secrets.Secret{Key: key, Value: val(key), Description: "about " + key + " ünïcødé"}
