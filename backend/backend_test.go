@@ -226,3 +226,39 @@ func TestFlatMetaRoundTrip(t *testing.T) {
 		t.Error("a foreign key was taken for metadata")
 	}
 }
+
+// TestRetryDo: retryable codes are retried MaxRetries times, others not at
+// all; a wait that would pass the caller's deadline is not started.
+func TestRetryDo(t *testing.T) {
+	p := RetryPolicy{MaxRetries: 3, Base: time.Millisecond, Max: 5 * time.Millisecond}
+	for _, tc := range []struct {
+		code  Code
+		calls int
+	}{{Unavailable, 4}, {RateLimited, 4}, {NotFound, 1}, {Unknown, 1}} {
+		n, retries := 0, 0
+		err := p.Do(context.Background(), nil, func(context.Context) (time.Duration, error) {
+			n++
+			return 0, Errorf(tc.code, "x")
+		}, func(int, Code, time.Duration) { retries++ })
+		if n != tc.calls || retries != tc.calls-1 || Classify(err, nil) != tc.code {
+			t.Errorf("%v: %d calls, %d retries, %v; want %d calls", tc.code, n, retries, err, tc.calls)
+		}
+	}
+	n := 0
+	if err := p.Do(context.Background(), nil, func(context.Context) (time.Duration, error) {
+		if n++; n < 3 {
+			return 0, Errorf(Unavailable, "x")
+		}
+		return 0, nil
+	}, nil); err != nil || n != 3 {
+		t.Errorf("success on the third attempt: %v after %d", err, n)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	n = 0
+	long := RetryPolicy{MaxRetries: 3, Base: time.Millisecond, Max: 2 * time.Hour}
+	err := long.Do(ctx, nil, func(context.Context) (time.Duration, error) { n++; return time.Hour, Errorf(RateLimited, "later") }, nil)
+	if n != 1 || Classify(err, nil) != RateLimited {
+		t.Errorf("Retry-After past the deadline: %d calls, %v; want 1 call and RateLimited at once", n, err)
+	}
+}

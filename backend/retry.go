@@ -46,6 +46,38 @@ func (p RetryPolicy) Delay(attempt int, retryAfter time.Duration) time.Duration 
 	return d/2 + rand.N(d/2+1)
 }
 
+// Do runs attempt until it succeeds, fails with a code that is not
+// Retryable (as classify says), or has been retried MaxRetries times,
+// waiting Delay between attempts (with the Retry-After the attempt
+// reports). It never sleeps into the caller's deadline: when the wait would
+// end after it, the last error is returned at once. onRetry, if not nil, is
+// told of each retry before its wait (for logging). The drivers that make
+// their own requests (vault, locker) all retry through it.
+func (p RetryPolicy) Do(ctx context.Context, classify func(error) Code,
+	attempt func(ctx context.Context) (retryAfter time.Duration, err error),
+	onRetry func(n int, code Code, wait time.Duration)) error {
+	for n := 1; ; n++ {
+		ra, err := attempt(ctx)
+		if err == nil {
+			return nil
+		}
+		code := Classify(err, classify)
+		if n > p.MaxRetries || !code.Retryable() || ctx.Err() != nil {
+			return err
+		}
+		wait := p.Delay(n, ra)
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			return err
+		}
+		if onRetry != nil {
+			onRetry(n, code, wait)
+		}
+		if Sleep(ctx, wait) != nil {
+			return err
+		}
+	}
+}
+
 // Sleep waits d or until ctx is done, whichever comes first.
 func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)

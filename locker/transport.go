@@ -31,29 +31,16 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 			return err
 		}
 	}
-	for attempt := 0; ; attempt++ {
+	return c.retry.Do(ctx, classify, func(ctx context.Context) (time.Duration, error) {
 		err := c.once(ctx, method, path, payload, out)
-		if err == nil {
-			return nil
-		}
-		code := classify(err)
-		if !code.Retryable() || attempt >= c.retry.MaxRetries || ctx.Err() != nil {
-			return err
-		}
-		var ra time.Duration
 		var ae *APIError
 		if errors.As(err, &ae) {
-			ra = ae.RetryAfter
+			return ae.RetryAfter, err
 		}
-		d := c.retry.Delay(attempt+1, ra)
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
-			return err
-		}
-		c.log.DebugContext(ctx, "locker: retrying", "method", method, "path", redactQuery(path), "code", code.String(), "attempt", attempt+1, "wait", d)
-		if err := backend.Sleep(ctx, d); err != nil {
-			return err
-		}
-	}
+		return 0, err
+	}, func(n int, code backend.Code, wait time.Duration) {
+		c.log.DebugContext(ctx, "locker: retrying", "method", method, "path", redactQuery(path), "code", code.String(), "attempt", n, "wait", wait)
+	})
 }
 
 func redactQuery(p string) string {
