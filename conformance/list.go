@@ -61,6 +61,12 @@ func (s *suite) testList(t *testing.T) {
 		if len(page) != 0 || next != "" {
 			t.Errorf("empty store listed %d secrets, next %q", len(page), next)
 		}
+		// An environment that does not exist lists nothing (Ping says
+		// whether it exists).
+		page, next = must2(t)(st.In("nosuch").ListPage(ctx, secrets.ListOptions{}, ""))
+		if len(page) != 0 || next != "" {
+			t.Errorf("a missing environment listed %d secrets, next %q", len(page), next)
+		}
 	})
 	t.Run("BadOptions", func(t *testing.T) {
 		st, _ := s.open(t)
