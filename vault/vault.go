@@ -158,6 +158,9 @@ type driver struct {
 	mount      string
 	prefix     string
 	conc       int
+	// sess is the login and token renewal of a driver that logs in (auth=
+	// or Options.Auth), nil otherwise.
+	sess *session
 }
 
 var (
@@ -211,6 +214,9 @@ func (d *driver) Ping(ctx context.Context) error {
 // Close closes the idle connections of the client the URLOpener built; the
 // application's client is left alone.
 func (d *driver) Close() error {
+	if d.sess != nil {
+		d.sess.close()
+	}
 	if d.owned != nil {
 		d.owned.CloseIdleConnections()
 	}
