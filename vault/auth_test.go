@@ -78,6 +78,8 @@ func TestAuthMethods(t *testing.T) {
 			map[string]string{"VAULT_JWT": jwt}},
 		{"jwt from a file", "auth=jwt&auth_mount=" + jwtIss.mount + "&role=app&jwt_file=FILE", jwt,
 			map[string]string{"VAULT_JWT": ""}},
+		{"jwt with the mount's default role", "auth=jwt&auth_mount=" + jwtIss.mount, "",
+			map[string]string{"VAULT_JWT": jwt}},
 		// Kubernetes login has the shape of a JWT login ({role, jwt} to
 		// auth/<mount>/login), sent by the official kubernetes module with
 		// the service-account token read from jwt_file. There is no
@@ -182,6 +184,22 @@ func TestAuthOption(t *testing.T) {
 		}
 		defer other.Close()
 		checkLoggedIn(t, st, policy, other)
+	})
+	t.Run("auth=token in the URL keeps the token", func(t *testing.T) {
+		mux := new(secrets.URLMux)
+		mux.Register(vault.Scheme, &vault.URLOpener{Options: vault.Options{Auth: ar}})
+		st, err := mux.OpenStore(ctx, "vault://secret/"+prefix()+"?auth=token")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
+			t.Fatalf("Create outside the AppRole's policy with VAULT_TOKEN: %v", err)
+		}
+		var c *api.Client
+		if st.As(&c); c.Token() != vaultToken {
+			t.Error("the store's client does not hold VAULT_TOKEN")
+		}
 	})
 	t.Run("the URL's auth wins", func(t *testing.T) {
 		t.Setenv("VAULT_PASSWORD", password)

@@ -1,6 +1,7 @@
 package vault_test
 
 import (
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -122,5 +123,43 @@ func TestAuthBadInputBuiltClient(t *testing.T) {
 	_, err := secrets.OpenStore(ctx, "vault://secret/app?auth=approle")
 	if code := secrets.ErrorCode(err); code != secrets.InvalidArgument {
 		t.Fatalf("OpenStore: %v (code %v), want InvalidArgument", err, code)
+	}
+}
+
+// A login that gets no answer is retried like any request: a 503 once,
+// then the store opens; a server that never answers is Unavailable after
+// max_retries.
+func TestAuthLoginUnavailable(t *testing.T) {
+	needServer(t)
+	p := prefix()
+	mount, roleID, secretID := approleCreds(t, storePolicy(t, p), longTTL)
+	t.Setenv("VAULT_ROLE_ID", roleID)
+	t.Setenv("VAULT_SECRET_ID", secretID)
+	isLogin := func(r *http.Request, _ []byte) bool { return r.URL.Path == "/v1/auth/"+mount+"/login" }
+	for _, tc := range []struct {
+		name   string
+		n      int32
+		f      fault
+		query  string
+		want   secrets.Code // Unknown: opens
+		logins int32
+	}{
+		{"a 503 once", 1, fault{kind: answer, status: http.StatusServiceUnavailable}, "", secrets.Unknown, 2},
+		{"no answer", 100, fault{kind: hang}, "&timeout=200ms&max_retries=1", secrets.Unavailable, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			px, seen := faultFirst(t, tc.n, tc.f, isLogin)
+			t.Setenv("VAULT_ADDR", px.URL)
+			st, err := secrets.OpenStore(ctx, "vault://secret/"+p+"?auth=approle&auth_mount="+mount+tc.query)
+			if err == nil {
+				st.Close()
+			}
+			if code := secrets.ErrorCode(err); code != tc.want {
+				t.Errorf("OpenStore: %v (code %v), want %v", err, code, tc.want)
+			}
+			if n := seen.Load(); n != tc.logins {
+				t.Errorf("%d logins sent, want %d", n, tc.logins)
+			}
+		})
 	}
 }

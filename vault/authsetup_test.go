@@ -101,7 +101,7 @@ type jwtIssuer struct {
 const jwtAudience = "polysecret-test"
 
 // jwtRole enables jwt at a fresh mount that trusts a key made here, with
-// the role "app" for subject "app-sub" and policy.
+// the role "app" (also the default role) for subject "app-sub" and policy.
 func jwtRole(t *testing.T, policy string) *jwtIssuer {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -114,7 +114,7 @@ func jwtRole(t *testing.T, policy string) *jwtIssuer {
 	}
 	pub := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
 	mount := enableAuth(t, "jwt")
-	write(t, "auth/"+mount+"/config", map[string]any{"jwt_validation_pubkeys": []string{pub}})
+	write(t, "auth/"+mount+"/config", map[string]any{"jwt_validation_pubkeys": []string{pub}, "default_role": "app"})
 	write(t, "auth/"+mount+"/role/app", map[string]any{"role_type": "jwt", "user_claim": "sub",
 		"bound_subject": "app-sub", "bound_audiences": jwtAudience, "token_policies": policy,
 		"token_ttl": longTTL.ttl, "token_max_ttl": longTTL.max})

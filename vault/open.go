@@ -245,7 +245,7 @@ func newDriver(ctx context.Context, user *api.Client, o Options, owned *http.Cli
 		d.kv = d.c.KVv2(o.Mount)
 		return d, nil
 	}
-	s := &session{auth: auth, d: d, log: o.Logger, done: make(chan struct{})}
+	s := &session{auth: auth, d: d, log: o.Logger, done: make(chan struct{}), refusedCh: make(chan string, 1)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

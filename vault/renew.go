@@ -49,6 +49,10 @@ type session struct {
 	onToken func(string)
 	log     *slog.Logger
 
+	// refusedCh carries the token a request found refused (revoked): the
+	// background loop logs in again at once if it is still the current one.
+	refusedCh chan string
+
 	ctx    context.Context // done at Close
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the background loop has ended
@@ -100,7 +104,8 @@ func (s *session) login(ctx context.Context) (*api.Secret, error) {
 	case err != nil && classify(err) == backend.Unknown:
 		return nil, backend.Errorf(backend.InvalidArgument, "vault: auth=%s: %w", s.auth.name, err)
 	case err != nil:
-		return nil, err
+		// Coded here: at open there is no driver yet to classify it.
+		return nil, backend.Wrap(classify(err), err)
 	case sec == nil || sec.Auth == nil || sec.Auth.ClientToken == "":
 		return nil, backend.Errorf(backend.Unauthenticated, "vault: the login with auth=%s gave no token (does it need MFA?)", s.auth.name)
 	}
@@ -124,12 +129,47 @@ func (s *session) start(sec *api.Secret) {
 	}()
 }
 
+// refused tells the background loop that Vault refused tok (a request's
+// self-lookup with it was refused): unless tok was already replaced, the
+// loop logs in again at once.
+func (s *session) refused(tok string) {
+	for {
+		select {
+		case s.refusedCh <- tok:
+			return
+		default: // an older one is waiting: the newer wins
+		}
+		select {
+		case <-s.refusedCh:
+		default:
+		}
+	}
+}
+
+// waitRefused returns when Vault refused the token of sec (true) or at
+// close (false).
+func (s *session) waitRefused(sec *api.Secret) bool {
+	for {
+		select {
+		case <-s.ctx.Done():
+			return false
+		case tok := <-s.refusedCh:
+			if tok == sec.Auth.ClientToken {
+				return true
+			}
+			// An earlier token's refusal, already replaced.
+		}
+	}
+}
+
 // watch renews the token of sec with a LifetimeWatcher until it can no
 // longer be renewed (its max TTL is near, it is not renewable, renewals
-// kept failing until its end) or until close.
+// kept failing until its end, Vault refused it) or until close.
 func (s *session) watch(sec *api.Secret) {
 	if sec.Auth.LeaseDuration <= 0 { // a token that never expires
-		<-s.ctx.Done()
+		if s.waitRefused(sec) {
+			s.log.Info(msgRenewalEnded, s.attrs(slog.String("why", "the token was refused"))...)
+		}
 		return
 	}
 	w, err := s.lc.NewLifetimeWatcher(&api.LifetimeWatcherInput{Secret: sec})
@@ -143,6 +183,14 @@ func (s *session) watch(sec *api.Secret) {
 		case <-s.ctx.Done():
 			w.Stop()
 			<-w.DoneCh() // the watcher's goroutine has ended
+			return
+		case tok := <-s.refusedCh:
+			if tok != sec.Auth.ClientToken {
+				continue // an earlier token's refusal, already replaced
+			}
+			w.Stop()
+			<-w.DoneCh()
+			s.log.Info(msgRenewalEnded, s.attrs(slog.String("why", "the token was refused"))...)
 			return
 		case r := <-w.RenewCh():
 			s.log.Debug(msgRenewed, s.attrs(slog.Duration("ttl", time.Duration(r.Secret.Auth.LeaseDuration)*time.Second))...)
@@ -179,8 +227,14 @@ func (s *session) relogin() *api.Secret {
 	return nil
 }
 
+// logLogin logs a login: at Debug level when the store is opened (the
+// application knows), at Info level in the background.
 func (s *session) logLogin(sec *api.Secret, why string) {
-	s.log.Info(msgLoggedIn, s.attrs(slog.String("why", why),
+	level := slog.LevelInfo
+	if why == "open" {
+		level = slog.LevelDebug
+	}
+	s.log.Log(context.Background(), level, msgLoggedIn, s.attrs(slog.String("why", why),
 		slog.Duration("ttl", time.Duration(sec.Auth.LeaseDuration)*time.Second),
 		slog.Bool("renewable", sec.Auth.Renewable))...)
 }

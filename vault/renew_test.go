@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -156,4 +157,76 @@ func TestAuthCloseDuringRenewal(t *testing.T) {
 	if g1 := settle(g0); g1 > g0 {
 		t.Errorf("goroutines: %d before the store, %d after its Close", g0, g1)
 	}
+}
+
+// A token revoked behind the store's back (an operator's `vault token
+// revoke`) cannot be renewed: the request that meets it is
+// Unauthenticated, and the store logs in again at once, long before the
+// token's TTL (10m) would have ended its renewal.
+func TestAuthRevokedToken(t *testing.T) {
+	needServer(t)
+	rec := new(logRecorder)
+	mux, u := renewSetup(t, prefix(), longTTL, rec)
+	st := openMux(t, mux, u)
+	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
+		t.Fatal(err)
+	}
+	var c *api.Client
+	st.As(&c)
+	revoked := c.Token()
+	if err := rootClient(t).Auth().Token().RevokeOrphan(revoked); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Get(ctx, "K"); secrets.ErrorCode(err) != secrets.Unauthenticated {
+		t.Fatalf("Get with the revoked token: %v, want Unauthenticated", err)
+	}
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if _, err = st.Get(ctx, "K"); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("Get 10s after the token was revoked: %v", err)
+	}
+	if c.Token() == revoked {
+		t.Error("the store's client still has the revoked token")
+	}
+	if n := rec.count("vault: logged in"); n != 2 {
+		t.Errorf("%d logins, want 2 (open, after the revocation)", n)
+	}
+}
+
+// A login refused in the background (the second one here: the server
+// answers 400) is logged and tried again after a pause; the store works
+// again once it succeeds.
+func TestAuthReloginRetried(t *testing.T) {
+	needServer(t)
+	var logins atomic.Int32
+	px := newFaultProxy(t, func(r *http.Request, _ []byte) fault {
+		if strings.HasPrefix(r.URL.Path, "/v1/auth/approle-") && strings.HasSuffix(r.URL.Path, "/login") && logins.Add(1) == 2 {
+			return fault{kind: answer, status: http.StatusBadRequest}
+		}
+		return fault{}
+	})
+	t.Setenv("VAULT_ADDR", px.URL)
+	rec := new(logRecorder)
+	mux, u := renewSetup(t, prefix(), tokenTTLs{"2s", "4s"}, rec)
+	st := openMux(t, mux, u)
+	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); rec.count("vault: logged in") < 2 && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n := rec.count("vault: login failed"); n != 1 {
+		t.Errorf("%d failed logins logged, want 1", n)
+	}
+	if n := rec.count("vault: logged in"); n < 2 {
+		t.Fatalf("%d logins after 20s, want the one after the refused one", n)
+	}
+	if v, err := st.Value(ctx, "K"); err != nil || v != "v" {
+		t.Fatalf("Value after the new login: %q, %v", v, err)
+	}
+	t.Logf("logins sent: %d", logins.Load())
 }
