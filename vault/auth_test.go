@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/vault/api/auth/userpass"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/backend"
+	"github.com/polysecret/secrets/conformance"
 	"github.com/polysecret/secrets/vault"
 )
 
@@ -219,5 +221,37 @@ func TestAuthOption(t *testing.T) {
 		if got := s.Data["path"]; got != "auth/"+upMount+"/login/alice" {
 			t.Errorf("the token came from %v, want the URL's userpass", got)
 		}
+	})
+}
+
+// The conformance suite on stores that log in with AppRole: a token whose
+// policy allows the store's prefixes only, renewed in the background while
+// each store is open.
+func TestConformanceAppRole(t *testing.T) {
+	needServer(t)
+	base := prefix()
+	policy := "conformance-" + base
+	if err := rootClient(t).Sys().PutPolicy(policy, strings.ReplaceAll(`
+path "secret/data/P*"     { capabilities = ["create", "read", "update", "delete", "list"] }
+path "secret/metadata/P*" { capabilities = ["create", "read", "update", "delete", "list"] }`, "P", base)); err != nil {
+		t.Fatal(err)
+	}
+	mount, roleID, secretID := approleCreds(t, policy, longTTL)
+	t.Setenv("VAULT_ROLE_ID", roleID)
+	t.Setenv("VAULT_SECRET_ID", secretID)
+	conformance.Run(t, conformance.Harness{
+		New: func(t *testing.T) conformance.Opener {
+			p := base + "-" + prefix()
+			return func(t *testing.T) *secrets.Store {
+				st, err := secrets.OpenStore(ctx, "vault://secret/"+p+"?auth=approle&auth_mount="+mount)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return st
+			}
+		},
+		Want: backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true, Labels: true,
+			Expiry: true, AtomicModify: true},
+		Concurrency: 16,
 	})
 }
