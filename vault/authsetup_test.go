@@ -62,17 +62,22 @@ func write(t *testing.T, path string, data map[string]any) *api.Secret {
 	return s
 }
 
-// tokenTTLs are the token_ttl and token_max_ttl of a role or user.
-type tokenTTLs struct{ ttl, max string }
+// tokenTTLs are the token_ttl and token_max_ttl of a role or user, and
+// its token_type ("" = the default, service).
+type tokenTTLs struct{ ttl, max, typ string }
 
-var longTTL = tokenTTLs{"10m", "20m"}
+var longTTL = tokenTTLs{ttl: "10m", max: "20m"}
 
 // approleCreds makes the role "app" on an AppRole mount with policy, and
 // returns the mount, its role_id and a secret_id.
 func approleCreds(t *testing.T, policy string, ttl tokenTTLs) (mount, roleID, secretID string) {
 	t.Helper()
 	mount = enableAuth(t, "approle")
-	write(t, "auth/"+mount+"/role/app", map[string]any{"token_policies": policy, "token_ttl": ttl.ttl, "token_max_ttl": ttl.max})
+	role := map[string]any{"token_policies": policy, "token_ttl": ttl.ttl, "token_max_ttl": ttl.max}
+	if ttl.typ != "" {
+		role["token_type"] = ttl.typ
+	}
+	write(t, "auth/"+mount+"/role/app", role)
 	r, err := rootClient(t).Logical().Read("auth/" + mount + "/role/app/role-id")
 	if err != nil {
 		t.Fatal(err)
@@ -206,7 +211,7 @@ func (l *logRecorder) text() string {
 	defer l.mu.Unlock()
 	var b strings.Builder
 	for _, r := range l.recs {
-		b.WriteString(r.Message)
+		b.WriteString(r.Time.Format("05.000") + " " + r.Message)
 		r.Attrs(func(a slog.Attr) bool {
 			b.WriteString(" " + a.String())
 			return true

@@ -172,6 +172,16 @@ func (s *session) watch(sec *api.Secret) {
 		}
 		return
 	}
+	if !sec.Auth.Renewable && sec.Auth.LeaseDuration > 1 {
+		// A token that is not renewable (a batch token) ends at the second
+		// of its creation plus its TTL, in whole seconds: up to 1s before
+		// the TTL it was given says. Log in again before that.
+		c := *sec
+		a := *sec.Auth
+		a.LeaseDuration--
+		c.Auth = &a
+		sec = &c
+	}
 	w, err := s.lc.NewLifetimeWatcher(&api.LifetimeWatcherInput{Secret: sec})
 	if err != nil { // only for a nil secret
 		s.log.Warn(msgRenewalEnded, s.attrs(slog.String("error", err.Error()))...)

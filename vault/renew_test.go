@@ -41,52 +41,68 @@ func openMux(t *testing.T, mux *secrets.URLMux, u string) *secrets.Store {
 	return st
 }
 
-// A role with a token TTL of 2s and a max TTL of 6s: the store reads every
-// 500ms for 8s (4 TTLs, past the max TTL) without an error; the token was
-// renewed and a new login replaced it.
+// Tokens of 2s: the store reads every 500ms for 8s (4 TTLs) without an
+// error. A service token is renewed up to its max TTL (6s), then a new
+// login replaces it; a batch token cannot be renewed: a new login replaces
+// it before each TTL ends.
 func TestAuthRenewal(t *testing.T) {
 	needServer(t)
-	rec := new(logRecorder)
-	mux, u := renewSetup(t, prefix(), tokenTTLs{"2s", "6s"}, rec)
-	g0 := steady()
-	st := openMux(t, mux, u)
-	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
-		t.Fatal(err)
-	}
-	var c *api.Client
-	st.As(&c)
-	tokens := map[string]bool{}
-	reads, failures := 0, 0
-	for start := time.Now(); time.Since(start) < 8*time.Second; time.Sleep(500 * time.Millisecond) {
-		tokens[c.Token()] = true
-		reads++
-		if v, err := st.Value(ctx, "K"); err != nil || v != "v" {
-			failures++
-			t.Errorf("read %d after %v: %q, %v", reads, time.Since(start).Round(time.Millisecond), v, err)
-		}
-	}
-	renewed, logins := rec.count("vault: token renewed"), rec.count("vault: logged in")
-	t.Logf("%d reads, %d failed; %d renewals, %d logins, %d distinct tokens", reads, failures, renewed, logins, len(tokens))
-	if renewed < 1 {
-		t.Errorf("no renewal logged")
-	}
-	if logins < 2 {
-		t.Errorf("%d logins logged, want a new login after the max TTL", logins)
-	}
-	if len(tokens) < 2 {
-		t.Errorf("the store's client kept one token over 8s of 6s max TTL tokens")
-	}
-	logs := rec.text()
-	for tok := range tokens {
-		if strings.Contains(logs, tok) {
-			t.Errorf("the logs show a token:\n%s", logs)
-		}
-	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if g1 := settle(g0); g1 > g0 {
-		t.Errorf("goroutines: %d before the store, %d after its Close", g0, g1)
+	for _, tc := range []struct {
+		name                   string
+		ttl                    tokenTTLs
+		minRenewals, maxRenews int
+		minLogins              int
+	}{
+		{"service token, renewable up to its max TTL", tokenTTLs{ttl: "2s", max: "6s"}, 1, 100, 2},
+		{"batch token, not renewable", tokenTTLs{ttl: "2s", max: "6s", typ: "batch"}, 0, 0, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := new(logRecorder)
+			mux, u := renewSetup(t, prefix(), tc.ttl, rec)
+			g0 := steady()
+			st := openMux(t, mux, u)
+			if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
+				t.Fatal(err)
+			}
+			var c *api.Client
+			st.As(&c)
+			tokens := map[string]bool{}
+			reads, failures := 0, 0
+			for start := time.Now(); time.Since(start) < 8*time.Second; time.Sleep(500 * time.Millisecond) {
+				tokens[c.Token()] = true
+				reads++
+				if v, err := st.Value(ctx, "K"); err != nil || v != "v" {
+					failures++
+					t.Errorf("read %d at %s: %q, %.60v", reads, time.Now().Format("05.000"), v, err)
+				}
+			}
+			renewed, logins := rec.count("vault: token renewed"), rec.count("vault: logged in")
+			t.Logf("%d reads, %d failed; %d renewals, %d logins, %d distinct tokens", reads, failures, renewed, logins, len(tokens))
+			if renewed < tc.minRenewals || renewed > tc.maxRenews {
+				t.Errorf("%d renewals logged, want %d..%d", renewed, tc.minRenewals, tc.maxRenews)
+			}
+			if logins < tc.minLogins {
+				t.Errorf("%d logins logged, want at least %d", logins, tc.minLogins)
+			}
+			if len(tokens) < 2 {
+				t.Errorf("the store's client kept one token over 8s of tokens that live at most 6s")
+			}
+			logs := rec.text()
+			if t.Failed() {
+				t.Logf("logs:\n%s", logs)
+			}
+			for tok := range tokens {
+				if strings.Contains(logs, tok) {
+					t.Errorf("the logs show a token:\n%s", logs)
+				}
+			}
+			if err := st.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if g1 := settle(g0); g1 > g0 {
+				t.Errorf("goroutines: %d before the store, %d after its Close", g0, g1)
+			}
+		})
 	}
 }
 
@@ -138,7 +154,7 @@ func TestAuthCloseDuringRenewal(t *testing.T) {
 		return fault{}
 	})
 	t.Setenv("VAULT_ADDR", px.URL)
-	mux, u := renewSetup(t, prefix(), tokenTTLs{"2s", "1m"}, new(logRecorder))
+	mux, u := renewSetup(t, prefix(), tokenTTLs{ttl: "2s", max: "1m"}, new(logRecorder))
 	g0 := steady()
 	st := openMux(t, mux, u)
 	select {
@@ -211,7 +227,7 @@ func TestAuthReloginRetried(t *testing.T) {
 	})
 	t.Setenv("VAULT_ADDR", px.URL)
 	rec := new(logRecorder)
-	mux, u := renewSetup(t, prefix(), tokenTTLs{"2s", "4s"}, rec)
+	mux, u := renewSetup(t, prefix(), tokenTTLs{ttl: "2s", max: "4s"}, rec)
 	st := openMux(t, mux, u)
 	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
 		t.Fatal(err)
