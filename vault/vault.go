@@ -128,7 +128,9 @@
 // While the store is open, a goroutine renews the token with the client's
 // [api.LifetimeWatcher] (renew-self, each time about two thirds of its
 // TTL) and logs in again when it can no longer be renewed: its max TTL is
-// near, it is not renewable, renewals failed until its end, or Vault
+// near, it is not renewable (a batch token: the new login comes before
+// its TTL, less 1s, has run out, as Vault counts it from the second of its
+// creation), renewals failed until its end, or Vault
 // refused it (a request whose token fails its self-lookup is
 // Unauthenticated, and the next login starts at once, so the next request
 // works). A login that fails in the background is tried again, the pause
