@@ -115,10 +115,30 @@ func (d *driver) refine(ctx context.Context, err error) error {
 	if !isStatus(err, http.StatusForbidden) || ctx.Err() != nil {
 		return err
 	}
+	tok := d.sessionToken()
 	if isStatus(d.lookupSelf(ctx), http.StatusForbidden) {
+		d.tokenRefused(tok)
 		return backend.Errorf(backend.Unauthenticated, "vault: the token is not accepted (its self-lookup is refused too): %w", err)
 	}
 	return err
+}
+
+// sessionToken is the token the login session holds ("" without one),
+// read before a self-lookup so that a refusal names the token refused.
+func (d *driver) sessionToken() string {
+	if d.sess == nil {
+		return ""
+	}
+	return d.sess.current()
+}
+
+// tokenRefused tells the login session, if any, that Vault refused tok:
+// unless a new login already replaced it, the session logs in again at
+// once.
+func (d *driver) tokenRefused(tok string) {
+	if d.sess != nil {
+		d.sess.refused(tok)
+	}
 }
 
 // lookupSelf looks the driver's token up (auth/token/lookup-self), with

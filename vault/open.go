@@ -2,6 +2,7 @@ package vault
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -45,6 +46,18 @@ type Options struct {
 	// (where 0 is none). The client's own MaxRetries, Timeout, Backoff and
 	// CheckRetry are not used: the driver retries by itself.
 	MaxRetries int
+	// Auth, when set, is how the driver logs in: any api.AuthMethod the
+	// application built (approle.NewAppRoleAuth, kubernetes.NewKubernetesAuth,
+	// aws, gcp, …). The driver logs in once when the store is opened (a
+	// refusal is Unauthenticated there), renews the token in the background
+	// while the store is open and logs in again when it can no longer be
+	// renewed; see "Authentication" in the package documentation. The
+	// token goes to the driver's own clone of the client, never to the
+	// application's client. A URL's auth parameter wins over it.
+	Auth api.AuthMethod
+	// Logger receives the records of the login and the token's renewal
+	// (never the token); nil = slog.Default().
+	Logger *slog.Logger
 }
 
 // maxRetriesCap and maxConc bound MaxRetries and ListConcurrency, in
@@ -58,7 +71,9 @@ const (
 // built and owns, with its address, token and namespace set (however it
 // authenticated: token, AppRole, Kubernetes, …). The driver never modifies
 // it: it makes its own clone for its requests, follows token renewals made
-// on client, and never closes client or its connections.
+// on client, and never closes client or its connections. With opts.Auth,
+// New logs in (on the clone: client keeps its own token, if any) before it
+// returns, each attempt bounded by opts.Timeout.
 func New(client *api.Client, opts Options) (*secrets.Store, error) {
 	if client == nil {
 		return nil, backend.Errorf(backend.InvalidArgument, "vault: New: the client is nil")
@@ -66,7 +81,11 @@ func New(client *api.Client, opts Options) (*secrets.Store, error) {
 	if err := backend.ValidateScope(opts.Environment); err != nil {
 		return nil, err
 	}
-	d, err := newDriver(client, opts, nil)
+	var auth *authConfig
+	if opts.Auth != nil {
+		auth = customAuth(opts.Auth)
+	}
+	d, err := newDriver(context.Background(), client, opts, nil, auth)
 	if err != nil {
 		return nil, err
 	}
@@ -98,9 +117,16 @@ func (o *URLOpener) StoreDefaults() (string, bool) { return o.Options.Environmen
 func init() { secrets.Register(Scheme, new(URLOpener)) }
 
 // OpenDriverURL opens the driver of a vault://<mount>/<prefix> URL.
-func (o *URLOpener) OpenDriverURL(_ context.Context, u *url.URL) (backend.Driver, error) {
+func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driver, error) {
 	opts := o.Options
 	p := backend.NewParams(u.Query())
+	auth, tokenOnly, err := authFromURL(p, u.Query())
+	if err != nil {
+		return nil, err
+	}
+	if auth == nil && opts.Auth != nil && !tokenOnly {
+		auth = customAuth(opts.Auth)
+	}
 	switch n := p.Int("max_retries", -1, 0, maxRetriesCap); {
 	case n == 0:
 		opts.MaxRetries = -1 // none
@@ -124,7 +150,7 @@ func (o *URLOpener) OpenDriverURL(_ context.Context, u *url.URL) (backend.Driver
 	}
 	opts.Mount, opts.Prefix = u.Host, strings.TrimSuffix(path, "/")
 	if o.Client != nil {
-		return newDriver(o.Client, opts, nil)
+		return newDriver(ctx, o.Client, opts, nil, auth)
 	}
 	cfg := api.DefaultConfig() // reads VAULT_ADDR, VAULT_CACERT, VAULT_CLIENT_TIMEOUT, …
 	if cfg.Error != nil {
@@ -137,7 +163,7 @@ func (o *URLOpener) OpenDriverURL(_ context.Context, u *url.URL) (backend.Driver
 	if err != nil {
 		return nil, backend.Errorf(backend.InvalidArgument, "vault: client: %w", err)
 	}
-	return newDriver(c, opts, cfg.HttpClient)
+	return newDriver(ctx, c, opts, cfg.HttpClient, auth)
 }
 
 func checkPath(what, p string) error {
@@ -195,8 +221,9 @@ func (o Options) settings() (Options, error) {
 }
 
 // newDriver makes a driver on user. owned, when not nil, is the
-// http.Client the URLOpener built for it, closed by Close.
-func newDriver(user *api.Client, o Options, owned *http.Client) (*driver, error) {
+// http.Client the URLOpener built for it, closed by Close. auth, when not
+// nil, is how the driver logs in: it does so here, with ctx.
+func newDriver(ctx context.Context, user *api.Client, o Options, owned *http.Client, auth *authConfig) (*driver, error) {
 	o, err := o.settings()
 	if err != nil {
 		return nil, err
@@ -205,6 +232,55 @@ func newDriver(user *api.Client, o Options, owned *http.Client) (*driver, error)
 	// transport, but no retries and no timeout of its own (the driver does
 	// both, see call.go), and a transport that records Retry-After.
 	// CloneConfig copies the http.Client, so user's is never modified.
+	c, err := cloneClient(user, nil)
+	if err != nil {
+		return nil, err
+	}
+	c.SetToken(user.Token())
+	d := &driver{user: user, owned: owned, maxRetries: o.MaxRetries,
+		timeout: o.Timeout, mount: o.Mount, prefix: o.Prefix, conc: o.ListConcurrency}
+	if auth == nil {
+		// Follow token renewals made on the user's client.
+		d.c = c.WithRequestCallbacks(func(r *api.Request) { r.ClientToken = user.Token() })
+		d.kv = d.c.KVv2(o.Mount)
+		return d, nil
+	}
+	s := &session{auth: auth, d: d, log: o.Logger, done: make(chan struct{}), refusedCh: make(chan string, 1)}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if owned != nil {
+		s.onToken = user.SetToken // the client the URLOpener built, As returns it logged in
+	}
+	// The login client has no token: NewClient may have read VAULT_TOKEN.
+	if s.lc, err = cloneClient(user, func(next http.RoundTripper) http.RoundTripper {
+		return closingTransport{next: next, closed: s.ctx}
+	}); err != nil {
+		return nil, err
+	}
+	s.lc.ClearToken()
+	s.lc.SetClientTimeout(o.Timeout) // bounds the LifetimeWatcher's renewals
+	d.sess = s
+	d.c = c.WithRequestCallbacks(func(r *api.Request) { r.ClientToken = s.current() })
+	d.kv = d.c.KVv2(o.Mount)
+	sec, err := s.login(ctx)
+	if err != nil {
+		s.cancel()
+		if owned != nil {
+			owned.CloseIdleConnections()
+		}
+		return nil, err
+	}
+	s.logLogin(sec, "open")
+	s.start(sec)
+	return d, nil
+}
+
+// cloneClient returns a client with user's address, headers, TLS and
+// transport (wrapped by wrap, when not nil, inside the Retry-After
+// recorder), without retries or a timeout of its own.
+func cloneClient(user *api.Client, wrap func(http.RoundTripper) http.RoundTripper) (*api.Client, error) {
 	cfg := user.CloneConfig()
 	if cfg.Error != nil {
 		return nil, backend.Errorf(backend.InvalidArgument, "vault: client configuration: %w", cfg.Error)
@@ -213,6 +289,9 @@ func newDriver(user *api.Client, o Options, owned *http.Client) (*driver, error)
 	if next == nil {
 		next = http.DefaultTransport
 	}
+	if wrap != nil {
+		next = wrap(next)
+	}
 	cfg.HttpClient.Transport = retryAfterTransport{next: next}
 	cfg.MaxRetries, cfg.Timeout, cfg.CheckRetry = 0, 0, neverRetry
 	c, err := api.NewClient(cfg)
@@ -220,9 +299,5 @@ func newDriver(user *api.Client, o Options, owned *http.Client) (*driver, error)
 		return nil, backend.Errorf(backend.InvalidArgument, "vault: client: %w", err)
 	}
 	c.SetHeaders(user.Headers())
-	c.SetToken(user.Token())
-	// Follow token renewals made on the user's client.
-	c = c.WithRequestCallbacks(func(r *api.Request) { r.ClientToken = user.Token() })
-	return &driver{user: user, c: c, kv: c.KVv2(o.Mount), owned: owned, maxRetries: o.MaxRetries,
-		timeout: o.Timeout, mount: o.Mount, prefix: o.Prefix, conc: o.ListConcurrency}, nil
+	return c, nil
 }

@@ -71,13 +71,17 @@
 // Through the default registration (a nil [URLOpener.Client]) the driver
 // builds its own client for each store: address, token and namespace come
 // from VAULT_ADDR, VAULT_TOKEN and VAULT_NAMESPACE, and the client's other
-// VAULT_* variables (TLS) apply, since api.DefaultConfig reads them.
-// Parameters (each overrides the matching field of [URLOpener.Options]):
+// VAULT_* variables (TLS) apply, since api.DefaultConfig reads them; with
+// an auth parameter the token comes from a login instead (see
+// Authentication). Parameters (each overrides the matching field of
+// [URLOpener.Options]):
 //
 //	max_retries        retries of a failed request (429, 5xx, no answer, a reset connection),
 //	                   0–20, 0 = none (default backend.DefaultMaxRetries)
 //	list_concurrency   reads in flight while listing and in Values (1–64, default 8)
 //	timeout            bound of each request, each retry apart (Go duration, e.g. 10s)
+//	auth, auth_mount, role_id_file, secret_id_file, username, password_file, role, jwt_file
+//	                   the login (see Authentication)
 //
 // The timeout is the URL parameter when given; else Options.Timeout; else,
 // for a client the driver builds, VAULT_CLIENT_TIMEOUT when set; else 30s
@@ -86,10 +90,76 @@
 // back off exponentially (backend.RetryPolicy) and honour Retry-After, never
 // past the caller's context.
 //
+// # Authentication
+//
+// Without an auth parameter the driver uses the client's token
+// (VAULT_TOKEN for a client it builds). The parameter auth makes it log in
+// with one of Vault's auth methods, through HashiCorp's official modules
+// (github.com/hashicorp/vault/api/auth/approle, …/userpass,
+// …/kubernetes; JWT has no module: the driver writes {role, jwt} to
+// auth/<mount>/login):
+//
+//	vault://secret/myapp?auth=approle                       role_id from VAULT_ROLE_ID or role_id_file, secret_id from VAULT_SECRET_ID or secret_id_file
+//	vault://secret/myapp?auth=userpass&username=alice       password from VAULT_PASSWORD or password_file
+//	vault://secret/myapp?auth=jwt&role=myapp                JWT from VAULT_JWT or jwt_file (role may be left to the mount's default_role)
+//	vault://secret/myapp?auth=kubernetes&role=myapp         the service-account token from jwt_file, default /var/run/secrets/kubernetes.io/serviceaccount/token
+//	vault://secret/myapp?auth=token                         the default: the client's token
+//
+// auth_mount names the method's mount (default: the method's name, e.g.
+// auth_mount=approle-prod for auth/approle-prod). A file named in the URL
+// wins over the environment variable; its content is trimmed of
+// surrounding white space and read again at each login, so a rotated
+// file (a Kubernetes projected token, a secret_id renewed by an agent) is
+// picked up. Secret inputs never come from the URL: the parameters token,
+// role_id, secret_id, password and jwt are refused with InvalidArgument
+// naming the parameter (never its value), whatever the method. A
+// parameter of another method, or one without auth, is InvalidArgument
+// too.
+//
+// The driver logs in when the store is opened (OpenStore, or New with
+// [Options.Auth]): a missing, unreadable or empty secret input is
+// InvalidArgument before any request ("auth=approle needs a secret_id: set
+// VAULT_SECRET_ID or secret_id_file"); credentials Vault refuses (a 4xx
+// answer to the login: a wrong password or secret_id, an untrusted JWT, a
+// mount that does not exist) are Unauthenticated from OpenStore or New, so
+// a misconfigured application fails at start-up; a login that gets no
+// answer is retried like any request, then Unavailable.
+//
+// While the store is open, a goroutine renews the token with the client's
+// [api.LifetimeWatcher] (renew-self, each time about two thirds of its
+// TTL) and logs in again when it can no longer be renewed: its max TTL is
+// near, it is not renewable (a batch token: the new login comes before
+// its TTL, less 1s, has run out, as Vault counts it from the second of its
+// creation), renewals failed until its end, or Vault
+// refused it (a request whose token fails its self-lookup is
+// Unauthenticated, and the next login starts at once, so the next request
+// works). A login that fails in the background is tried again, the pause
+// doubling from 1s to 1 minute. Store.Close stops all of it, a renewal or
+// login in flight included, before it returns. The old token is not
+// revoked: it expires on its own. Renewals and logins are logged with
+// log/slog ([Options.Logger], else slog.Default()) — "vault: logged in"
+// (Debug at open, Info afterwards), "vault: token renewed" (Debug), "vault: token renewal ended;
+// logging in again" (Info), "vault: login failed" (Warn) — with the
+// method, mount and TTL, never the token or a secret input.
+//
+// [Options.Auth] takes any api.AuthMethod the application built (AWS,
+// GCP, LDAP, or the official modules with their own options), for New and
+// for a URLOpener, with the same login at open, renewal and re-login; a
+// URL's auth parameter wins over it (auth=token to use the client's token
+// instead).
+//
+// The token of a login goes to the driver's own clone of the client (see
+// Clients): when the URLOpener built the client, that client gets it too,
+// so Store.As returns a client logged in as the store; an application's
+// client (New, URLOpener.Client) is never changed: it keeps its own token,
+// or none, and Store.As returns it as it is, not logged in as the store.
+// The driver then no longer follows that client's token.
+//
 // # Clients
 //
-// An application that authenticates its own way (AppRole, Kubernetes, a
-// custom transport) hands its *api.Client to the driver, either directly:
+// An application that authenticates its own way (a custom transport, an
+// auth method it logs in with itself) hands its *api.Client to the driver,
+// either directly:
 //
 //	st, err := vault.New(client, vault.Options{Mount: "secret", Prefix: "myapp", Environment: "prod"})
 //
@@ -103,7 +173,8 @@
 // opener, and Register panics on a duplicate scheme). The driver never
 // modifies that client: it sends its requests through a clone with its own
 // retries and timeout, that follows the token of the application's client
-// (renewals included). Store.Close closes the idle connections of a client
+// (renewals included), unless the driver logs in itself (auth or
+// Options.Auth: see Authentication). Store.Close closes the idle connections of a client
 // the driver built; the application's client and its connections are left
 // alone.
 //
@@ -158,6 +229,9 @@ type driver struct {
 	mount      string
 	prefix     string
 	conc       int
+	// sess is the login and token renewal of a driver that logs in (auth=
+	// or Options.Auth), nil otherwise.
+	sess *session
 }
 
 var (
@@ -190,8 +264,10 @@ func (d *driver) ErrorAs(err error, i any) bool { return errors.As(err, i) }
 // Ping looks the token up (Unauthenticated when Vault refuses it), then
 // lists the store's prefix (a 404, an empty prefix, is fine).
 func (d *driver) Ping(ctx context.Context) error {
+	tok := d.sessionToken()
 	err := d.lookupSelf(ctx)
 	if isStatus(err, http.StatusForbidden) {
+		d.tokenRefused(tok)
 		return backend.Errorf(backend.Unauthenticated, "vault: the token is not accepted: %w", err)
 	}
 	if err != nil {
@@ -204,6 +280,9 @@ func (d *driver) Ping(ctx context.Context) error {
 // Close closes the idle connections of the client the URLOpener built; the
 // application's client is left alone.
 func (d *driver) Close() error {
+	if d.sess != nil {
+		d.sess.close()
+	}
 	if d.owned != nil {
 		d.owned.CloseIdleConnections()
 	}
