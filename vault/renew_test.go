@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/vault/api"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/vault"
 )
 
@@ -59,7 +60,7 @@ func TestAuthRenewal(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := new(logRecorder)
 			mux, u := renewSetup(t, prefix(), tc.ttl, rec)
-			g0 := steady()
+			g0 := drivertest.SteadyGoroutines()
 			st := openMux(t, mux, u)
 			if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
 				t.Fatal(err)
@@ -99,7 +100,7 @@ func TestAuthRenewal(t *testing.T) {
 			if err := st.Close(); err != nil {
 				t.Fatal(err)
 			}
-			if g1 := settle(g0); g1 > g0 {
+			if g1 := drivertest.SettleGoroutines(g0); g1 > g0 {
 				t.Errorf("goroutines: %d before the store, %d after its Close", g0, g1)
 			}
 		})
@@ -117,7 +118,7 @@ func TestAuthCloseStopsRenewal(t *testing.T) {
 		t.Fatal(err)
 	}
 	seed.Close()
-	g0 := steady()
+	g0 := drivertest.SteadyGoroutines()
 	for range 20 {
 		st, err := mux.OpenStore(ctx, u)
 		if err != nil {
@@ -130,7 +131,7 @@ func TestAuthCloseStopsRenewal(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	g1 := settle(g0)
+	g1 := drivertest.SettleGoroutines(g0)
 	t.Logf("goroutines %d -> %d over 20 cycles", g0, g1)
 	if g1 > g0+2 {
 		t.Errorf("goroutines grew from %d to %d over 20 open/Get/Close cycles with renewal", g0, g1)
@@ -155,7 +156,7 @@ func TestAuthCloseDuringRenewal(t *testing.T) {
 	})
 	t.Setenv("VAULT_ADDR", px.URL)
 	mux, u := renewSetup(t, prefix(), tokenTTLs{ttl: "2s", max: "1m"}, new(logRecorder))
-	g0 := steady()
+	g0 := drivertest.SteadyGoroutines()
 	st := openMux(t, mux, u)
 	select {
 	case <-hung:
@@ -170,7 +171,7 @@ func TestAuthCloseDuringRenewal(t *testing.T) {
 		t.Errorf("Close took %v with a renewal in flight", d)
 	}
 	px.tr.CloseIdleConnections() // the proxy's own connections to Vault
-	if g1 := settle(g0); g1 > g0 {
+	if g1 := drivertest.SettleGoroutines(g0); g1 > g0 {
 		t.Errorf("goroutines: %d before the store, %d after its Close", g0, g1)
 	}
 }

@@ -118,3 +118,28 @@ func Open(t testing.TB, url string) *secrets.Store {
 	t.Cleanup(func() { st.Close() })
 	return st
 }
+
+// SteadyGoroutines returns the goroutine count once it has not changed for
+// 200 ms (at most 3 s).
+func SteadyGoroutines() int {
+	n, same := runtime.NumGoroutine(), 0
+	for deadline := time.Now().Add(3 * time.Second); same < 4 && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		if m := runtime.NumGoroutine(); m == n {
+			same++
+		} else {
+			n, same = m, 0
+		}
+	}
+	return n
+}
+
+// SettleGoroutines waits (up to 5 s) for the goroutine count to come down
+// to at most want, and returns it.
+func SettleGoroutines(want int) int {
+	n := runtime.NumGoroutine()
+	for deadline := time.Now().Add(5 * time.Second); n > want && time.Now().Before(deadline); n = runtime.NumGoroutine() {
+		time.Sleep(20 * time.Millisecond)
+	}
+	return n
+}
