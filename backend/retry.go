@@ -47,7 +47,7 @@ func (p RetryPolicy) Delay(attempt int, retryAfter time.Duration) time.Duration 
 }
 
 // Do runs attempt until it succeeds, fails with a code that is not
-// Retryable (as classify says), or has been retried MaxRetries times,
+// Retryable (as classify says, or Classify when classify is nil), or has been retried MaxRetries times,
 // waiting Delay between attempts (with the Retry-After the attempt
 // reports). It never sleeps into the caller's deadline: when the wait would
 // end after it, the last error is returned at once. onRetry, if not nil, is
@@ -61,7 +61,10 @@ func (p RetryPolicy) Do(ctx context.Context, classify func(error) Code,
 		if err == nil {
 			return nil
 		}
-		code := Classify(err, classify)
+		code := Classify(err, nil)
+		if classify != nil {
+			code = classify(err) // the driver's own view: its per-request timeout is Unavailable
+		}
 		if n > p.MaxRetries || !code.Retryable() || ctx.Err() != nil {
 			return err
 		}

@@ -96,15 +96,8 @@ func (d *driver) do(ctx context.Context, op func(ctx context.Context, kv *api.KV
 }
 
 func (d *driver) retry(ctx context.Context, op func(ctx context.Context, kv *api.KVv2) error) error {
-	for n := 1; ; n++ {
-		ra, err := d.try(ctx, op)
-		if err == nil {
-			return nil
-		}
-		if n > d.maxRetries || !classify(err).Retryable() || !d.pause(ctx, n, ra) {
-			return err
-		}
-	}
+	return backend.RetryPolicy{MaxRetries: d.maxRetries}.Do(ctx, classify,
+		func(ctx context.Context) (time.Duration, error) { return d.try(ctx, op) }, nil)
 }
 
 // refine tells a refused token from a refused path: Vault answers 403 for
