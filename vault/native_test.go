@@ -2,6 +2,7 @@ package vault_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
+	"github.com/polysecret/secrets/conformance"
 	"github.com/polysecret/secrets/vault"
 )
 
@@ -20,6 +22,30 @@ import (
 // below the URL's prefix.
 
 var nativeCaps = backend.Capabilities{Versions: true, Delete: true, Labels: true, FixedEnvironments: true}
+
+// TestConformanceNative: the suite on the native layout. The values that are
+// not valid UTF-8 fail (InvalidArgument by design); see the package doc.
+func TestConformanceNative(t *testing.T) {
+	needServer(t)
+	conformance.Run(t, conformance.Harness{
+		New: conformance.ByURL(func() string {
+			return "vault://secret/" + prefix() + "?layout=native&envs=" + strings.Join(conformance.Environments, ",")
+		}),
+		Want:        nativeCaps,
+		Concurrency: 16,
+		CheckAs: func(t *testing.T, s *secrets.Store) {
+			var c *api.Client
+			if !s.As(&c) || c == nil {
+				t.Error("As(**api.Client) failed")
+			}
+		},
+		CheckErrorAs: func(t *testing.T, s *secrets.Store, err error) {
+			if !errors.Is(err, api.ErrSecretNotFound) {
+				t.Errorf("%v does not wrap api.ErrSecretNotFound", err)
+			}
+		},
+	})
+}
 
 // number is how the raw client reads a JSON number.
 func number(s string) json.Number { return json.Number(s) }
