@@ -47,6 +47,8 @@ type layout interface {
 	// secret reads (env, key) from its current version, and returns the
 	// value fields of that version.
 	secret(env, key string, kvs *api.KVSecret) (*backend.Secret, map[string]any, error)
+	// fetch reads one secret for a listing (its value only if withValue).
+	fetch(ctx context.Context, env, key string, withValue bool) (*backend.Secret, error)
 	// data is what a write of s with these value fields stores (created:
 	// the secret's creation, zero when this write creates it), and how to
 	// recognise that write after a lost reply.
@@ -115,6 +117,12 @@ func (ownLayout) value(data map[string]any) (string, error) {
 
 func (l ownLayout) secret(env, key string, kvs *api.KVSecret) (*backend.Secret, map[string]any, error) {
 	return l.secretOf(env, key, kvs)
+}
+
+// fetch: the metadata lives in the current version's data, so the data is
+// read even when values are not wanted.
+func (l ownLayout) fetch(ctx context.Context, env, key string, withValue bool) (*backend.Secret, error) {
+	return l.driver.fetch(ctx, env, key, withValue)
 }
 
 func (ownLayout) data(fields map[string]any, s *backend.Secret, created time.Time) (map[string]any, func(map[string]any) bool) {

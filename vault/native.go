@@ -107,10 +107,21 @@ func (l nativeLayout) secret(env, key string, kvs *api.KVSecret) (*backend.Secre
 	if err != nil {
 		return nil, nil, err
 	}
+	s := l.newSecret(env, key, kvs.VersionMetadata.Version, kvs.VersionMetadata.CreatedTime, kvs.CustomMetadata)
+	s.Value = v
+	if kvs.VersionMetadata.Version == 1 {
+		s.CreatedAt = kvs.VersionMetadata.CreatedTime
+	}
+	return s, kvs.Data, nil
+}
+
+// newSecret makes the secret (env, key) at a version, with the description
+// and labels of its custom_metadata.
+func (l nativeLayout) newSecret(env, key string, version int, updated time.Time, custom map[string]any) *backend.Secret {
 	p, _ := l.path(env, key)
-	s := &backend.Secret{Environment: env, Key: key, Value: v, Type: backend.TypeGeneric, ID: l.mount + "/data/" + p,
-		Version: strconv.Itoa(kvs.VersionMetadata.Version), UpdatedAt: kvs.VersionMetadata.CreatedTime}
-	for k, raw := range kvs.CustomMetadata {
+	s := &backend.Secret{Environment: env, Key: key, Type: backend.TypeGeneric, ID: l.mount + "/data/" + p,
+		Version: strconv.Itoa(version), UpdatedAt: updated}
+	for k, raw := range custom {
 		v, _ := raw.(string)
 		if k == MetaDescriptionNative {
 			s.Description = v
@@ -121,10 +132,30 @@ func (l nativeLayout) secret(env, key string, kvs *api.KVSecret) (*backend.Secre
 		}
 		s.Labels[k] = v
 	}
-	if kvs.VersionMetadata.Version == 1 {
-		s.CreatedAt = kvs.VersionMetadata.CreatedTime
+	return s
+}
+
+// fetch: without the value, the metadata alone (one request: custom_metadata,
+// the current version and the times); with it, the current version too.
+func (l nativeLayout) fetch(ctx context.Context, env, key string, withValue bool) (*backend.Secret, error) {
+	if withValue {
+		return l.driver.fetch(ctx, env, key, true)
 	}
-	return s, kvs.Data, nil
+	p, err := l.path(env, key)
+	if err != nil {
+		return nil, err
+	}
+	md, err := l.metadata(ctx, p)
+	if err != nil {
+		return nil, notFound(err, secretWhat(env, key))
+	}
+	if !live(md) {
+		return nil, backend.Errorf(backend.NotFound, "no secret %q in %s (deleted or destroyed)", key, scopeDir(env))
+	}
+	cur := md.Versions[strconv.Itoa(md.CurrentVersion)]
+	s := l.newSecret(env, key, md.CurrentVersion, cur.CreatedTime, md.CustomMetadata)
+	s.CreatedAt = md.CreatedTime
+	return s, nil
 }
 
 // data: the value fields alone. A write is recognised after a lost reply

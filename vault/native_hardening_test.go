@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/vault"
 )
 
 // The native layout has no write id: a write is recognised after a lost
@@ -103,5 +104,53 @@ func TestNativeConcurrentValueModify(t *testing.T) {
 	s, err := a.Get(ctx, "hot")
 	if err != nil || !strings.HasSuffix(s.Value, fmt.Sprintf("-%d", per-1)) || s.Labels["team"] != "core" {
 		t.Errorf("Get = %+v, %v", s, err)
+	}
+}
+
+// TestNativeListRequests: a listing without values reads each secret's
+// metadata only (one request per secret, its version whatever), plus one
+// LIST per directory; with values, the data too.
+func TestNativeListRequests(t *testing.T) {
+	needServer(t)
+	p := prefix()
+	kv := rootClient(t).KVv2("secret")
+	const n = 12
+	for i := range n {
+		path := fmt.Sprintf("%s/d%d/k%d", p, i%3, i)
+		for v := range 2 { // two versions each
+			if _, err := kv.Put(ctx, path, map[string]any{"value": fmt.Sprint(v)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	c, rc, _ := ownClient(t)
+	st := newStore(t, c, vault.Options{Mount: "secret", Prefix: p, Layout: vault.LayoutNative})
+	const lists = 1 + 3 // the prefix and its three directories
+	for _, tc := range []struct {
+		withValues bool
+		max        int64
+	}{
+		{false, n + lists},
+		{true, 2*n + lists},
+	} {
+		before := rc.n.Load()
+		got := 0
+		for s, err := range st.List(ctx, secrets.ListOptions{WithValues: tc.withValues, PageSize: 1000}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Version != "2" || s.CreatedAt.IsZero() || s.UpdatedAt.Before(s.CreatedAt) || (tc.withValues && s.Value != "1") {
+				t.Errorf("listed %+v", s)
+			}
+			got++
+		}
+		if got != n {
+			t.Errorf("listed %d secrets, want %d", got, n)
+		}
+		if used := rc.n.Load() - before; used > tc.max {
+			t.Errorf("WithValues=%v: %d requests for %d secrets, want at most %d", tc.withValues, used, n, tc.max)
+		} else {
+			t.Logf("WithValues=%v: %d requests for %d secrets", tc.withValues, used, n)
+		}
 	}
 }

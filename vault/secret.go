@@ -315,7 +315,7 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok strin
 			todo = todo[len(chunk):]
 			got := make([]*backend.Secret, len(chunk))
 			err := backend.ForEach(ctx, len(chunk), d.conc, func(ctx context.Context, i int) error {
-				s, err := d.fetch(ctx, env, chunk[i], o.WithValues)
+				s, err := d.l.fetch(ctx, env, chunk[i], o.WithValues)
 				if classify(err) == backend.NotFound {
 					return nil // deleted since the LIST
 				}

@@ -122,7 +122,10 @@
 // data again), then writes custom_metadata as a JSON merge patch of what
 // changed. Get and Values leave CreatedAt zero unless the current version
 // is the first (the secret's creation time is in its metadata, one more
-// request); listings and writes fill it in.
+// request); listings and writes fill it in. A listing without values
+// reads each secret's metadata only (one request per secret: description,
+// labels, version and times); with values, its current version too (and
+// its metadata when that version is not the first).
 //
 // Atomicity: the data is written with check-and-set, as in the default
 // layout, but Vault writes custom_metadata without check-and-set, so two
