@@ -484,3 +484,25 @@ func TestNativeWholeMount(t *testing.T) {
 		t.Errorf("Ping: %v", err)
 	}
 }
+
+// TestNativeUnportablePaths: a path Vault holds but that is not a portable
+// key (a character outside the key alphabet, a segment ending with a
+// space) is left out of listings — it could not be read as a key either —
+// and does not break them.
+func TestNativeUnportablePaths(t *testing.T) {
+	needServer(t)
+	p := prefix()
+	kv := rootClient(t).KVv2("secret")
+	for _, k := range []string{"ok/one", "weird:name", "ключ", "trail /x"} {
+		if _, err := kv.Put(ctx, p+"/"+k, map[string]any{"value": "v"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := open(t, "vault://secret/"+p+"?layout=native")
+	if diff := cmp.Diff([]string{":ok/one"}, listKeys(t, st, secrets.ListOptions{AllEnvironments: true})); diff != "" {
+		t.Errorf("List (-want +got):\n%s", diff)
+	}
+	if _, err := st.Get(ctx, "weird:name"); secrets.ErrorCode(err) != secrets.InvalidArgument {
+		t.Errorf("Get(weird:name) = %v, want InvalidArgument", err)
+	}
+}

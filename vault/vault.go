@@ -83,7 +83,10 @@
 // once (keys of any depth: listings LIST the tree recursively, descending
 // only into the directories that can hold the asked prefix). The prefix may
 // be empty; the default layout's reserved names (_global, _environments)
-// mean nothing here.
+// mean nothing here. A path that is not a portable key (a character
+// outside A-Z a-z 0-9 _ . - / + = @ and space, a segment that starts or
+// ends with a space, more than 256 bytes) cannot be asked for, and
+// listings leave it out.
 //
 // Environments are configuration, not data (Capabilities.FixedEnvironments):
 // the URL parameter envs (Options.Environments), a comma-separated list of
