@@ -33,6 +33,9 @@ func (s *Store) Put(ctx context.Context, sec Secret) (*Secret, error) {
 	if err := s.unsupported(sec.Type, sec.Labels, !sec.ExpiresAt.IsZero()); err != nil {
 		return nil, s.fail(ctx, "Put", sec.Environment, sec.Key, err)
 	}
+	if err := s.checkText(sec.Value); err != nil {
+		return nil, s.fail(ctx, "Put", sec.Environment, sec.Key, err)
+	}
 	sec.ID, sec.Version, sec.CreatedAt, sec.UpdatedAt = "", "", time.Time{}, time.Time{}
 	out, err := s.put(ctx, &sec)
 	if err != nil {

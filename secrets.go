@@ -50,6 +50,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/polysecret/secrets/backend"
 )
@@ -432,12 +433,23 @@ func (s *Store) Create(ctx context.Context, sec Secret) (*Secret, error) {
 	if err := s.unsupported(sec.Type, sec.Labels, !sec.ExpiresAt.IsZero()); err != nil {
 		return nil, s.fail(ctx, "Create", sec.Environment, sec.Key, err)
 	}
+	if err := s.checkText(sec.Value); err != nil {
+		return nil, s.fail(ctx, "Create", sec.Environment, sec.Key, err)
+	}
 	sec.ID, sec.Version, sec.CreatedAt, sec.UpdatedAt = "", "", time.Time{}, time.Time{}
 	out, err := s.createGuarded(ctx, &sec)
 	if err != nil {
 		return nil, s.fail(ctx, "Create", sec.Environment, sec.Key, err)
 	}
 	return out, nil
+}
+
+// checkText refuses a value that is not valid UTF-8 on a TextOnly driver.
+func (s *Store) checkText(v string) error {
+	if s.caps.TextOnly && !utf8.ValidString(v) {
+		return backend.Errorf(InvalidArgument, "the %s driver stores only values that are valid UTF-8", s.scheme)
+	}
+	return nil
 }
 
 func (s *Store) unsupported(typ string, labels map[string]string, expiry bool) error {
@@ -472,6 +484,11 @@ func (s *Store) Modify(ctx context.Context, key string, u Update) (*Secret, erro
 	}
 	if err := s.unsupported(typ, u.Labels, u.ExpiresAt != nil && !u.ExpiresAt.IsZero()); err != nil {
 		return nil, s.fail(ctx, "Modify", s.env, key, err)
+	}
+	if u.Value != nil {
+		if err := s.checkText(*u.Value); err != nil {
+			return nil, s.fail(ctx, "Modify", s.env, key, err)
+		}
 	}
 	if u.Environment != nil && *u.Environment == s.env {
 		u.Environment = nil

@@ -119,6 +119,11 @@ type Capabilities struct {
 	// ones; CreateEnvironment, ModifyEnvironment and DeleteEnvironment are
 	// refused with Unimplemented by the portable layer.
 	FixedEnvironments bool
+	// TextOnly: the driver stores only values that are valid UTF-8 (a
+	// native layout on a backend that holds strings and whose data may not
+	// carry an encoding marker): the portable layer refuses other values
+	// with InvalidArgument before the driver is called.
+	TextOnly bool
 }
 
 // The optional interfaces below let the contract grow without breaking

@@ -288,3 +288,27 @@ func TestConformanceFixedEnvironments(t *testing.T) {
 		Want: caps,
 	})
 }
+
+// textOnly is the memory driver declaring that it stores only UTF-8
+// values: the portable layer refuses the others before it.
+type textOnly struct{ backend.Driver }
+
+func (d textOnly) Capabilities() backend.Capabilities {
+	c := d.Driver.Capabilities()
+	c.TextOnly = true
+	return c
+}
+
+func TestConformanceTextOnly(t *testing.T) {
+	caps := memCaps
+	caps.TextOnly = true
+	conformance.Run(t, conformance.Harness{
+		New: func(t *testing.T) conformance.Opener {
+			db := memory.NewDB()
+			return func(t *testing.T) *secrets.Store {
+				return secrets.NewStore(textOnly{db.Driver()}, secrets.StoreOptions{Scheme: "textonly"})
+			}
+		},
+		Want: caps,
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -111,6 +112,13 @@ func (s *suite) testValues(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st, _ := s.open(t)
+			if s.caps.TextOnly && !utf8.ValidString(tc.value) {
+				_, err := st.Create(ctx, secrets.Secret{Key: "V", Value: tc.value})
+				wantCode(t, err, secrets.InvalidArgument)
+				_, err = st.Get(ctx, "V")
+				wantCode(t, err, secrets.NotFound)
+				return
+			}
 			m(st.Create(ctx, secrets.Secret{Key: "V", Value: tc.value})).get(t)
 			got := m(st.Value(ctx, "V")).get(t)
 			if got != tc.value {

@@ -100,7 +100,7 @@ func authFromURL(p *backend.Params, q url.Values) (cfg *authConfig, token bool, 
 	if cfg.mount == "" {
 		cfg.mount = method
 	}
-	if err := checkPath("auth_mount", cfg.mount); err != nil {
+	if err := checkPath("auth_mount", cfg.mount, false); err != nil {
 		return nil, false, err
 	}
 	switch method {

@@ -24,8 +24,12 @@ var errConflict = backend.Errorf(backend.Unavailable, "vault: check-and-set conf
 // this write (mine), the write succeeded; if it is someone else's, the
 // result is errConflict; if there is none, a 400 is a real refusal
 // (InvalidArgument, or NotFound when the secret went away) and a retryable
-// failure is sent again, within maxRetries.
+// failure is sent again, within maxRetries. mine is asked only once an
+// attempt may have landed: a refusal before that is someone else's version
+// (the native layout recognises a write by its data alone, which another
+// writer may have written too).
 func (d *driver) casWrite(ctx context.Context, p string, data map[string]any, cas int, mine func(map[string]any) bool) (*api.KVSecret, error) {
+	landed := false // an attempt of this call may have been written
 	for n := 1; ; n++ {
 		out, ra, err := d.send(ctx, p, data, api.WithCheckAndSet(cas))
 		if err == nil {
@@ -38,10 +42,11 @@ func (d *driver) casWrite(ctx context.Context, p string, data map[string]any, ca
 		if !refused && !ambiguous(err) && !isStatus(err, http.StatusTooManyRequests) {
 			return nil, d.refine(ctx, err) // a definite answer: nothing was written
 		}
+		landed = landed || ambiguous(err)
 		if refused || ambiguous(err) {
 			got, verr := d.read(ctx, p, cas+1)
 			switch {
-			case verr == nil && got.Data != nil && mine(got.Data):
+			case verr == nil && got.Data != nil && landed && mine(got.Data):
 				return got, nil // ours: its reply was lost, or an earlier attempt of ours landed
 			case verr == nil:
 				return nil, errConflict

@@ -27,7 +27,7 @@ func envWrittenBy(writeID string) func(map[string]any) bool {
 	return func(data map[string]any) bool { return data[envWriteField] == writeID }
 }
 
-func (d *driver) ListEnvironments(ctx context.Context) ([]*backend.Environment, error) {
+func (d ownLayout) ListEnvironments(ctx context.Context) ([]*backend.Environment, error) {
 	names, err := d.list(ctx, d.prefix+"/"+envDir)
 	if err != nil {
 		return nil, err
@@ -55,13 +55,13 @@ func envNotFound(name string) error {
 
 // GetEnvironment reads the metadata (for CreatedAt and whether the entry is
 // live) and the current version's data.
-func (d *driver) GetEnvironment(ctx context.Context, name string) (*backend.Environment, error) {
+func (d ownLayout) GetEnvironment(ctx context.Context, name string) (*backend.Environment, error) {
 	e, _, err := d.envOf(ctx, name)
 	return e, err
 }
 
 // envOf returns the environment and the version it was read from.
-func (d *driver) envOf(ctx context.Context, name string) (*backend.Environment, *api.KVSecret, error) {
+func (d ownLayout) envOf(ctx context.Context, name string) (*backend.Environment, *api.KVSecret, error) {
 	p := d.envPath(name)
 	md, err := d.metadata(ctx, p)
 	if errors.Is(err, api.ErrSecretNotFound) || (err == nil && !live(md)) {
@@ -83,7 +83,7 @@ func (d *driver) envOf(ctx context.Context, name string) (*backend.Environment, 
 		CreatedAt: md.CreatedTime, UpdatedAt: kvs.VersionMetadata.CreatedTime}, kvs, nil
 }
 
-func (d *driver) CreateEnvironment(ctx context.Context, e *backend.Environment) (*backend.Environment, error) {
+func (d ownLayout) CreateEnvironment(ctx context.Context, e *backend.Environment) (*backend.Environment, error) {
 	p := d.envPath(e.Name)
 	id := newWriteID()
 	out, _, err := d.create(ctx, p, fmt.Sprintf("environment %q", e.Name), envData(e, id), envWrittenBy(id))
@@ -96,7 +96,7 @@ func (d *driver) CreateEnvironment(ctx context.Context, e *backend.Environment) 
 	return c, nil
 }
 
-func (d *driver) ModifyEnvironment(ctx context.Context, name string, u *backend.EnvironmentUpdate) (*backend.Environment, error) {
+func (d ownLayout) ModifyEnvironment(ctx context.Context, name string, u *backend.EnvironmentUpdate) (*backend.Environment, error) {
 	p := d.envPath(name)
 	var cur *backend.Environment
 	err := rmw(ctx, fmt.Sprintf("environment %q", name), func() error {
@@ -123,7 +123,7 @@ func (d *driver) ModifyEnvironment(ctx context.Context, name string, u *backend.
 	return cur, nil
 }
 
-func (d *driver) DeleteEnvironment(ctx context.Context, name string) error {
+func (d ownLayout) DeleteEnvironment(ctx context.Context, name string) error {
 	p := d.envPath(name)
 	ok, err := d.exists(ctx, p)
 	if err != nil {
@@ -132,7 +132,7 @@ func (d *driver) DeleteEnvironment(ctx context.Context, name string) error {
 	if !ok {
 		return envNotFound(name)
 	}
-	keys, err := d.listEntries(ctx, d.prefix+"/"+name) // a directory "a/" holds secrets too
+	keys, err := d.listEntries(ctx, d.dir(name)) // a directory "a/" holds secrets too
 	if err != nil {
 		return err
 	}

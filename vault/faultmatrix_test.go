@@ -16,18 +16,31 @@ import (
 
 // TestFaultMatrix runs the fault matrix of issue 8 (package faultmatrix)
 // between the driver, opened by URL with VAULT_ADDR on the proxy, and the
-// real Vault dev server of TestMain.
+// real Vault dev server of TestMain, in each layout.
 func TestFaultMatrix(t *testing.T) {
 	needServer(t)
+	for _, l := range []struct {
+		name, query, scope string
+	}{
+		{"Polysecret", "", "/_global"},
+		{"Native", "&layout=native", ""},
+	} {
+		t.Run(l.name, func(t *testing.T) { faultMatrix(t, l.query, l.scope) })
+	}
+}
+
+// faultMatrix runs the matrix on URLs with the extra parameters query,
+// whose global secrets live in the directory scope below the prefix.
+func faultMatrix(t *testing.T, query, scope string) {
 	prefix := "fm-" + drivertest.Prefix()
-	truth, err := secrets.OpenStore(context.Background(), "vault://secret/"+prefix)
+	truth, err := secrets.OpenStore(context.Background(), "vault://secret/"+prefix+"?max_retries=5"+query)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { truth.Close() })
 
-	data := "/v1/secret/data/" + prefix + "/_global"
-	meta := "/v1/secret/metadata/" + prefix + "/_global"
+	data := "/v1/secret/data/" + prefix + scope
+	meta := "/v1/secret/metadata/" + prefix + scope
 	faultmatrix.Run(t, faultmatrix.Target{
 		Upstream: vaultAddr,
 		Truth:    truth,
@@ -39,7 +52,7 @@ func TestFaultMatrix(t *testing.T) {
 			os.Setenv("VAULT_ADDR", proxyURL)
 			defer os.Setenv("VAULT_ADDR", old)
 			return secrets.OpenStore(context.Background(), "vault://secret/"+prefix+"?max_retries="+
-				strconv.Itoa(maxRetries)+"&timeout="+timeout.String())
+				strconv.Itoa(maxRetries)+"&timeout="+timeout.String()+query)
 		},
 		Request: func(op faultmatrix.Op, key string) faultproxy.Match {
 			switch op {

@@ -210,7 +210,7 @@ func (d *driver) secretOf(env, key string, kvs *api.KVSecret) (*backend.Secret, 
 	if err != nil {
 		return nil, nil, err
 	}
-	s := &backend.Secret{Environment: env, Key: key, Value: v, ID: d.mount + "/data/" + d.path(env, key),
+	s := &backend.Secret{Environment: env, Key: key, Value: v, ID: d.mount + "/data/" + d.prefix + "/" + scopeDir(env) + "/" + key,
 		Version: strconv.Itoa(kvs.VersionMetadata.Version), UpdatedAt: kvs.VersionMetadata.CreatedTime}
 	if own != nil {
 		applyOwn(s, own)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,9 +24,17 @@ type Options struct {
 	// Mount is the KV v2 mount, e.g. "secret" (required for New; a URL
 	// names it as its host).
 	Mount string
-	// Prefix is the path under the mount, e.g. "myapp" (required for New;
-	// a URL names it as its path).
+	// Prefix is the path under the mount, e.g. "myapp" (a URL names it as
+	// its path). Required in the default layout; in the native layout it
+	// may be empty: the whole mount.
 	Prefix string
+	// Layout is LayoutPolysecret ("" too, the default) or LayoutNative, as
+	// the URL parameter layout.
+	Layout string
+	// Environments are the environments of the native layout, each the
+	// directory <prefix>/<name>/, as the URL parameter envs (a
+	// comma-separated list). Only for LayoutNative.
+	Environments []string
 	// Environment is the store's initial scope ("" = global), as the URL
 	// parameter env. Used by New only: the URL parameter is the URLOpener's.
 	Environment string
@@ -134,6 +143,10 @@ func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driv
 		opts.MaxRetries = n
 	}
 	opts.ListConcurrency = p.Int("list_concurrency", opts.ListConcurrency, 1, maxConc)
+	opts.Layout = p.String("layout", opts.Layout)
+	if envs := p.String("envs", "\x00"); envs != "\x00" {
+		opts.Environments = strings.Split(envs, ",")
+	}
 	timeout := p.Duration("timeout", -1)
 	if err := p.Err(); err != nil {
 		return nil, err
@@ -166,7 +179,9 @@ func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driv
 	return newDriver(ctx, c, opts, cfg.HttpClient, auth)
 }
 
-func checkPath(what, p string) error {
+// checkPath checks a mount or prefix; reserved: the default layout's
+// directory names are refused in it.
+func checkPath(what, p string, reserved bool) error {
 	if p == "" {
 		return backend.Errorf(backend.InvalidArgument, "vault: the store needs a %s (vault://<mount>/<prefix>)", what)
 	}
@@ -174,7 +189,7 @@ func checkPath(what, p string) error {
 		if seg == "" || seg == "." || seg == ".." {
 			return backend.Errorf(backend.InvalidArgument, "vault: %s %q has an empty, . or .. segment", what, p)
 		}
-		if seg == globalDir || seg == envDir {
+		if reserved && (seg == globalDir || seg == envDir) {
 			return backend.Errorf(backend.InvalidArgument, "vault: %s %q uses the reserved segment %q", what, p, seg)
 		}
 		for _, r := range seg {
@@ -188,13 +203,14 @@ func checkPath(what, p string) error {
 
 // settings checks o and fills in the defaults.
 func (o Options) settings() (Options, error) {
-	if err := checkPath("mount", o.Mount); err != nil {
+	if err := checkPath("mount", o.Mount, true); err != nil {
 		return o, err
 	}
 	if strings.Contains(o.Mount, "/") {
 		return o, backend.Errorf(backend.InvalidArgument, "vault: mount %q must be one path segment", o.Mount)
 	}
-	if err := checkPath("prefix", o.Prefix); err != nil {
+	var err error
+	if o, err = o.layoutSettings(); err != nil {
 		return o, err
 	}
 	switch {
@@ -239,6 +255,7 @@ func newDriver(ctx context.Context, user *api.Client, o Options, owned *http.Cli
 	c.SetToken(user.Token())
 	d := &driver{user: user, owned: owned, maxRetries: o.MaxRetries,
 		timeout: o.Timeout, mount: o.Mount, prefix: o.Prefix, conc: o.ListConcurrency}
+	d.l = o.layout(d)
 	if auth == nil {
 		// Follow token renewals made on the user's client.
 		d.c = c.WithRequestCallbacks(func(r *api.Request) { r.ClientToken = user.Token() })
@@ -300,4 +317,48 @@ func cloneClient(user *api.Client, wrap func(http.RoundTripper) http.RoundTrippe
 	}
 	c.SetHeaders(user.Headers())
 	return c, nil
+}
+
+// layoutSettings checks the settings of o's layout: the prefix, and the
+// environments of the native layout (valid names, no duplicates; sorted).
+func (o Options) layoutSettings() (Options, error) {
+	switch o.Layout {
+	case "", LayoutPolysecret:
+		o.Layout = LayoutPolysecret
+		if o.Environments != nil {
+			return o, backend.Errorf(backend.InvalidArgument, "vault: environments are configured (envs=) only in the native layout; in the default layout they are created")
+		}
+		return o, checkPath("prefix", o.Prefix, true)
+	case LayoutNative:
+	default:
+		return o, backend.Errorf(backend.InvalidArgument, "vault: layout %q: want %q or %q", o.Layout, LayoutPolysecret, LayoutNative)
+	}
+	if o.Prefix != "" {
+		if err := checkPath("prefix", o.Prefix, false); err != nil {
+			return o, err
+		}
+	}
+	envs := slices.Clone(o.Environments)
+	slices.Sort(envs)
+	for i, e := range envs {
+		if err := backend.ValidateEnvironmentName(e); err != nil {
+			return o, backend.Errorf(backend.InvalidArgument, "vault: envs: %w", err)
+		}
+		if i > 0 && envs[i-1] == e {
+			return o, backend.Errorf(backend.InvalidArgument, "vault: envs: %q is given twice", e)
+		}
+	}
+	if o.Environment != "" && !slices.Contains(envs, o.Environment) {
+		return o, backend.Errorf(backend.InvalidArgument, "vault: environment %q is not one of the configured environments (envs=)", o.Environment)
+	}
+	o.Environments = envs
+	return o, nil
+}
+
+// layout makes the layout of d that o names (checked by layoutSettings).
+func (o Options) layout(d *driver) layout {
+	if o.Layout == LayoutNative {
+		return newNativeLayout(d, o.Environments)
+	}
+	return ownLayout{d}
 }

@@ -23,10 +23,20 @@ var _ backend.Putter = (*driver)(nil)
 // created again between that read and the write, the CreatedAt kept is the
 // older secret's.
 func (d *driver) Put(ctx context.Context, s *backend.Secret) (*backend.Secret, error) {
-	if err := d.checkEnv(ctx, s.Environment); err != nil {
+	p, err := d.l.path(s.Environment, s.Key)
+	if err != nil {
 		return nil, err
 	}
-	p := d.path(s.Environment, s.Key)
+	if err := d.l.check(s); err != nil {
+		return nil, err
+	}
+	fields, err := d.l.fields(s.Value)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.l.checkEnv(ctx, s.Environment); err != nil {
+		return nil, err
+	}
 	var created time.Time
 	var oldMirror map[string]any
 	cur, _, kvs, err := d.current(ctx, s.Environment, s.Key)
@@ -41,12 +51,12 @@ func (d *driver) Put(ctx context.Context, s *backend.Secret) (*backend.Secret, e
 	}
 	c := s.Clone()
 	c.Type = backend.EffectiveType(c.Type)
-	id := newWriteID()
-	out, err := d.write(ctx, p, withMeta(encode(s.Value), c, created, id), writtenBy(id))
+	data, mine := d.l.data(fields, c, created)
+	out, err := d.write(ctx, p, data, mine)
 	if err != nil {
 		return nil, err
 	}
-	return d.written(ctx, p, c, out, oldMirror, created), nil
+	return d.written(ctx, p, c, out, oldMirror, created)
 }
 
 // write writes data at p without check-and-set. It is not re-sent blindly

@@ -34,7 +34,10 @@ func notFound(err error, what string) error {
 }
 
 func (d *driver) Get(ctx context.Context, env, key string, opts backend.GetOptions) (*backend.Secret, error) {
-	p := d.path(env, key)
+	p, err := d.l.path(env, key)
+	if err != nil {
+		return nil, err
+	}
 	what := secretWhat(env, key)
 	n := 0
 	if opts.Version != "" {
@@ -55,41 +58,28 @@ func (d *driver) Get(ctx context.Context, env, key string, opts backend.GetOptio
 	if old == nil || old.Data == nil || old.VersionMetadata == nil {
 		return nil, backend.Errorf(backend.NotFound, "version %d of %s is deleted or destroyed", n, what)
 	}
-	fields, _ := split(old.Data)
-	if s.Value, err = decode(fields); err != nil {
+	if s.Value, err = d.l.value(old.Data); err != nil {
 		return nil, err
 	}
 	s.Version, s.UpdatedAt = strconv.Itoa(n), old.VersionMetadata.CreatedTime
 	return s, nil
 }
 
-func (d *driver) checkEnv(ctx context.Context, env string) error {
-	if env == "" {
-		return nil
-	}
-	ok, err := d.exists(ctx, d.envPath(env))
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return backend.Errorf(backend.NotFound, "environment %q does not exist", env)
-	}
-	return nil
-}
-
 // written finishes a write of s at p that made the version out: it makes
-// the custom_metadata mirror (now old) follow s and stamps s with the
-// version's path, number and time. created is the secret's CreatedAt (zero
-// when this version creates it). It returns s.
-func (d *driver) written(ctx context.Context, p string, s *backend.Secret, out *api.KVSecret, old map[string]any, created time.Time) *backend.Secret {
-	d.mirror(ctx, p, old, s)
+// the custom_metadata (now old) follow s (the layout's meta) and stamps s
+// with the version's path, number and time. created is the secret's
+// CreatedAt (zero when this version creates it). It returns s.
+func (d *driver) written(ctx context.Context, p string, s *backend.Secret, out *api.KVSecret, old map[string]any, created time.Time) (*backend.Secret, error) {
+	if err := d.l.meta(ctx, p, old, s); err != nil {
+		return nil, err
+	}
 	s.ID = d.mount + "/data/" + p
 	s.Version = strconv.Itoa(out.VersionMetadata.Version)
 	s.CreatedAt, s.UpdatedAt = created, out.VersionMetadata.CreatedTime
 	if s.CreatedAt.IsZero() {
 		s.CreatedAt = s.UpdatedAt
 	}
-	return s
+	return s, nil
 }
 
 // mirror makes custom_metadata mirror s (best effort, one attempt: readers
@@ -105,19 +95,28 @@ func (d *driver) mirror(ctx context.Context, p string, old map[string]any, s *ba
 }
 
 func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret, error) {
-	if err := d.checkEnv(ctx, s.Environment); err != nil {
-		return nil, err
-	}
-	p := d.path(s.Environment, s.Key)
-	c := s.Clone()
-	c.Type = backend.EffectiveType(c.Type)
-	id := newWriteID()
-	data := withMeta(encode(s.Value), c, time.Time{}, id)
-	out, oldMirror, err := d.create(ctx, p, secretWhat(s.Environment, s.Key), data, writtenBy(id))
+	p, err := d.l.path(s.Environment, s.Key)
 	if err != nil {
 		return nil, err
 	}
-	return d.written(ctx, p, c, out, oldMirror, time.Time{}), nil
+	if err := d.l.check(s); err != nil {
+		return nil, err
+	}
+	fields, err := d.l.fields(s.Value)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.l.checkEnv(ctx, s.Environment); err != nil {
+		return nil, err
+	}
+	c := s.Clone()
+	c.Type = backend.EffectiveType(c.Type)
+	data, mine := d.l.data(fields, c, time.Time{})
+	out, oldMirror, err := d.create(ctx, p, secretWhat(s.Environment, s.Key), data, mine)
+	if err != nil {
+		return nil, err
+	}
+	return d.written(ctx, p, c, out, oldMirror, time.Time{})
 }
 
 // Modify writes the whole secret (value and metadata) as one new version
@@ -127,9 +126,18 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 	if u.Environment != nil {
 		return nil, backend.Errorf(backend.Internal, "vault: Modify cannot move secrets (the driver does not declare AtomicMove)")
 	}
-	p := d.path(env, key)
+	p, err := d.l.path(env, key)
+	if err != nil {
+		return nil, err
+	}
+	var newFields map[string]any
+	if u.Value != nil {
+		if newFields, err = d.l.fields(*u.Value); err != nil {
+			return nil, err
+		}
+	}
 	var next *backend.Secret
-	err := rmw(ctx, secretWhat(env, key), func() error {
+	err = rmw(ctx, secretWhat(env, key), func() error {
 		cur, fields, kvs, err := d.current(ctx, env, key)
 		if err != nil {
 			return err
@@ -137,16 +145,19 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 		next = cur.Clone()
 		u.Apply(next)
 		next.Type = backend.EffectiveType(next.Type)
-		if u.Value != nil {
-			fields = encode(*u.Value)
+		if err := d.l.check(next); err != nil {
+			return err
 		}
-		id := newWriteID()
-		out, err := d.casWrite(ctx, p, withMeta(fields, next, cur.CreatedAt, id), kvs.VersionMetadata.Version, writtenBy(id))
+		if newFields != nil {
+			fields = newFields
+		}
+		data, mine := d.l.data(fields, next, cur.CreatedAt)
+		out, err := d.casWrite(ctx, p, data, kvs.VersionMetadata.Version, mine)
 		if err != nil {
 			return err
 		}
-		d.written(ctx, p, next, out, kvs.CustomMetadata, next.CreatedAt)
-		return nil
+		_, err = d.written(ctx, p, next, out, kvs.CustomMetadata, next.CreatedAt)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -155,7 +166,10 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 }
 
 func (d *driver) Delete(ctx context.Context, env, key string) error {
-	p := d.path(env, key)
+	p, err := d.l.path(env, key)
+	if err != nil {
+		return err
+	}
 	ok, err := d.exists(ctx, p)
 	if err != nil {
 		return err
@@ -171,7 +185,10 @@ func (d *driver) Delete(ctx context.Context, env, key string) error {
 // LIST shows "a/" for the keys below a), sorted; it descends only into the
 // directories that can hold a key with the given prefix. It stops at
 // maxListDirs directories, with an error that says so.
-func (d *driver) listTree(ctx context.Context, dir, prefix string) ([]string, error) {
+//
+// foreign, when not nil, names the entries directly in dir that are not
+// listed (another scope's directory).
+func (d *driver) listTree(ctx context.Context, dir, prefix string, foreign func(e string) bool) ([]string, error) {
 	var keys []string
 	dirs := []string{""}
 	for n := 0; len(dirs) > 0; n++ {
@@ -180,12 +197,15 @@ func (d *driver) listTree(ctx context.Context, dir, prefix string) ([]string, er
 		}
 		sub := dirs[0]
 		dirs = dirs[1:]
-		entries, err := d.listEntries(ctx, dir+"/"+sub)
+		entries, err := d.listEntries(ctx, join(dir, sub))
 		if err != nil {
 			return nil, err
 		}
 		for _, e := range entries {
 			full := sub + e
+			if sub == "" && foreign != nil && foreign(e) {
+				continue
+			}
 			if !strings.HasPrefix(full, prefix) && !strings.HasPrefix(prefix, full) {
 				continue
 			}
@@ -198,6 +218,14 @@ func (d *driver) listTree(ctx context.Context, dir, prefix string) ([]string, er
 	}
 	slices.Sort(keys)
 	return keys, nil
+}
+
+// join joins a directory and a path below it ("" is the mount itself).
+func join(dir, p string) string {
+	if dir == "" {
+		return p
+	}
+	return dir + "/" + p
 }
 
 // maxListDirs bounds the LIST requests of one listTree.
@@ -248,7 +276,7 @@ func (d *driver) listEntries(ctx context.Context, dir string) ([]string, error) 
 func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok string) ([]*backend.Secret, string, error) {
 	var scopes []string
 	if o.AllEnvironments {
-		envs, err := d.list(ctx, d.prefix+"/"+envDir)
+		envs, err := d.l.envNames(ctx)
 		if err != nil {
 			return nil, "", err
 		}
@@ -268,7 +296,7 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok strin
 		if hasTok && env < afterScope { // "" (global) sorts first, as it is listed
 			continue
 		}
-		keys, err := d.listTree(ctx, d.prefix+"/"+scopeDir(env), o.Prefix)
+		keys, err := d.listTree(ctx, d.l.dir(env), o.Prefix, func(e string) bool { return d.l.foreign(env, e) })
 		if err != nil {
 			return nil, "", err
 		}
@@ -287,7 +315,7 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok strin
 			todo = todo[len(chunk):]
 			got := make([]*backend.Secret, len(chunk))
 			err := backend.ForEach(ctx, len(chunk), d.conc, func(ctx context.Context, i int) error {
-				s, err := d.fetch(ctx, env, chunk[i], o.WithValues)
+				s, err := d.l.fetch(ctx, env, chunk[i], o.WithValues)
 				if classify(err) == backend.NotFound {
 					return nil // deleted since the LIST
 				}
@@ -330,11 +358,15 @@ func (d *driver) fetch(ctx context.Context, env, key string, withValue bool) (*b
 
 // value reads the current version of (env, key) in one request, for Get and Values.
 func (d *driver) value(ctx context.Context, env, key string) (*backend.Secret, error) {
-	kvs, err := d.read(ctx, d.path(env, key), 0)
+	p, err := d.l.path(env, key)
+	if err != nil {
+		return nil, err
+	}
+	kvs, err := d.read(ctx, p, 0)
 	if err != nil {
 		return nil, notFound(err, secretWhat(env, key))
 	}
-	s, _, err := d.secretOf(env, key, kvs)
+	s, _, err := d.l.secret(env, key, kvs)
 	return s, err
 }
 
@@ -344,12 +376,15 @@ func (d *driver) value(ctx context.Context, env, key string) (*backend.Secret, e
 // with the error of a secret whose current version is deleted, nil when
 // the path has no version at all).
 func (d *driver) current(ctx context.Context, env, key string) (*backend.Secret, map[string]any, *api.KVSecret, error) {
-	p := d.path(env, key)
+	p, err := d.l.path(env, key)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	kvs, err := d.read(ctx, p, 0)
 	if err != nil {
 		return nil, nil, nil, notFound(err, secretWhat(env, key))
 	}
-	s, fields, err := d.secretOf(env, key, kvs)
+	s, fields, err := d.l.secret(env, key, kvs)
 	if err != nil {
 		return nil, nil, kvs, err
 	}
@@ -364,7 +399,11 @@ func (d *driver) current(ctx context.Context, env, key string) (*backend.Secret,
 }
 
 func (d *driver) Versions(ctx context.Context, env, key string) ([]backend.Version, error) {
-	md, err := d.metadata(ctx, d.path(env, key))
+	p, err := d.l.path(env, key)
+	if err != nil {
+		return nil, err
+	}
+	md, err := d.metadata(ctx, p)
 	if err != nil {
 		return nil, notFound(err, secretWhat(env, key))
 	}

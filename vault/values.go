@@ -66,7 +66,7 @@ func (d *driver) present(ctx context.Context, env string, n int) (map[string]boo
 	if env == "" || n < 2 {
 		return nil, nil
 	}
-	names, err := d.listTree(ctx, d.prefix+"/"+env, "")
+	names, err := d.listTree(ctx, d.l.dir(env), "", nil)
 	if classify(err) == backend.PermissionDenied {
 		return nil, nil
 	}

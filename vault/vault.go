@@ -3,6 +3,12 @@
 //
 // # Layout
 //
+// A store keeps its secrets in one of two layouts, chosen by the URL
+// parameter layout (Options.Layout): the default layout below
+// (layout=polysecret, or no parameter), which holds the whole portable
+// model, or the native layout (layout=native, see "Native layout"), which reads and
+// writes the paths people and other tools already use.
+//
 // The secret (env, key) of a store on mount M with prefix P lives at
 // M/data/P/<env or _global>/<key>. Each version's data holds the whole
 // secret, value and metadata:
@@ -64,6 +70,78 @@
 // Listings read each secret's current version too, values wanted or not, so
 // a listing needs read access to the data paths.
 //
+// # Native layout
+//
+//	vault://<mount>/<prefix>?layout=native&envs=prod,staging
+//	vault://<mount>?layout=native                 (the whole mount)
+//
+// The key is the secret's path below M/P, exactly: vault kv put
+// secret/legacyapp/config user=u pass=p is the key "legacyapp/config" of
+// vault://secret?layout=native, and "config" of
+// vault://secret/legacyapp?layout=native. Nothing is added to a path or to
+// a version's data, and every secret below the prefix is listed, exactly
+// once (keys of any depth: listings LIST the tree recursively, descending
+// only into the directories that can hold the asked prefix). The prefix may
+// be empty; the default layout's reserved names (_global, _environments)
+// mean nothing here. A path that is not a portable key (a character
+// outside A-Z a-z 0-9 _ . - / + = @ and space, a segment that starts or
+// ends with a space, more than 256 bytes) cannot be asked for, and
+// listings leave it out.
+//
+// Environments are configuration, not data (Capabilities.FixedEnvironments):
+// the URL parameter envs (Options.Environments), a comma-separated list of
+// names, configures them, and each is the directory P/<env>/: the secret
+// (prod, "db") is M/P/prod/db. No template is needed or accepted. The
+// global scope is everything below P that is not under a configured
+// environment's directory; so a global key of two segments or more whose
+// first segment is a configured environment ("prod/db" with envs=prod) is
+// InvalidArgument (it is the secret "db" of prod), while a secret at
+// exactly P/prod (a leaf, not the directory) is the global key "prod".
+// ListEnvironments and GetEnvironment answer the configured environments
+// (CreatedAt zero, Description empty); environments cannot be created,
+// modified or deleted (Unimplemented).
+//
+// Values. A version whose data is exactly {"value": <string>} reads as that
+// string; any other data reads as its JSON object: keys sorted at every
+// level, compact, no HTML escaping, numbers as Vault returns them (vault kv
+// put secret/legacyapp/config user=u pass=p reads {"pass":"p","user":"u"},
+// and "legacyapp/config#user" reads u). Writing, a value is stored as
+// fields when it is a JSON object written exactly in that form (so that it
+// reads back byte for byte; this is what a read gives, so a
+// read-modify-write of a multi-field secret keeps its fields), unless those
+// fields would read back as something else ({"value": <string>} alone, or
+// {}); any other value, including JSON written otherwise (other key order,
+// spaces, 1.50 which Vault keeps as 1.5, integers beyond 2^53), is stored
+// as {"value": v}. A value that is not valid UTF-8 is InvalidArgument: Vault
+// holds JSON strings, and this layout invents no encoding marker.
+//
+// Metadata: only what Vault has a place for. Labels are the entries of the
+// secret's custom_metadata; the description is the custom_metadata entry
+// "description" (so "description" is not a label key: InvalidArgument), and
+// must be printable (no control characters), as Vault requires of
+// custom_metadata. Types and expiry have no place: Unimplemented
+// (Capabilities.Types and Expiry are false). Versions are KV v2's; every
+// Modify makes exactly one version (a metadata-only Modify writes the same
+// data again), then writes custom_metadata as a JSON merge patch of what
+// changed. Get and Values leave CreatedAt zero unless the current version
+// is the first (the secret's creation time is in its metadata, one more
+// request); listings and writes fill it in. A listing without values
+// reads each secret's metadata only (one request per secret: description,
+// labels, version and times); with values, its current version too (and
+// its metadata when that version is not the first).
+//
+// Atomicity: the data is written with check-and-set, as in the default
+// layout, but Vault writes custom_metadata without check-and-set, so two
+// concurrent Modify calls of the labels or description can lose one
+// update: Capabilities.AtomicModify is false in this layout. Concurrent
+// Modify calls of the value alone never lose an update. Create and Modify
+// write the data, then the custom_metadata: a reader in between sees the
+// new value with the old metadata. After a lost reply, a check-and-set
+// write is recognised as the driver's own by its data (this layout has no
+// write id), and only then: a refusal without an earlier lost reply is
+// always another writer's version (so Create of an existing secret with
+// the same value is AlreadyExists).
+//
 // # URLs
 //
 //	vault://<mount>/<prefix>?env=prod
@@ -82,6 +160,9 @@
 //	timeout            bound of each request, each retry apart (Go duration, e.g. 10s)
 //	auth, auth_mount, role_id_file, secret_id_file, username, password_file, role, jwt_file
 //	                   the login (see Authentication)
+//	layout             polysecret (the default) or native (see "Native layout")
+//	envs               the native layout's environments, comma-separated (valid
+//	                   environment names, no duplicates; refused in the default layout)
 //
 // The timeout is the URL parameter when given; else Options.Timeout; else,
 // for a client the driver builds, VAULT_CLIENT_TIMEOUT when set; else 30s
@@ -232,6 +313,8 @@ type driver struct {
 	// sess is the login and token renewal of a driver that logs in (auth=
 	// or Options.Auth), nil otherwise.
 	sess *session
+	// l is the layout of the store's secrets (layouts.go).
+	l layout
 }
 
 var (
@@ -246,13 +329,7 @@ func scopeDir(env string) string {
 	return env
 }
 
-func (d *driver) path(env, key string) string { return d.prefix + "/" + scopeDir(env) + "/" + key }
-func (d *driver) envPath(name string) string  { return d.prefix + "/" + envDir + "/" + name }
-
-func (d *driver) Capabilities() backend.Capabilities {
-	return backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true, Labels: true,
-		Expiry: true, AtomicModify: true}
-}
+func (d *driver) envPath(name string) string { return d.prefix + "/" + envDir + "/" + name }
 
 // ErrorCode classifies the client's errors; see classify.
 func (d *driver) ErrorCode(err error) backend.Code { return classify(err) }
