@@ -138,6 +138,7 @@ func TestExistingSecrets(t *testing.T) {
 			{"PrefixDir", st, secrets.ListOptions{Prefix: "a/b/"}, []string{":a/b/c/d/e"}},
 			{"PrefixWord", st, secrets.ListOptions{Prefix: "legacy"}, []string{":legacy", ":legacyapp/config"}},
 			{"PrefixInEnv", st.In("prod"), secrets.ListOptions{Prefix: "api/"}, []string{"prod:api/token"}},
+			{"PrefixEnvName", st, secrets.ListOptions{Prefix: "prod"}, []string{":prod"}},
 			{"WithValues", st, secrets.ListOptions{Prefix: "certs/", WithValues: true}, []string{":certs/der", ":certs/pem"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
@@ -469,5 +470,69 @@ func TestNativeLabels(t *testing.T) {
 	}
 	if aws.ToString(desc.Description) != "now described" {
 		t.Errorf("description %q", aws.ToString(desc.Description))
+	}
+}
+
+// TestNativeBatchValues: Values reads an environment's keys and falls back
+// to the global scope in one pass; a global key under a configured
+// environment's directory is NotFound there, without a request for it.
+func TestNativeBatchValues(t *testing.T) {
+	needServer(t)
+	p := prefix()
+	raw := rawClient(t, nil)
+	for name, v := range map[string]string{"prod/api/token": "tok", "legacy": "leg", "api/token": "global-tok", "staging/only": "st"} {
+		if _, err := raw.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String(p + "/" + name), SecretString: aws.String(v)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := open(t, "awssm://"+p+"?layout=native&envs=prod,staging")
+	res, err := st.In("prod").Values(ctx, "api/token", "legacy", "staging/only", "missing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type got struct{ Env, Value, Err string }
+	var out []got
+	for _, r := range res {
+		if r.Err != nil {
+			out = append(out, got{Err: secrets.ErrorCode(r.Err).String()})
+			continue
+		}
+		out = append(out, got{Env: r.Secret.Environment, Value: r.Secret.Value})
+	}
+	want := []got{{"prod", "tok", ""}, {"", "leg", ""}, {Err: "NotFound"}, {Err: "NotFound"}}
+	if diff := cmp.Diff(want, out); diff != "" {
+		t.Errorf("Values (-want +got):\n%s", diff)
+	}
+	res, err = st.Values(ctx, "prod/api/token", "api/token")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if secrets.ErrorCode(res[0].Err) != secrets.NotFound || res[1].Err != nil || res[1].Secret.Value != "global-tok" {
+		t.Errorf("global Values: %v / %+v", res[0].Err, res[1])
+	}
+}
+
+// TestNativeUnaddressableNames: AWS names below the prefix that are no
+// portable key (a doubled /, a trailing /, a "." segment) are not listed,
+// and do not disturb the listing of the others.
+func TestNativeUnaddressableNames(t *testing.T) {
+	needServer(t)
+	p := prefix()
+	raw := rawClient(t, nil)
+	for _, name := range []string{"ok", "odd//name", "trail/", "dir/./x"} {
+		if _, err := raw.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String(p + "/" + name), SecretString: aws.String("v")}); err != nil {
+			t.Fatalf("CreateSecret %q: %v", name, err)
+		}
+	}
+	st := open(t, "awssm://"+p+"?layout=native")
+	var keys []string
+	for s, err := range st.List(ctx, secrets.ListOptions{AllEnvironments: true, WithValues: true}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, s.Key)
+	}
+	if diff := cmp.Diff([]string{"ok"}, keys); diff != "" {
+		t.Errorf("listing (-want +got):\n%s", diff)
 	}
 }
