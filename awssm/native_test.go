@@ -27,6 +27,26 @@ func nativeURL(p string) string {
 	return "awssm://" + p + "?region=us-east-1&layout=native&envs=" + strings.Join(conformance.Environments, ",")
 }
 
+func TestConformanceNative(t *testing.T) {
+	needServer(t)
+	conformance.Run(t, conformance.Harness{
+		New:  conformance.ByURL(func() string { return nativeURL(prefix()) }),
+		Want: nativeCaps,
+		CheckAs: func(t *testing.T, s *secrets.Store) {
+			var c *sm.Client
+			if !s.As(&c) || c == nil {
+				t.Error("As(**secretsmanager.Client) failed")
+			}
+		},
+		CheckErrorAs: func(t *testing.T, s *secrets.Store, err error) {
+			var nf *types.ResourceNotFoundException
+			if !s.ErrorAs(err, &nf) {
+				t.Errorf("ErrorAs(%v, **types.ResourceNotFoundException) failed", err)
+			}
+		},
+	})
+}
+
 // rawSecret is a secret as an operator makes it with the AWS CLI or SDK.
 type rawSecret struct {
 	name   string // below the test's prefix
