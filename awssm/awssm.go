@@ -230,8 +230,7 @@ const (
 type driver struct {
 	c        *sm.Client // the driver's copy of user (see newDriver)
 	user     *sm.Client // the client given, or built from the URL: what As returns
-	prefix   string
-	l        layout // where secrets live and how they are encoded: polysecret or native
+	l        layout     // where secrets live and how they are encoded: polysecret or native
 	recovery int
 	batch    int
 	owned    closeIdler // the transport of a client the driver built, or nil

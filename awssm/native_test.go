@@ -436,7 +436,8 @@ func TestNativeURLErrors(t *testing.T) {
 // other is NotFound.
 func TestNativeEnvironments(t *testing.T) {
 	needServer(t)
-	st := open(t, "awssm://"+prefix()+"?layout=native&envs=staging,prod")
+	p := prefix()
+	st := open(t, "awssm://"+p+"?layout=native&envs=staging,prod")
 	envs, err := st.ListEnvironments(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -456,6 +457,20 @@ func TestNativeEnvironments(t *testing.T) {
 	}
 	if _, err := st.GetEnvironment(ctx, "qa"); secrets.ErrorCode(err) != secrets.NotFound {
 		t.Errorf("GetEnvironment(qa) = %v, want NotFound", err)
+	}
+	// env= scopes a URL's store to a configured environment: its keys are
+	// below <prefix>/<env>/, with the global fallback.
+	raw := rawClient(t, nil)
+	for name, v := range map[string]string{"prod/db/url": "prod-url", "db/url": "global-url", "db/host": "global-host"} {
+		if _, err := raw.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String(p + "/" + name), SecretString: aws.String(v)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prod := open(t, "awssm://"+p+"?layout=native&envs=staging,prod&env=prod")
+	for key, want := range map[string]string{"db/url": "prod-url", "db/host": "global-host"} {
+		if got, err := prod.Value(ctx, key); err != nil || got != want {
+			t.Errorf("env=prod: Value(%s) = %q, %v; want %q", key, got, err, want)
+		}
 	}
 }
 

@@ -220,7 +220,7 @@ func newDriver(client *sm.Client, o Options, owned closeIdler) (*driver, error) 
 			so.APIOptions = append(so.APIOptions, withAttemptTimeout(o.Timeout))
 		}
 	})
-	d := &driver{c: c, user: client, prefix: o.Prefix, l: l, recovery: o.RecoveryWindowDays, batch: o.ListBatch, owned: owned}
+	d := &driver{c: c, user: client, l: l, recovery: o.RecoveryWindowDays, batch: o.ListBatch, owned: owned}
 	if d.l == nil {
 		d.l = polysecret{d: d, prefix: o.Prefix}
 	}
