@@ -126,7 +126,10 @@
 // Modify, no compare-and-set: AtomicModify is false). Listing pages by
 // name over a scan of the scope's name prefix, as in the polysecret layout,
 // so a secret that exists throughout is listed exactly once, also under
-// moves.
+// moves; the global scope's scan includes the environments' directories
+// (they share its prefix) and skips their secrets. Creating a secret in an
+// environment is one CreateSecret (the polysecret layout also reads the
+// environment's marker).
 //
 // # URLs
 //

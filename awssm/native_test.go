@@ -571,3 +571,31 @@ func TestNativeUnaddressableNames(t *testing.T) {
 		t.Errorf("listing (-want +got):\n%s", diff)
 	}
 }
+
+// TestNativeURLOpener: a URLOpener's Options choose the native layout and
+// its environments for the URLs it opens; the URL's parameters win.
+func TestNativeURLOpener(t *testing.T) {
+	needServer(t)
+	p := prefix()
+	raw := rawClient(t, nil)
+	if _, err := raw.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String(p + "/qa/k"), SecretString: aws.String("qa-k")}); err != nil {
+		t.Fatal(err)
+	}
+	mux := new(secrets.URLMux)
+	mux.Register(awssm.Scheme, &awssm.URLOpener{Client: raw, Options: awssm.Options{Layout: awssm.LayoutNative, Environments: []string{"prod"}}})
+	for _, tc := range []struct {
+		url, env, key string
+	}{
+		{"awssm://" + p, "", "qa/k"},             // qa is not configured: a global key
+		{"awssm://" + p + "?envs=qa", "qa", "k"}, // the URL's envs win
+	} {
+		st, err := mux.OpenStore(ctx, tc.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, err := st.In(tc.env).Value(ctx, tc.key); err != nil || v != "qa-k" {
+			t.Errorf("%s: Value(%s in %q) = %q, %v", tc.url, tc.key, tc.env, v, err)
+		}
+		st.Close()
+	}
+}
