@@ -1,7 +1,14 @@
 // Package awssm is the awssm:// driver: AWS Secrets Manager through
 // github.com/aws/aws-sdk-go-v2/service/secretsmanager.
 //
-// # Layout
+// # Layouts
+//
+// A store has one of two layouts, chosen by the URL parameter layout (or
+// Options.Layout): polysecret, the default, where the driver owns the names
+// below its prefix and keeps its metadata in tags; or native, where the
+// key is the AWS name an operator already uses (see "The native layout").
+//
+// # The polysecret layout
 //
 // The secret (env, key) is the AWS secret named <prefix>/<env>/<key>, or
 // <prefix>/_global/<key> for the global scope. The description is AWS's
@@ -64,6 +71,66 @@
 // permission for BatchGetSecretValue, Values falls back to Gets; without
 // ListSecrets, to a DescribeSecret per secret.
 //
+// # The native layout
+//
+//	awssm://legacyapp?layout=native&envs=prod,staging&region=eu-west-1
+//	awssm://?layout=native&region=eu-west-1     every secret of the account
+//
+// The key is the AWS name below the prefix, exactly: nothing is added or
+// hidden. With the prefix legacyapp, the secret legacyapp/config is the key
+// config and legacyapp/db/primary/creds the key db/primary/creds; with no
+// prefix the key is the whole name. Keys are the AWS name alphabet (A-Z a-z
+// 0-9 / _ + = . @ -) with the portable key rule (no empty, "." or ".."
+// segment). Names below the prefix that are no portable key (a doubled,
+// leading or trailing /, a "." or ".." segment, longer than 256 bytes) cannot
+// be addressed and are not listed.
+//
+// Environments are configuration, not data (Capabilities.FixedEnvironments):
+// the URL parameter envs (comma-separated) or Options.Environments names
+// them, each a valid environment name, none twice, and each is the
+// directory <prefix>/<env>/ — no template: the environment is the first
+// segment below the prefix. The global scope is everything below the prefix
+// that is not under a configured environment's directory, so every secret
+// below the prefix is seen exactly once: legacyapp/prod/db is the key db of
+// environment prod when prod is configured, and the global key prod/db
+// otherwise; legacyapp/prod itself (no further segment) is the global key
+// prod. In the global scope a key whose first segment is a configured
+// environment (prod/db) is that environment's secret: writing it (Create,
+// Put, Modify, Delete) is InvalidArgument, and reading it NotFound — both
+// before any request (NotFound rather than InvalidArgument for reads, so
+// that an environment's Get falling back to the global scope, and
+// ValueOr, answer "not found"). A secret in an environment that is not
+// configured is NotFound, before any request. ListEnvironments and
+// GetEnvironment answer the configured environments (sorted; no
+// description, no dates; ID is the directory); CreateEnvironment,
+// ModifyEnvironment and DeleteEnvironment are Unimplemented.
+//
+// Values are as AWS holds them: a SecretString is read as it is, a
+// SecretBinary byte for byte. Create and Put write a value that is valid
+// UTF-8 as SecretString and anything else as SecretBinary; Modify of a
+// secret whose current version is SecretBinary writes SecretBinary again (a
+// certificate stored with --secret-binary stays binary). An empty value is
+// InvalidArgument before any request: Secrets Manager cannot store one, and
+// the native layout adds no encoding (there is no NUL convention here: one
+// NUL byte is the value "\x00"). A JSON SecretString is one value; the
+// portable KEY#field syntax reads one of its fields.
+//
+// Metadata: only what Secrets Manager has a place for. The description is
+// AWS's; the labels are the secret's tags, all of them but AWS's own
+// (aws:…), so the operator's tags (owner, Name, …) read as labels and
+// writing labels replaces them (a Put without labels removes them, as it
+// clears every field it leaves zero). Type and expiry have no place:
+// Capabilities.Types and Expiry are false (setting them is Unimplemented;
+// every secret reads as generic). Versions are AWS's version ids, as in the
+// polysecret layout; Delete and Modify work as there (one version per
+// Modify, no compare-and-set: AtomicModify is false). Listing pages by
+// name over a scan of the scope's name prefix, as in the polysecret layout,
+// so a secret that exists throughout is listed exactly once, also under
+// moves; the global scope's scan includes the environments' directories
+// (they share its prefix) and skips their secrets. Creating a secret in an
+// environment is one CreateSecret (the polysecret layout also reads the
+// environment's marker).
+//
 // # URLs
 //
 //	awssm://<prefix>?region=eu-west-1&env=prod
@@ -91,6 +158,9 @@
 //	                        by default Delete forces deletion without recovery
 //	list_batch              values fetched per BatchGetSecretValue call, in
 //	                        listings and Values (1–20, default 20)
+//	layout                  polysecret (default) or native
+//	envs                    native layout: the configured environments,
+//	                        comma-separated (prod,staging)
 //
 // env and readonly are the mux's (see secrets.URLMux). Close releases the
 // connections of the HTTP client built for the URL.
@@ -134,7 +204,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -164,7 +233,7 @@ const (
 type driver struct {
 	c        *sm.Client // the driver's copy of user (see newDriver)
 	user     *sm.Client // the client given, or built from the URL: what As returns
-	prefix   string
+	l        layout     // where secrets live and how they are encoded: polysecret or native
 	recovery int
 	batch    int
 	owned    closeIdler // the transport of a client the driver built, or nil
@@ -179,13 +248,31 @@ var (
 // Ping lists at most one secret under the prefix: one request that needs
 // the endpoint, the region and accepted credentials.
 func (d *driver) Ping(ctx context.Context) error {
-	_, err := d.c.ListSecrets(ctx, &sm.ListSecretsInput{MaxResults: aws.Int32(1),
-		Filters: []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{d.prefix + "/"}}}})
+	_, err := d.c.ListSecrets(ctx, &sm.ListSecretsInput{MaxResults: aws.Int32(1), Filters: nameFilter(d.l.scan(&backend.ListOptions{AllEnvironments: true}))})
 	return err
 }
 
+// nameFilter is ListSecrets's filter of names that start with prefix (none
+// for "": the whole account). AWS's filter ignores case; callers check the
+// names again.
+func nameFilter(prefix string) []types.Filter {
+	if prefix == "" {
+		return nil
+	}
+	return []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{prefix}}}
+}
+
 func (d *driver) Get(ctx context.Context, env, key string, opts backend.GetOptions) (*backend.Secret, error) {
-	name := d.name(env, key)
+	s, _, err := d.get(ctx, env, key, opts)
+	return s, err
+}
+
+// get is Get, and says whether the version read is SecretBinary.
+func (d *driver) get(ctx context.Context, env, key string, opts backend.GetOptions) (*backend.Secret, bool, error) {
+	name, err := d.l.name(env, key, false)
+	if err != nil {
+		return nil, false, err
+	}
 	// The value and the metadata are two calls; make them at once.
 	type valRes struct {
 		out *sm.GetSecretValueOutput
@@ -203,23 +290,23 @@ func (d *driver) Get(ctx context.Context, env, key string, opts backend.GetOptio
 	desc, derr := d.c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &name})
 	v := <-ch
 	if derr != nil {
-		return nil, d.notFound(derr, env, key)
+		return nil, false, d.notFound(derr, env, key)
 	}
 	if desc.DeletedDate != nil {
-		return nil, backend.Errorf(backend.NotFound, "secret %q is scheduled for deletion", key)
+		return nil, false, backend.Errorf(backend.NotFound, "secret %q is scheduled for deletion", key)
 	}
 	if v.err != nil {
 		if opts.Version != "" && isCode(v.err, backend.NotFound, backend.InvalidArgument) {
-			return nil, backend.Errorf(backend.NotFound, "secret %q has no version %q", key, opts.Version)
+			return nil, false, backend.Errorf(backend.NotFound, "secret %q has no version %q", key, opts.Version)
 		}
-		return nil, d.notFound(v.err, env, key)
+		return nil, false, d.notFound(v.err, env, key)
 	}
 	s := &backend.Secret{Environment: env, Key: key,
 		Description: aws.ToString(desc.Description), ID: aws.ToString(desc.ARN), Version: aws.ToString(v.out.VersionId),
 		CreatedAt: aws.ToTime(desc.CreatedDate), UpdatedAt: aws.ToTime(desc.LastChangedDate)}
-	applyTags(s, desc.Tags)
-	s.Value = valueOf(v.out.SecretString, v.out.SecretBinary)
-	return s, nil
+	d.l.applyTags(s, desc.Tags)
+	s.Value = d.l.decode(v.out.SecretString, v.out.SecretBinary)
+	return s, v.out.SecretBinary != nil, nil
 }
 
 func isCode(err error, codes ...backend.Code) bool { return slices.Contains(codes, classify(err)) }
@@ -227,7 +314,7 @@ func isCode(err error, codes ...backend.Code) bool { return slices.Contains(code
 // notFound gives a ResourceNotFoundException a message naming the key.
 func (d *driver) notFound(err error, env, key string) error {
 	if classify(err) == backend.NotFound {
-		return backend.Errorf(backend.NotFound, "no secret %q in scope %q: %w", key, scopeDir(env), err)
+		return backend.Errorf(backend.NotFound, "no secret %q in scope %q: %w", key, d.l.scopeName(env), err)
 	}
 	return err
 }
@@ -241,12 +328,18 @@ func (d *driver) checkEnv(ctx context.Context, env string) error {
 }
 
 func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret, error) {
+	if err := d.l.checkValue(s.Value); err != nil {
+		return nil, err
+	}
+	name, err := d.l.name(s.Environment, s.Key, true)
+	if err != nil {
+		return nil, err
+	}
 	if err := d.checkEnv(ctx, s.Environment); err != nil {
 		return nil, err
 	}
-	name := d.name(s.Environment, s.Key)
-	str, bin := setValue(s.Value)
-	in := &sm.CreateSecretInput{Name: &name, SecretString: str, SecretBinary: bin, Tags: tagsOf(s), ClientRequestToken: token()}
+	str, bin := d.l.encode(s.Value, false)
+	in := &sm.CreateSecretInput{Name: &name, SecretString: str, SecretBinary: bin, Tags: d.l.tags(s), ClientRequestToken: token()}
 	if s.Description != "" {
 		in.Description = &s.Description
 	}
@@ -328,14 +421,22 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 		// (Get, Create in the target, Delete the source) and never asks us.
 		return nil, backend.Errorf(backend.Internal, "awssm: Modify was handed a move of %q; the driver does not declare AtomicMove", key)
 	}
-	cur, err := d.Get(ctx, env, key, backend.GetOptions{})
+	if u.Value != nil {
+		if err := d.l.checkValue(*u.Value); err != nil {
+			return nil, err
+		}
+	}
+	name, err := d.l.name(env, key, true)
+	if err != nil {
+		return nil, err
+	}
+	cur, binary, err := d.get(ctx, env, key, backend.GetOptions{})
 	if err != nil {
 		return nil, err
 	}
 	next := cur.Clone()
 	u.Apply(next)
 	next.Type = backend.EffectiveType(next.Type)
-	name := d.name(env, key)
 	// Metadata first, the new version last: every successful Modify makes
 	// exactly one version (DESIGN.md, decision 8.26a), holding the new value
 	// or, for a change of metadata only, the current one again. A Modify
@@ -347,10 +448,10 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 			return nil, d.notFound(err, env, key)
 		}
 	}
-	if err := d.retag(ctx, name, tagsOf(cur), tagsOf(next)); err != nil {
+	if err := d.retag(ctx, name, d.l.tags(cur), d.l.tags(next)); err != nil {
 		return nil, d.notFound(err, env, key)
 	}
-	str, bin := setValue(next.Value)
+	str, bin := d.l.encode(next.Value, binary)
 	out, err := d.c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: &name, SecretString: str, SecretBinary: bin, ClientRequestToken: token()})
 	if err != nil {
 		return nil, d.notFound(err, env, key)
@@ -360,8 +461,8 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 	return next, nil
 }
 
-// retag changes the polysecret tags of name from have to want; foreign
-// tags stay.
+// retag changes the layout's tags of name from have to want; other tags
+// stay.
 func (d *driver) retag(ctx context.Context, name string, have, want []types.Tag) error {
 	wantm := map[string]string{}
 	for _, t := range want {
@@ -371,7 +472,7 @@ func (d *driver) retag(ctx context.Context, name string, have, want []types.Tag)
 	var remove []string
 	for _, t := range have {
 		k := aws.ToString(t.Key)
-		if !strings.HasPrefix(k, tagNamespace) {
+		if !d.l.ownsTag(k) {
 			continue
 		}
 		havem[k] = aws.ToString(t.Value)
@@ -411,7 +512,10 @@ func (d *driver) deleteName(ctx context.Context, name string) error {
 }
 
 func (d *driver) Delete(ctx context.Context, env, key string) error {
-	name := d.name(env, key)
+	name, err := d.l.name(env, key, true)
+	if err != nil {
+		return err
+	}
 	desc, err := d.c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &name})
 	if err != nil {
 		return d.notFound(err, env, key)
@@ -426,7 +530,10 @@ func (d *driver) Delete(ctx context.Context, env, key string) error {
 }
 
 func (d *driver) Versions(ctx context.Context, env, key string) ([]backend.Version, error) {
-	name := d.name(env, key)
+	name, err := d.l.name(env, key, false)
+	if err != nil {
+		return nil, err
+	}
 	// Describe first: moto answers ListSecretVersionIds of a missing secret
 	// with a 500, not ResourceNotFoundException.
 	desc, err := d.c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &name})
@@ -464,9 +571,7 @@ func (d *driver) Versions(ctx context.Context, env, key string) ([]backend.Versi
 	return vs, nil
 }
 
-func (d *driver) Capabilities() backend.Capabilities {
-	return backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true, Labels: true, Expiry: true}
-}
+func (d *driver) Capabilities() backend.Capabilities { return d.l.capabilities() }
 
 func (d *driver) As(i any) bool { return backend.AsClient(i, d.user) }
 

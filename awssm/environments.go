@@ -14,14 +14,39 @@ import (
 	"github.com/polysecret/secrets/backend"
 )
 
-// Environments are marker secrets <prefix>/_environments/<name>.
+// The driver's environments are its layout's: marker secrets in the
+// polysecret layout (below), configured names in the native one.
+
+func (d *driver) ListEnvironments(ctx context.Context) ([]*backend.Environment, error) {
+	return d.l.ListEnvironments(ctx)
+}
+
+func (d *driver) GetEnvironment(ctx context.Context, name string) (*backend.Environment, error) {
+	return d.l.GetEnvironment(ctx, name)
+}
+
+func (d *driver) CreateEnvironment(ctx context.Context, e *backend.Environment) (*backend.Environment, error) {
+	return d.l.CreateEnvironment(ctx, e)
+}
+
+func (d *driver) ModifyEnvironment(ctx context.Context, name string, u *backend.EnvironmentUpdate) (*backend.Environment, error) {
+	return d.l.ModifyEnvironment(ctx, name, u)
+}
+
+func (d *driver) DeleteEnvironment(ctx context.Context, name string) error {
+	return d.l.DeleteEnvironment(ctx, name)
+}
+
+// In the polysecret layout, environments are marker secrets
+// <prefix>/_environments/<name>.
 
 type envData struct {
 	ExternalURL string `json:"external_url,omitempty"`
 }
 
-func (d *driver) ListEnvironments(ctx context.Context) ([]*backend.Environment, error) {
-	prefix := d.prefix + "/" + envDir + "/"
+func (l polysecret) ListEnvironments(ctx context.Context) ([]*backend.Environment, error) {
+	d := l.d
+	prefix := l.prefix + "/" + envDir + "/"
 	var envs []*backend.Environment
 	p := sm.NewListSecretsPaginator(d.c, &sm.ListSecretsInput{MaxResults: aws.Int32(100),
 		Filters: []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{prefix}}}})
@@ -35,7 +60,7 @@ func (d *driver) ListEnvironments(ctx context.Context) ([]*backend.Environment, 
 			if !ok || e.DeletedDate != nil || backend.ValidateEnvironmentName(name) != nil {
 				continue
 			}
-			env, err := d.GetEnvironment(ctx, name)
+			env, err := l.GetEnvironment(ctx, name)
 			if err != nil {
 				if classify(err) == backend.NotFound {
 					continue
@@ -48,8 +73,9 @@ func (d *driver) ListEnvironments(ctx context.Context) ([]*backend.Environment, 
 	return envs, nil
 }
 
-func (d *driver) GetEnvironment(ctx context.Context, name string) (*backend.Environment, error) {
-	id := d.envName(name)
+func (l polysecret) GetEnvironment(ctx context.Context, name string) (*backend.Environment, error) {
+	d := l.d
+	id := l.envName(name)
 	desc, err := d.c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &id})
 	if err != nil {
 		if classify(err) == backend.NotFound {
@@ -72,8 +98,9 @@ func (d *driver) GetEnvironment(ctx context.Context, name string) (*backend.Envi
 		ID: aws.ToString(desc.ARN), CreatedAt: aws.ToTime(desc.CreatedDate), UpdatedAt: aws.ToTime(desc.LastChangedDate)}, nil
 }
 
-func (d *driver) CreateEnvironment(ctx context.Context, e *backend.Environment) (*backend.Environment, error) {
-	id := d.envName(e.Name)
+func (l polysecret) CreateEnvironment(ctx context.Context, e *backend.Environment) (*backend.Environment, error) {
+	d := l.d
+	id := l.envName(e.Name)
 	b, _ := json.Marshal(envData{ExternalURL: e.ExternalURL})
 	in := &sm.CreateSecretInput{Name: &id, SecretString: aws.String(string(b)), ClientRequestToken: token()}
 	if e.Description != "" {
@@ -97,14 +124,15 @@ func (d *driver) CreateEnvironment(ctx context.Context, e *backend.Environment) 
 	return c, nil
 }
 
-func (d *driver) ModifyEnvironment(ctx context.Context, name string, u *backend.EnvironmentUpdate) (*backend.Environment, error) {
+func (l polysecret) ModifyEnvironment(ctx context.Context, name string, u *backend.EnvironmentUpdate) (*backend.Environment, error) {
+	d := l.d
 	cur, err := d.GetEnvironment(ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	next := cur.Clone()
 	u.Apply(next)
-	id := d.envName(name)
+	id := l.envName(name)
 	in := &sm.UpdateSecretInput{SecretId: &id, ClientRequestToken: token()}
 	if u.Description != nil {
 		in.Description = u.Description
@@ -122,8 +150,9 @@ func (d *driver) ModifyEnvironment(ctx context.Context, name string, u *backend.
 	return next, nil
 }
 
-func (d *driver) DeleteEnvironment(ctx context.Context, name string) error {
-	if _, err := d.GetEnvironment(ctx, name); err != nil {
+func (l polysecret) DeleteEnvironment(ctx context.Context, name string) error {
+	d := l.d
+	if _, err := l.GetEnvironment(ctx, name); err != nil {
 		return err
 	}
 	// A page may be empty before the end; ask until the listing ends.
@@ -140,7 +169,7 @@ func (d *driver) DeleteEnvironment(ctx context.Context, name string) error {
 		}
 		tok = next
 	}
-	id := d.envName(name)
+	id := l.envName(name)
 	_, err := d.c.DeleteSecret(ctx, &sm.DeleteSecretInput{SecretId: &id, ForceDeleteWithoutRecovery: aws.Bool(true)})
 	return err
 }

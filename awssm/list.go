@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/polysecret/secrets/backend"
 )
@@ -20,14 +19,8 @@ import (
 // prefix (ListSecrets, 100 a call, metadata only; ⌈N/100⌉ calls for N
 // secrets under the prefix), keeping only the best PageSize candidates.
 func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, after string) ([]*backend.Secret, string, error) {
-	namePrefix := d.prefix + "/"
-	if !o.AllEnvironments {
-		namePrefix += scopeDir(o.Environment) + "/" + o.Prefix
-	}
-	p := sm.NewListSecretsPaginator(d.c, &sm.ListSecretsInput{
-		MaxResults: aws.Int32(100),
-		Filters:    []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{namePrefix}}},
-	})
+	namePrefix := d.l.scan(o)
+	p := sm.NewListSecretsPaginator(d.c, &sm.ListSecretsInput{MaxResults: aws.Int32(100), Filters: nameFilter(namePrefix)})
 	var (
 		page []*backend.Secret // sorted by ID's name, at most PageSize
 		more bool
@@ -43,13 +36,13 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, after str
 			if e.DeletedDate != nil || name <= after || !strings.HasPrefix(name, namePrefix) { // AWS's name filter ignores case
 				continue
 			}
-			env, key, ok := d.parseName(name)
-			if !ok {
+			env, key, ok := d.l.parse(name)
+			if !ok || !o.AllEnvironments && env != o.Environment { // a scope's scan may hold others' (native: the global scope's holds the environments')
 				continue
 			}
 			s := &backend.Secret{Environment: env, Key: key, Description: aws.ToString(e.Description), ID: aws.ToString(e.ARN),
 				Version: currentVersion(e.SecretVersionsToStages), CreatedAt: aws.ToTime(e.CreatedDate), UpdatedAt: aws.ToTime(e.LastChangedDate)}
-			applyTags(s, e.Tags)
+			d.l.applyTags(s, e.Tags)
 			if !o.Match(s) {
 				continue
 			}

@@ -22,9 +22,18 @@ func init() { secrets.Register(Scheme, new(URLOpener)) }
 // Options are the driver's settings, for [New] and as the defaults of a
 // [URLOpener].
 type Options struct {
-	// Prefix is the name prefix (required): secrets are <Prefix>/<env>/<key>.
-	// In a URL it is the host and path (awssm://<prefix>).
+	// Prefix is the name prefix: secrets are <Prefix>/<env>/<key>
+	// (required), or, in the native layout, <Prefix>/<key> and
+	// <Prefix>/<env>/<key> ("" = the whole account). In a URL it is the
+	// host and path (awssm://<prefix>).
 	Prefix string
+	// Layout is LayoutPolysecret ("" too) or LayoutNative; URL parameter
+	// layout.
+	Layout string
+	// Environments are the configured environments of the native layout,
+	// each the directory <Prefix>/<env>/; URL parameter envs
+	// (comma-separated).
+	Environments []string
 	// Environment is the store's initial scope ("" = global), as URL
 	// parameter env. Used by New; a URL's env is the mux's.
 	Environment string
@@ -86,6 +95,10 @@ func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driv
 	opts.RecoveryWindowDays = p.Int("recovery_window_days", opts.RecoveryWindowDays, 0, 30)
 	opts.ListBatch = p.Int("list_batch", opts.ListBatch, 1, 20)
 	timeout := p.Duration("timeout", DefaultTimeout)
+	opts.Layout = p.String("layout", opts.Layout)
+	if q.Has("envs") {
+		opts.Environments = strings.Split(p.String("envs", ""), ",")
+	}
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
@@ -153,8 +166,27 @@ func newDriver(client *sm.Client, o Options, owned closeIdler) (*driver, error) 
 		return nil, backend.Errorf(backend.InvalidArgument, "awssm: the client is nil")
 	}
 	o.Prefix = strings.Trim(o.Prefix, "/")
-	if err := validatePrefix(o.Prefix); err != nil {
-		return nil, err
+	var l layout
+	switch o.Layout {
+	case "", LayoutPolysecret:
+		if len(o.Environments) > 0 {
+			return nil, backend.Errorf(backend.InvalidArgument,
+				"awssm: configured environments (envs, Options.Environments) are for layout=native; the polysecret layout creates them")
+		}
+		if err := validatePrefix(o.Prefix, true); err != nil {
+			return nil, err
+		}
+	case LayoutNative:
+		if err := validatePrefix(o.Prefix, false); err != nil {
+			return nil, err
+		}
+		nl, err := newNative(o.Prefix, o.Environments)
+		if err != nil {
+			return nil, err
+		}
+		l = nl
+	default:
+		return nil, backend.Errorf(backend.InvalidArgument, "awssm: layout %q: want %q or %q", o.Layout, LayoutPolysecret, LayoutNative)
 	}
 	if err := validateRegion(client.Options().Region); err != nil {
 		return nil, err
@@ -188,7 +220,11 @@ func newDriver(client *sm.Client, o Options, owned closeIdler) (*driver, error) 
 			so.APIOptions = append(so.APIOptions, withAttemptTimeout(o.Timeout))
 		}
 	})
-	return &driver{c: c, user: client, prefix: o.Prefix, recovery: o.RecoveryWindowDays, batch: o.ListBatch, owned: owned}, nil
+	d := &driver{c: c, user: client, l: l, recovery: o.RecoveryWindowDays, batch: o.ListBatch, owned: owned}
+	if d.l == nil {
+		d.l = polysecret{d: d, prefix: o.Prefix}
+	}
+	return d, nil
 }
 
 // closeIdler is what Close needs of a transport the driver built.
@@ -237,16 +273,21 @@ func (c credsProvider) ProviderSources() []aws.CredentialSource {
 	return nil
 }
 
-// validatePrefix: segments of the secret-name alphabet, no empty ones.
-func validatePrefix(p string) error {
+// validatePrefix: segments of the secret-name alphabet, no empty, "." or
+// ".." ones; the polysecret layout (own) needs one, without its reserved
+// segment names.
+func validatePrefix(p string, own bool) error {
 	if p == "" {
+		if !own {
+			return nil // native: the whole account
+		}
 		return backend.Errorf(backend.InvalidArgument, "awssm: a name prefix is required (awssm://<prefix>, or Options.Prefix)")
 	}
 	if len(p) > 256 {
 		return backend.Errorf(backend.InvalidArgument, "awssm: prefix too long")
 	}
 	for _, seg := range strings.Split(p, "/") {
-		if seg == "" || seg == "." || seg == ".." || seg == globalDir || seg == envDir {
+		if seg == "" || seg == "." || seg == ".." || own && (seg == globalDir || seg == envDir) {
 			return backend.Errorf(backend.InvalidArgument, "awssm: prefix has an empty or reserved segment")
 		}
 		for _, r := range seg {

@@ -34,8 +34,13 @@ const putAttempts = 4
 // A Put that replaces a secret with the same type, labels and expiry is
 // therefore two calls (DescribeSecret, UpdateSecret); at most four.
 func (d *driver) Put(ctx context.Context, s *backend.Secret) (*backend.Secret, error) {
-	name := d.name(s.Environment, s.Key)
-	var err error
+	if err := d.l.checkValue(s.Value); err != nil {
+		return nil, err
+	}
+	name, err := d.l.name(s.Environment, s.Key, true)
+	if err != nil {
+		return nil, err
+	}
 	for range putAttempts {
 		var desc *sm.DescribeSecretOutput
 		desc, err = d.c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &name})
@@ -60,10 +65,10 @@ func (d *driver) Put(ctx context.Context, s *backend.Secret) (*backend.Secret, e
 
 // replace writes s over the existing secret name described by desc.
 func (d *driver) replace(ctx context.Context, name string, desc *sm.DescribeSecretOutput, s *backend.Secret) (*backend.Secret, error) {
-	if err := d.retag(ctx, name, desc.Tags, tagsOf(s)); err != nil {
+	if err := d.retag(ctx, name, desc.Tags, d.l.tags(s)); err != nil {
 		return nil, d.notFound(err, s.Environment, s.Key)
 	}
-	str, bin := setValue(s.Value)
+	str, bin := d.l.encode(s.Value, false)
 	out, err := d.c.UpdateSecret(ctx, &sm.UpdateSecretInput{SecretId: &name, Description: aws.String(s.Description),
 		SecretString: str, SecretBinary: bin, ClientRequestToken: token()})
 	if err != nil {

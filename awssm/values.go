@@ -47,11 +47,32 @@ func (d *driver) Values(ctx context.Context, env string, keys []string) ([]backe
 	refs := map[string]ref{} // name -> what it is
 	answers := map[string]*answer{}
 	var queue []string
-	for _, k := range keys {
-		name := d.name(env, k)
-		if _, dup := refs[name]; !dup {
-			refs[name] = ref{env, k}
+	// lookup queues the name of (e, k) and returns it; a pair the layout
+	// refuses gets its answer at once, under a string that is no AWS name.
+	lookup := func(e, k string) string {
+		name, err := d.l.name(e, k, false)
+		if err != nil {
+			name = "\x00" + e + "\x00" + k
+			answers[name] = &answer{err: err}
+		} else if _, dup := refs[name]; !dup {
 			queue = append(queue, name)
+		}
+		refs[name] = ref{e, k}
+		return name
+	}
+	names := make([]string, len(keys)) // of each key in env
+	globals := map[string]string{}     // key -> its global name, where the fallback needs it
+	fallback := func(name string) {
+		if r := refs[name]; r.env != "" && backend.Classify(answers[name].err, classify) == backend.NotFound {
+			if _, done := globals[r.key]; !done {
+				globals[r.key] = lookup("", r.key)
+			}
+		}
+	}
+	for i, k := range keys {
+		names[i] = lookup(env, k)
+		if answers[names[i]] != nil {
+			fallback(names[i])
 		}
 	}
 	for len(queue) > 0 {
@@ -68,12 +89,9 @@ func (d *driver) Values(ctx context.Context, env string, keys []string) ([]backe
 			return nil, err
 		}
 		for _, name := range batch {
-			a := got[name]
-			answers[name] = a
-			if r := refs[name]; r.env != "" && a.err != nil && backend.Classify(a.err, classify) == backend.NotFound {
-				g := d.name("", r.key)
-				refs[g] = ref{"", r.key}
-				queue = append(queue, g)
+			answers[name] = got[name]
+			if got[name].err != nil {
+				fallback(name)
 			}
 		}
 	}
@@ -81,9 +99,9 @@ func (d *driver) Values(ctx context.Context, env string, keys []string) ([]backe
 	var found []*backend.Secret
 	seen := map[*answer]bool{}
 	for i, k := range keys {
-		a := answers[d.name(env, k)]
+		a := answers[names[i]]
 		if env != "" && a.err != nil && backend.Classify(a.err, classify) == backend.NotFound {
-			if g := answers[d.name("", k)]; g.err == nil || backend.Classify(g.err, classify) != backend.PermissionDenied {
+			if g := answers[globals[k]]; g.err == nil || backend.Classify(g.err, classify) != backend.PermissionDenied {
 				a = g
 			}
 		}
@@ -102,7 +120,7 @@ func (d *driver) Values(ctx context.Context, env string, keys []string) ([]backe
 		switch {
 		case s == nil:
 		case gone[s]:
-			res[i] = backend.ValueResult{Err: backend.Errorf(backend.NotFound, "no secret %q in scope %q (deleted while read)", s.Key, scopeDir(s.Environment))}
+			res[i] = backend.ValueResult{Err: backend.Errorf(backend.NotFound, "no secret %q in scope %q (deleted while read)", s.Key, d.l.scopeName(s.Environment))}
 		default:
 			res[i].Secret = s.Clone() // a repeated key gets its own copy
 		}
@@ -140,7 +158,7 @@ func (d *driver) batchGet(ctx context.Context, ids []string, whose func(id strin
 				return nil, backend.Errorf(backend.Internal, "BatchGetSecretValue answered for a secret not asked for")
 			}
 			got[name] = &answer{sec: &backend.Secret{Environment: env, Key: key, ID: aws.ToString(v.ARN),
-				Value: valueOf(v.SecretString, v.SecretBinary), Version: aws.ToString(v.VersionId)}}
+				Value: d.l.decode(v.SecretString, v.SecretBinary), Version: aws.ToString(v.VersionId)}}
 		}
 		for _, e := range out.Errors {
 			name := aws.ToString(e.SecretId)
@@ -154,7 +172,7 @@ func (d *driver) batchGet(ctx context.Context, ids []string, whose func(id strin
 	for _, id := range ids {
 		if got[id] == nil {
 			env, key, _ := whose(id)
-			return nil, backend.Errorf(backend.Internal, "BatchGetSecretValue gave no answer for secret %q in scope %q", key, scopeDir(env))
+			return nil, backend.Errorf(backend.Internal, "BatchGetSecretValue gave no answer for secret %q in scope %q", key, d.l.scopeName(env))
 		}
 	}
 	return got, nil
@@ -175,9 +193,9 @@ func (d *driver) batchError(ctx context.Context, e types.APIErrorType, id, env, 
 		}
 	}
 	if c == backend.NotFound {
-		return backend.Errorf(backend.NotFound, "no secret %q in scope %q (BatchGetSecretValue: %s)", key, scopeDir(env), code)
+		return backend.Errorf(backend.NotFound, "no secret %q in scope %q (BatchGetSecretValue: %s)", key, d.l.scopeName(env), code)
 	}
-	return backend.Errorf(c, "BatchGetSecretValue: %s for secret %q in scope %q", code, key, scopeDir(env))
+	return backend.Errorf(c, "BatchGetSecretValue: %s for secret %q in scope %q", code, key, d.l.scopeName(env))
 }
 
 // fillMeta fills the metadata of secrets read by BatchGetSecretValue (see
@@ -185,18 +203,29 @@ func (d *driver) batchError(ctx context.Context, e types.APIErrorType, id, env, 
 func (d *driver) fillMeta(ctx context.Context, secs []*backend.Secret) (map[*backend.Secret]bool, error) {
 	need := map[string]*backend.Secret{}
 	var prefixes []string
+	all := false // a scope is the whole account: no filter
 	for _, s := range secs {
-		need[d.name(s.Environment, s.Key)] = s
-		if p := d.prefix + "/" + scopeDir(s.Environment) + "/"; !slices.Contains(prefixes, p) {
+		name, err := d.l.name(s.Environment, s.Key, false)
+		if err != nil {
+			return nil, err // not for a secret just read
+		}
+		need[name] = s
+		p := d.l.scan(&backend.ListOptions{Environment: s.Environment})
+		all = all || p == ""
+		if !slices.Contains(prefixes, p) {
 			prefixes = append(prefixes, p)
 		}
+	}
+	filters := []types.Filter{{Key: types.FilterNameStringTypeName, Values: prefixes}}
+	if all {
+		filters = nil
 	}
 	if len(need) == 0 {
 		return nil, nil
 	}
 	maxPages := (len(need) + d.batch - 1) / d.batch
 	p := sm.NewListSecretsPaginator(d.c, &sm.ListSecretsInput{MaxResults: aws.Int32(100),
-		Filters: []types.Filter{{Key: types.FilterNameStringTypeName, Values: prefixes}}})
+		Filters: filters})
 	for pages := 0; len(need) > 0 && p.HasMorePages() && pages < maxPages; pages++ {
 		out, err := p.NextPage(ctx)
 		if err != nil {
@@ -208,7 +237,7 @@ func (d *driver) fillMeta(ctx context.Context, secs []*backend.Secret) (map[*bac
 		for _, e := range out.SecretList {
 			name := aws.ToString(e.Name)
 			if s := need[name]; s != nil && e.DeletedDate == nil && currentVersion(e.SecretVersionsToStages) == s.Version {
-				setMeta(s, e.Description, e.Tags, e.CreatedDate, e.LastChangedDate)
+				setMeta(d.l, s, e.Description, e.Tags, e.CreatedDate, e.LastChangedDate)
 				delete(need, name)
 			}
 		}
@@ -223,7 +252,7 @@ func (d *driver) fillMeta(ctx context.Context, secs []*backend.Secret) (map[*bac
 	)
 	err := backend.ForEach(ctx, len(rest), backend.DefaultListFetchConc, func(ctx context.Context, i int) error {
 		s := rest[i]
-		name := d.name(s.Environment, s.Key)
+		name, _ := d.l.name(s.Environment, s.Key, false) // checked above
 		desc, err := d.c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &name})
 		if err != nil && classify(err) != backend.NotFound {
 			return err
@@ -234,15 +263,15 @@ func (d *driver) fillMeta(ctx context.Context, secs []*backend.Secret) (map[*bac
 			mu.Unlock()
 			return nil
 		}
-		setMeta(s, desc.Description, desc.Tags, desc.CreatedDate, desc.LastChangedDate)
+		setMeta(d.l, s, desc.Description, desc.Tags, desc.CreatedDate, desc.LastChangedDate)
 		return nil
 	})
 	return gone, err
 }
 
 // setMeta sets what AWS keeps per secret rather than per version.
-func setMeta(s *backend.Secret, desc *string, tags []types.Tag, created, changed *time.Time) {
+func setMeta(l layout, s *backend.Secret, desc *string, tags []types.Tag, created, changed *time.Time) {
 	s.Description = aws.ToString(desc)
-	applyTags(s, tags)
+	l.applyTags(s, tags)
 	s.CreatedAt, s.UpdatedAt = aws.ToTime(created), aws.ToTime(changed)
 }
