@@ -444,10 +444,14 @@ func (s *Store) Create(ctx context.Context, sec Secret) (*Secret, error) {
 	return out, nil
 }
 
-// checkText refuses a value that is not valid UTF-8 on a TextOnly driver.
+// checkText refuses a value that is not valid UTF-8 on a TextOnly driver,
+// and an empty one on a NoEmptyValues driver.
 func (s *Store) checkText(v string) error {
 	if s.caps.TextOnly && !utf8.ValidString(v) {
 		return backend.Errorf(InvalidArgument, "the %s driver stores only values that are valid UTF-8", s.scheme)
+	}
+	if s.caps.NoEmptyValues && v == "" {
+		return backend.Errorf(InvalidArgument, "the %s driver cannot store an empty value", s.scheme)
 	}
 	return nil
 }

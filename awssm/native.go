@@ -170,7 +170,7 @@ func (l *native) applyTags(s *backend.Secret, tags []types.Tag) {
 }
 
 func (l *native) capabilities() backend.Capabilities {
-	return backend.Capabilities{Versions: true, Delete: true, Labels: true, FixedEnvironments: true}
+	return backend.Capabilities{Versions: true, Delete: true, Labels: true, FixedEnvironments: true, NoEmptyValues: true}
 }
 
 // Environments are configuration (Capabilities.FixedEnvironments).

@@ -21,7 +21,7 @@ import (
 // tags as labels, AWS versions and deletion; environments are
 // configuration; no type, no expiry (AWS has no place for them), no
 // compare-and-set.
-var nativeCaps = backend.Capabilities{Versions: true, Delete: true, Labels: true, FixedEnvironments: true}
+var nativeCaps = backend.Capabilities{Versions: true, Delete: true, Labels: true, FixedEnvironments: true, NoEmptyValues: true}
 
 func nativeURL(p string) string {
 	return "awssm://" + p + "?region=us-east-1&layout=native&envs=" + strings.Join(conformance.Environments, ",")

@@ -124,6 +124,11 @@ type Capabilities struct {
 	// carry an encoding marker): the portable layer refuses other values
 	// with InvalidArgument before the driver is called.
 	TextOnly bool
+	// NoEmptyValues: the backend cannot store an empty value and the
+	// driver's layout adds no encoding for one (awssm's native layout): the
+	// portable layer refuses "" with InvalidArgument before the driver is
+	// called.
+	NoEmptyValues bool
 }
 
 // The optional interfaces below let the contract grow without breaking

@@ -312,3 +312,26 @@ func TestConformanceTextOnly(t *testing.T) {
 		Want: caps,
 	})
 }
+
+// noEmpty is the memory driver declaring that it cannot store "".
+type noEmpty struct{ backend.Driver }
+
+func (n noEmpty) Capabilities() backend.Capabilities {
+	c := n.Driver.Capabilities()
+	c.NoEmptyValues = true
+	return c
+}
+
+func TestConformanceNoEmptyValues(t *testing.T) {
+	caps := memCaps
+	caps.NoEmptyValues = true
+	conformance.Run(t, conformance.Harness{
+		New: func(t *testing.T) conformance.Opener {
+			db := memory.NewDB()
+			return func(t *testing.T) *secrets.Store {
+				return secrets.NewStore(noEmpty{db.Driver()}, secrets.StoreOptions{Scheme: "noempty"})
+			}
+		},
+		Want: caps,
+	})
+}

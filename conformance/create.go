@@ -112,6 +112,10 @@ func (s *suite) testValues(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st, _ := s.open(t)
+			if tc.value == "" && s.caps.NoEmptyValues {
+				s.testEmptyValueInvalid(t, st)
+				return
+			}
 			if s.caps.TextOnly && !utf8.ValidString(tc.value) {
 				_, err := st.Create(ctx, secrets.Secret{Key: "V", Value: tc.value})
 				wantCode(t, err, secrets.InvalidArgument)
@@ -188,4 +192,24 @@ func (s *suite) testValidation(t *testing.T) {
 		_, err := st.In("-bad").Get(ctx, "k")
 		wantCode(t, err, secrets.InvalidArgument)
 	})
+}
+
+// testEmptyValueInvalid: a driver whose backend cannot store an empty value
+// (Capabilities.NoEmptyValues) refuses it with InvalidArgument in Create,
+// Put and Modify, and writes nothing.
+func (s *suite) testEmptyValueInvalid(t *testing.T, st *secrets.Store) {
+	_, err := st.Create(ctx, secrets.Secret{Key: "V", Value: ""})
+	wantCode(t, err, secrets.InvalidArgument)
+	_, err = st.Put(ctx, secrets.Secret{Key: "V", Value: ""})
+	wantCode(t, err, secrets.InvalidArgument)
+	_, err = st.Get(ctx, "V")
+	wantCode(t, err, secrets.NotFound)
+	v := val("v")
+	m(st.Create(ctx, secrets.Secret{Key: "V", Value: v})).get(t)
+	empty := ""
+	_, err = st.Modify(ctx, "V", secrets.Update{Value: &empty})
+	wantCode(t, err, secrets.InvalidArgument)
+	if m(st.Value(ctx, "V")).get(t) != v {
+		t.Fatal("a refused Modify to an empty value changed the secret")
+	}
 }
