@@ -179,3 +179,6 @@ func (a assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, erro
 	}
 	return v, nil
 }
+
+// ProviderSources keeps the SDK's credential-source tracking working.
+func (a assumeRoleProvider) ProviderSources() []aws.CredentialSource { return a.p.ProviderSources() }

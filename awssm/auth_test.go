@@ -227,7 +227,8 @@ func TestAssumeRole(t *testing.T) {
 
 // writeProfiles writes a shared credentials file with the profiles
 // default (key AKIADEFAULT0000000001) and other (AKIAOTHER00000000002) and
-// a config file giving other a region, and points the SDK at them.
+// a config file giving other a region and a profile chained that assumes
+// a role with other's credentials, and points the SDK at them.
 func writeProfiles(t *testing.T) {
 	t.Helper()
 	dir := t.TempDir()
@@ -237,7 +238,8 @@ func writeProfiles(t *testing.T) {
 		"[other]\naws_access_key_id = AKIAOTHER00000000002\naws_secret_access_key = s2\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(cfg, []byte("[default]\nregion = us-east-1\n\n[profile other]\nregion = us-east-1\n"), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte("[default]\nregion = us-east-1\n\n[profile other]\nregion = us-east-1\n\n"+
+		"[profile chained]\nrole_arn = arn:aws:iam::123456789012:role/ps-chained\nsource_profile = other\nregion = us-east-1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", creds)
@@ -246,8 +248,9 @@ func writeProfiles(t *testing.T) {
 
 // TestProfile: profile picks a shared-config profile, whose key signs every
 // request, even when the environment has keys of its own (a profile asked
-// for wins over AWS_ACCESS_KEY_ID, as in the SDK); with role_arn, the
-// profile's key signs the AssumeRole.
+// for wins over AWS_ACCESS_KEY_ID, as in the SDK); with role_arn, or a
+// profile's own role_arn and source_profile, the profile's key signs the
+// AssumeRole.
 func TestProfile(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
@@ -261,6 +264,7 @@ func TestProfile(t *testing.T) {
 		{"other over the environment's keys", true, "profile=other", "AKIAOTHER00000000002", "", false},
 		{"default without the parameter", false, "", "AKIADEFAULT0000000001", "", true},
 		{"other, then a role", false, "profile=other&role_arn=arn:aws:iam::123456789012:role/ps-profile-role", "", "AKIAOTHER00000000002", false},
+		{"a profile that assumes a role itself", false, "profile=chained", "", "AKIAOTHER00000000002", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := throughRecorder(t)
