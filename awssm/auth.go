@@ -125,7 +125,7 @@ func (a authParams) loadError(err error) error {
 	var nx config.SharedConfigProfileNotExistError
 	if errors.As(err, &nx) {
 		return backend.Errorf(backend.InvalidArgument,
-			"awssm: AWS profile %q is not in the shared config or credentials files (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE)", nx.Profile)
+			"awssm: AWS profile %q is not in the shared config or credentials files (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE): %w", nx.Profile, err)
 	}
 	return backend.Errorf(backend.InvalidArgument, "awssm: loading AWS configuration: %w", err)
 }

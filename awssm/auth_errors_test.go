@@ -3,6 +3,7 @@ package awssm_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -145,6 +146,43 @@ func TestAssumeRoleRefused(t *testing.T) {
 		defer cancel()
 		if _, err := st.Get(c, "K"); secrets.ErrorCode(err) != secrets.Unavailable {
 			t.Errorf("Get with STS unreachable: %v (code %v), want Unavailable", err, secrets.ErrorCode(err))
+		}
+		if n.Load() != 0 {
+			t.Errorf("%d Secrets Manager requests without credentials", n.Load())
+		}
+	})
+	t.Run("STS hangs", func(t *testing.T) {
+		// The URL's per-request timeout bounds the Secrets Manager attempt
+		// waiting for credentials and, separately, each AssumeRole attempt:
+		// the SDK's credentials cache runs the AssumeRole on a context the
+		// caller's deadline does not reach, so without its own timeout it
+		// would hang on after Get returned.
+		n, _ := silentStub(t)
+		var active atomic.Int64
+		release := make(chan struct{}) // so that a failing test ends
+		hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			active.Add(1)
+			defer active.Add(-1)
+			_, _ = io.Copy(io.Discard, r.Body) // then the server sees the client hang up
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+		}))
+		defer hang.Close()
+		defer close(release)
+		t.Setenv("AWS_ENDPOINT_URL_STS", hang.URL)
+		st := open(t, "awssm://app?max_retries=0&timeout=200ms&role_arn=arn:aws:iam::123456789012:role/app")
+		c, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if _, err := st.Get(c, "K"); secrets.ErrorCode(err) != secrets.Unavailable || c.Err() != nil {
+			t.Errorf("Get with STS hanging: %v (code %v), want Unavailable before the caller's deadline", err, secrets.ErrorCode(err))
+		}
+		for deadline := time.Now().Add(10 * time.Second); active.Load() != 0 && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if a := active.Load(); a != 0 {
+			t.Errorf("%d AssumeRole requests still waiting 10s after Get returned", a)
 		}
 		if n.Load() != 0 {
 			t.Errorf("%d Secrets Manager requests without credentials", n.Load())
