@@ -133,7 +133,8 @@ func (a authParams) loadError(err error) error {
 // apply replaces cfg's credentials with the assumed role's, obtained with
 // the credentials cfg had (the default chain's, or the profile's) from STS
 // at the endpoint the SDK resolves (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL,
-// or the region's), cached and refreshed before they expire. Each attempt
+// or the region's), cached and refreshed a minute before they expire (the
+// SDK's cache; concurrent requests wait for one AssumeRole). Each attempt
 // of the AssumeRole has the per-request timeout (0: none).
 func (a authParams) apply(cfg *aws.Config, timeout time.Duration) {
 	if a.roleARN == "" {
@@ -151,8 +152,14 @@ func (a authParams) apply(cfg *aws.Config, timeout time.Duration) {
 			o.ExternalID = aws.String(a.externalID)
 		}
 	})
-	cfg.Credentials = aws.NewCredentialsCache(assumeRoleProvider{p: p, role: a.roleARN})
+	cfg.Credentials = aws.NewCredentialsCache(assumeRoleProvider{p: p, role: a.roleARN},
+		func(o *aws.CredentialsCacheOptions) { o.ExpiryWindow = refreshWindow })
 }
+
+// refreshWindow is how long before the assumed session expires the next
+// request assumes the role again, so that no request is signed with
+// credentials that expire on its way.
+const refreshWindow = time.Minute
 
 // assumeRoleError is a failed AssumeRole: classified as STS answered
 // (AccessDenied PermissionDenied, InvalidClientTokenId or ExpiredToken

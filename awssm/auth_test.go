@@ -3,6 +3,8 @@ package awssm_test
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,7 +15,9 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -302,6 +306,50 @@ func TestProfile(t *testing.T) {
 				if r.KeyID != wantSM {
 					t.Errorf("Secrets Manager request %d signed with %q, want %q", i, r.KeyID, wantSM)
 				}
+			}
+		})
+	}
+}
+
+// TestAssumeRoleRefresh: the assumed credentials are used until a minute
+// before they expire, then the role is assumed again. STS here is a stub
+// answering in AWS's format with the expiry the case needs (moto's is the
+// requested duration, at least 15 minutes); Secrets Manager is moto.
+func TestAssumeRoleRefresh(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		expiresIn time.Duration
+		atLeast   int64 // AssumeRole calls for three Gets
+		atMost    int64
+	}{
+		{"valid for two hours", 2 * time.Hour, 1, 1},
+		// Each Get needs a fresh AssumeRole; its two concurrent requests
+		// share one, unless one is done before the other starts.
+		{"expires in 30s, within the refresh window", 30 * time.Second, 3, 6},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			needServer(t)
+			var calls atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				n := calls.Add(1)
+				w.Header().Set("Content-Type", "text/xml")
+				fmt.Fprintf(w, `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>`+
+					`<AccessKeyId>ASIASTUB%012d</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken>`+
+					`<Expiration>%s</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROASTUB:polysecret</AssumedRoleId>`+
+					`<Arn>arn:aws:sts::123456789012:assumed-role/app/polysecret</Arn></AssumedRoleUser></AssumeRoleResult>`+
+					`<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>`,
+					n, time.Now().Add(tc.expiresIn).UTC().Format(time.RFC3339))
+			}))
+			defer srv.Close()
+			t.Setenv("AWS_ENDPOINT_URL_STS", srv.URL)
+			st := open(t, "awssm://"+prefix()+"?role_arn=arn:aws:iam::123456789012:role/app")
+			for range 3 {
+				if _, err := st.Get(ctx, "K"); !errors.Is(err, secrets.ErrNotFound) {
+					t.Fatalf("Get: %v, want NotFound from moto", err)
+				}
+			}
+			if got := calls.Load(); got < tc.atLeast || got > tc.atMost {
+				t.Errorf("%d AssumeRole calls for three Gets, want %d to %d", got, tc.atLeast, tc.atMost)
 			}
 		})
 	}

@@ -119,8 +119,9 @@
 //
 // role_arn assumes that role (stscreds.AssumeRoleProvider behind an
 // aws.CredentialsCache) with the credentials the chain, or the profile,
-// gives: one AssumeRole when the first request needs credentials, another
-// shortly before the session expires. external_id, session_name and
+// gives: one AssumeRole when the first request needs credentials, the
+// next one a minute before the session expires (concurrent requests wait
+// for one AssumeRole). external_id, session_name and
 // duration are the AssumeRole's ExternalId, RoleSessionName and
 // DurationSeconds. STS is reached where the SDK resolves it
 // (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, or the region's endpoint),
