@@ -106,7 +106,8 @@
 //
 // Credentials are the SDK's default chain (environment, shared files, SSO,
 // web identity, container and instance roles), which two URL parameters
-// adjust; nothing secret is ever in the URL:
+// adjust; nothing secret is ever in the URL (the external id is an
+// identifier that AWS does not treat as a secret; errors never repeat it):
 //
 //	awssm://myapp?profile=billing
 //	awssm://myapp?role_arn=arn:aws:iam::123456789012:role/app-reader&external_id=acme-7&env=prod
@@ -134,8 +135,9 @@
 // Secrets Manager, with a code by STS's error code: AccessDenied
 // PermissionDenied; InvalidClientTokenId, ExpiredToken,
 // SignatureDoesNotMatch Unauthenticated; ValidationError (such as a
-// duration above the role's maximum) InvalidArgument; STS unreachable
-// Unavailable. Other failures to get credentials are Unauthenticated.
+// duration above the role's maximum) InvalidArgument;
+// RegionDisabledException FailedPrecondition; STS unreachable or not
+// answering within the timeout Unavailable. Other failures to get credentials are Unauthenticated.
 //
 // With an own client (New, or URLOpener.Client) these parameters are
 // InvalidArgument: the client has its credentials. Build them into it:
