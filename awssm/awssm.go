@@ -161,15 +161,71 @@
 //	layout                  polysecret (default) or native
 //	envs                    native layout: the configured environments,
 //	                        comma-separated (prod,staging)
+//	profile                 the shared-config profile to use (see Authentication)
+//	role_arn                an IAM role to assume (see Authentication)
+//	external_id             the AssumeRole's external id (with role_arn)
+//	session_name            the role session name (with role_arn; default
+//	                        "polysecret")
+//	duration                the assumed session's lifetime (with role_arn; Go
+//	                        duration, 15m–12h; default the SDK's, 15m)
 //
 // env and readonly are the mux's (see secrets.URLMux). Close releases the
-// connections of the HTTP client built for the URL.
+// connections of the HTTP client built for the URL (STS's included).
+//
+// # Authentication
+//
+// Credentials are the SDK's default chain (environment, shared files, SSO,
+// web identity, container and instance roles), which two URL parameters
+// adjust; nothing secret is ever in the URL (the external id is an
+// identifier that AWS does not treat as a secret; errors never repeat it):
+//
+//	awssm://myapp?profile=billing
+//	awssm://myapp?role_arn=arn:aws:iam::123456789012:role/app-reader&external_id=acme-7&env=prod
+//
+// profile selects a profile of the shared config and credentials files
+// (config.WithSharedConfigProfile: like AWS_PROFILE, and like it winning
+// over AWS_ACCESS_KEY_ID), with everything such a profile can say (its
+// keys, region, SSO session, or its own role_arn and source_profile). A
+// profile that is in neither file is InvalidArgument at open.
+//
+// role_arn assumes that role (stscreds.AssumeRoleProvider behind an
+// aws.CredentialsCache) with the credentials the chain, or the profile,
+// gives: one AssumeRole when the first request needs credentials, the
+// next one a minute before the session expires (concurrent requests wait
+// for one AssumeRole). external_id, session_name and
+// duration are the AssumeRole's ExternalId, RoleSessionName and
+// DurationSeconds. STS is reached where the SDK resolves it
+// (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, or the region's endpoint),
+// through the store's HTTP client, with its per-request timeout and
+// retries. A role_arn that is not arn:<partition>:iam::<12-digit
+// account>:role/<name>, a malformed external_id or session_name, a
+// duration out of range, or one of the three without role_arn is
+// InvalidArgument at open, before any request. An AssumeRole that STS
+// refuses fails the request that needed credentials, before it is sent to
+// Secrets Manager, with a code by STS's error code: AccessDenied
+// PermissionDenied; InvalidClientTokenId, ExpiredToken,
+// SignatureDoesNotMatch Unauthenticated; ValidationError (such as a
+// duration above the role's maximum) InvalidArgument;
+// RegionDisabledException FailedPrecondition; STS unreachable or not
+// answering within the timeout Unavailable. Other failures to get credentials are Unauthenticated.
+//
+// With an own client (New, or URLOpener.Client) these parameters are
+// InvalidArgument: the client has its credentials. Build them into it:
+//
+//	cfg, err := config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile("billing"))
+//	…
+//	cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg),
+//		"arn:aws:iam::123456789012:role/app-reader", func(o *stscreds.AssumeRoleOptions) {
+//			o.ExternalID = aws.String("acme-7")
+//			o.RoleSessionName = "myapp"
+//		}))
+//	st, err := awssm.New(secretsmanager.NewFromConfig(cfg), awssm.Options{Prefix: "myapp"})
 //
 // # Clients
 //
-// An application that authenticates its own way (assume-role, SSO, a
-// custom transport) builds its *secretsmanager.Client and either opens a
-// Store on it directly:
+// An application that authenticates its own way (credentials of its own
+// making, a custom transport; see Authentication for assume-role) builds
+// its *secretsmanager.Client and either opens a Store on it directly:
 //
 //	st, err := awssm.New(client, awssm.Options{Prefix: "myapp", Environment: "prod"})
 //
@@ -182,7 +238,8 @@
 // The client stays the caller's: its retryer decides what to retry and how
 // often (the driver adds Retry-After and the retry of timeouts and of
 // 429/5xx answers that are not AWS's JSON), its region must be set and
-// valid (a region or max_retries URL parameter is then InvalidArgument),
+// valid (a region, max_retries or credential URL parameter is then
+// InvalidArgument),
 // Options.Timeout or the URL's timeout is the per-request timeout, and
 // Close leaves it and its connections alone. URLOpener.Options are the
 // defaults of the settings the URL does not give.

@@ -24,12 +24,23 @@ func keepAlive(t *testing.T) {
 	srv := httptest.NewServer(httputil.NewSingleHostReverseProxy(target))
 	t.Cleanup(srv.Close)
 	t.Setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", srv.URL)
+	t.Setenv("AWS_ENDPOINT_URL_STS", srv.URL)
 }
 
 // TestCloseReleasesConnections (8.14): 20 cycles of open, Get, Close against
 // the real server leave goroutines and file descriptors at their baseline
-// (±5): Close releases the connections of the client the driver built.
+// (±5): Close releases the connections of the client the driver built, and
+// with role_arn those of its STS client too (10.5).
 func TestCloseReleasesConnections(t *testing.T) {
+	for _, tc := range []struct{ name, params string }{
+		{"default chain", ""},
+		{"role_arn", "?role_arn=arn:aws:iam::123456789012:role/ps-close"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { closeCycles(t, tc.params) })
+	}
+}
+
+func closeCycles(t *testing.T, params string) {
 	needServer(t)
 	keepAlive(t)
 	p := prefix()
@@ -37,7 +48,7 @@ func TestCloseReleasesConnections(t *testing.T) {
 	if _, err := seed.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
 		t.Fatal(err)
 	}
-	drivertest.CloseCycles(t, 20, func() (*secrets.Store, error) { return secrets.OpenStore(ctx, "awssm://"+p) },
+	drivertest.CloseCycles(t, 20, func() (*secrets.Store, error) { return secrets.OpenStore(ctx, "awssm://"+p+params) },
 		func(st *secrets.Store) error {
 			if v, err := st.Value(ctx, "K"); err != nil || v != "v" {
 				return fmt.Errorf("Value = %q, %v", v, err)

@@ -47,6 +47,14 @@ var errorCodes = map[string]backend.Code{
 	"DecryptionFailure":                backend.Internal,
 	"EncryptionFailure":                backend.Internal,
 	"InternalServiceError":             backend.Unavailable,
+	// STS (AssumeRole for role_arn): query-protocol codes.
+	"AccessDenied":            backend.PermissionDenied,
+	"ExpiredToken":            backend.Unauthenticated,
+	"SignatureDoesNotMatch":   backend.Unauthenticated,
+	"InvalidAccessKeyId":      backend.Unauthenticated,
+	"RegionDisabledException": backend.FailedPrecondition,
+	"ValidationError":         backend.InvalidArgument,
+	"Throttling":              backend.RateLimited,
 }
 
 // apiCode maps an AWS error code; Unknown for codes not known.
@@ -57,10 +65,12 @@ func apiCode(code string) backend.Code {
 	return backend.Unknown
 }
 
-// classify maps an SDK error to a code: the driver's own timeout, the SDK's
-// typed errors (by type), then the API error code, then context errors,
-// then, for an answer that carries no API error code (a proxy's HTML or XML
-// page, an empty body), its HTTP status, then transport failures. Never by
+// classify maps an SDK error to a code: a failed AssumeRole by what STS
+// answered, other failures to get credentials Unauthenticated, the
+// driver's own timeout, the SDK's typed errors (by type), then the API
+// error code, then context errors, then, for an answer that carries no API
+// error code (a proxy's HTML or XML page, an empty body) its HTTP status,
+// then transport failures. Never by
 // message text, and never by HTTP status when AWS gave a code (moto's
 // statuses differ from AWS's).
 func classify(err error) backend.Code {
@@ -75,6 +85,13 @@ func classify(err error) backend.Code {
 		api  smithy.APIError
 		nerr net.Error
 	)
+	var are *assumeRoleError
+	if errors.As(err, &are) { // STS's answer decides; no answer is Unauthenticated
+		if c := classify(are.err); c != backend.Unknown {
+			return c
+		}
+		return backend.Unauthenticated
+	}
 	var ce *credsError
 	if errors.As(err, &ce) {
 		if c := backend.ContextCode(err); c != backend.Unknown {

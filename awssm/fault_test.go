@@ -294,7 +294,7 @@ func TestErrorCodes(t *testing.T) {
 // setStubEnv points the default chain at a stub server with dummy
 // credentials.
 func setStubEnv(t *testing.T, url string) {
-	for k, v := range map[string]string{"AWS_ENDPOINT_URL_SECRETS_MANAGER": url, "AWS_ACCESS_KEY_ID": "test",
+	for k, v := range map[string]string{"AWS_ENDPOINT_URL_SECRETS_MANAGER": url, "AWS_ENDPOINT_URL_STS": url, "AWS_ACCESS_KEY_ID": "test",
 		"AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
 		"AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_PROFILE": "", "AWS_SESSION_TOKEN": ""} {
 		t.Setenv(k, v)

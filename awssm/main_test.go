@@ -70,47 +70,52 @@ func run(m *testing.M) int {
 		endpoint = c.Endpoint
 		return m.Run()
 	}
+	ep, stop, err := startMoto(bin)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer stop()
+	endpoint = ep
+	setAWSEnv(ep)
+	return m.Run()
+}
+
+// startMoto starts a moto_server on a free loopback port and waits until
+// it answers.
+func startMoto(bin string) (ep string, stop func(), err error) {
 	port, err := testenv.FreePort()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "free port:", err)
-		return 1
+		return "", nil, fmt.Errorf("free port: %w", err)
 	}
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
 	logf, _ := os.CreateTemp("", "moto-*.log")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, "start moto:", err)
-		return 1
+		return "", nil, fmt.Errorf("start moto: %w", err)
 	}
-	defer func() {
+	stop = func() {
 		_ = cmd.Process.Kill()
 		_, _ = cmd.Process.Wait()
 		_ = os.Remove(logf.Name())
-	}()
-	ep := fmt.Sprintf("http://127.0.0.1:%d", port)
-	ready := false
+	}
+	ep = fmt.Sprintf("http://127.0.0.1:%d", port)
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if resp, err := http.Get(ep + "/moto-api/"); err == nil {
 			resp.Body.Close()
-			ready = true
-			break
+			return ep, stop, nil
 		}
 	}
-	if !ready {
-		b, _ := os.ReadFile(logf.Name())
-		fmt.Fprintf(os.Stderr, "moto did not become ready:\n%s\n", b)
-		return 1
-	}
-	endpoint = ep
-	setAWSEnv(ep)
-	return m.Run()
+	b, _ := os.ReadFile(logf.Name())
+	stop()
+	return "", nil, fmt.Errorf("moto did not become ready:\n%s", b)
 }
 
-// setAWSEnv points the SDK's default chain at a test endpoint with dummy
-// credentials, whatever the developer's own AWS configuration is.
+// setAWSEnv points the SDK's default chain (Secrets Manager and STS) at a
+// test endpoint with dummy credentials, whatever the developer's own AWS configuration is.
 func setAWSEnv(ep string) {
-	for k, v := range map[string]string{"AWS_ENDPOINT_URL_SECRETS_MANAGER": ep, "AWS_ACCESS_KEY_ID": "test",
+	for k, v := range map[string]string{"AWS_ENDPOINT_URL_SECRETS_MANAGER": ep, "AWS_ENDPOINT_URL_STS": ep, "AWS_ACCESS_KEY_ID": "test",
 		"AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
 		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull} {
 		os.Setenv(k, v)

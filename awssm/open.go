@@ -68,15 +68,18 @@ func New(client *sm.Client, opts Options) (*secrets.Store, error) {
 
 // URLOpener opens awssm:// URLs. Register one with an own client on a
 // secrets.URLMux (or secrets.DefaultURLMux) to keep URL configuration
-// while authenticating one's own way (assume-role, custom transports):
+// while authenticating one's own way (credentials the URL parameters
+// profile and role_arn cannot express, custom transports):
 //
 //	mux.Register("awssm", &awssm.URLOpener{Client: c})
 type URLOpener struct {
 	// Client is the application's client. nil: the driver builds its own
-	// from the SDK's default chain and the URL's region, and Close releases
-	// its connections. Otherwise Close leaves the client alone, and the URL
-	// parameters region and max_retries are InvalidArgument (the client has
-	// its own region and retryer).
+	// from the SDK's default chain, the URL's region and credential
+	// parameters (profile, role_arn, …), and Close releases its
+	// connections. Otherwise Close leaves the client alone, and the URL
+	// parameters region, max_retries, profile, role_arn, external_id,
+	// session_name and duration are InvalidArgument (the client has its own
+	// region, retryer and credentials).
 	Client *sm.Client
 	// Options are the defaults for the settings the URL does not set (URL
 	// parameters win; the prefix from the URL wins when it is not empty).
@@ -99,6 +102,7 @@ func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driv
 	if q.Has("envs") {
 		opts.Environments = strings.Split(p.String("envs", ""), ",")
 	}
+	auth := readAuth(p)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
@@ -118,11 +122,18 @@ func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driv
 					"awssm: URL parameter %q does not apply to the client given to the URLOpener: the client has its own region and retryer", name)
 			}
 		}
+		if name := given(q); name != "" {
+			return nil, backend.Errorf(backend.InvalidArgument,
+				"awssm: URL parameter %q does not apply to the client given to the URLOpener: the client has its own credentials", name)
+		}
 		d, err := newDriver(o.Client, opts, nil)
 		if err != nil {
 			return nil, err // not a typed nil in the interface
 		}
 		return d, nil
+	}
+	if err := auth.check(q); err != nil {
+		return nil, err
 	}
 	if region != "" {
 		if err := validateRegion(region); err != nil {
@@ -135,9 +146,10 @@ func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driv
 	if region != "" {
 		lo = append(lo, config.WithRegion(region))
 	}
+	lo = append(lo, auth.loadOptions()...)
 	cfg, err := config.LoadDefaultConfig(ctx, lo...)
 	if err != nil {
-		return nil, backend.Errorf(backend.InvalidArgument, "awssm: loading AWS configuration: %w", err)
+		return nil, auth.loadError(err)
 	}
 	// The driver's own HTTP client, on the transport of the chain's buildable
 	// client (CA bundle and all), so that Close can release its connections
@@ -150,6 +162,14 @@ func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driv
 	tr := bc.GetTransport()
 	cfg.HTTPClient = &http.Client{Transport: tr, Timeout: bc.GetTimeout(),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	timeout = opts.Timeout
+	switch {
+	case timeout == 0:
+		timeout = DefaultTimeout
+	case timeout < 0:
+		timeout = 0
+	}
+	auth.apply(&cfg, timeout) // after the HTTP client: STS shares it, and Close
 	d, err := newDriver(sm.NewFromConfig(cfg), opts, tr)
 	if err != nil {
 		tr.CloseIdleConnections()
