@@ -40,6 +40,7 @@ type gate struct {
 	gets    atomic.Int64
 	held    atomic.Pointer[chan struct{}]
 	entered chan struct{} // receives once per held Get, when it starts waiting
+	after   atomic.Bool   // hold a Get after the backend answered, not before
 }
 
 func newGate() *gate { return &gate{entered: make(chan struct{}, 1024)} }
@@ -56,6 +57,10 @@ func (g *gate) release() {
 func (g *gate) intercept(ctx context.Context, c *backend.Call, next func(context.Context) error) error {
 	if c.Op == "Get" {
 		g.gets.Add(1)
+		var err error
+		if g.after.Load() {
+			err = next(ctx)
+		}
 		if ch := g.held.Load(); ch != nil {
 			g.entered <- struct{}{}
 			select {
@@ -63,6 +68,9 @@ func (g *gate) intercept(ctx context.Context, c *backend.Call, next func(context
 			case <-ctx.Done():
 				return ctx.Err()
 			}
+		}
+		if g.after.Load() {
+			return err
 		}
 	}
 	return next(ctx)
