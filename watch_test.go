@@ -87,7 +87,7 @@ func TestWatch(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	polls := 1 // the first poll needs no tick
+	polls := 1                // the first poll needs no tick
 	var waits []time.Duration // waits[i]: after poll i+1
 	tick := func() { waits = append(waits, tk.tick()); polls++ }
 
