@@ -92,7 +92,10 @@ type Options struct {
 	// OnStale, if set, is called (on the reader's goroutine) each time a
 	// stale entry is served, with the backend's error. It must not block.
 	OnStale func(env, key string, err error)
-	// Clock replaces time.Now, for tests.
+	// Clock replaces time.Now, for tests. Without it, hits read a coarse
+	// clock (updated every 10 ms while the cache is read), so an entry may
+	// be served up to 10 ms past its TTL — never past the secret's
+	// ExpiresAt, which a hit checks with the exact time.
 	Clock func() time.Time
 }
 
@@ -123,9 +126,6 @@ func (o Options) withDefaults() Options {
 	case o.RefreshAhead < 0 || o.RefreshAhead >= 1:
 		o.RefreshAhead = 0
 	}
-	if o.Clock == nil {
-		o.Clock = time.Now
-	}
 	return o
 }
 
@@ -146,6 +146,23 @@ type Cache struct {
 	bgMu   sync.Mutex // orders wg.Add after Close's wg.Wait
 	closed bool       // under bgMu
 	wg     sync.WaitGroup
+	coarse *coarseClock // nil with Options.Clock
+}
+
+// exact is the time now.
+func (c *Cache) exact() time.Time {
+	if c.opts.Clock != nil {
+		return c.opts.Clock()
+	}
+	return time.Now()
+}
+
+// nanos is the time now for hits: coarse, unless Options.Clock is set.
+func (c *Cache) nanos() int64 {
+	if c.coarse == nil {
+		return c.exact().UnixNano()
+	}
+	return c.coarse.Nanos()
 }
 
 type cacheKey struct{ env, key string }
@@ -159,8 +176,8 @@ type entry struct {
 	value     string          // sec.Value, for GetValue
 	expiresAt time.Time       // sec.ExpiresAt
 	fetched   time.Time
-	fresh     time.Time // served as a hit before this
-	refreshAt time.Time // a hit after this refreshes (zero: never)
+	fresh     int64     // Unix ns: served as a hit before this
+	refreshAt int64     // Unix ns: a hit after this refreshes (0: never)
 	staleEnd  time.Time // served on backend errors before this
 
 	ref        atomic.Bool // CLOCK reference bit
@@ -181,6 +198,9 @@ var (
 func New(inner backend.Driver, opts Options) *Cache {
 	c := &Cache{inner: inner, opts: opts.withDefaults(), entries: map[cacheKey]*entry{}, flights: map[cacheKey]*flight{}}
 	c.bg, c.stop = context.WithCancel(context.Background())
+	if opts.Clock == nil {
+		c.coarse = newCoarseClock()
+	}
 	return c
 }
 
@@ -203,14 +223,14 @@ func (c *Cache) lookup(k cacheKey) *entry {
 
 // hit reports whether e may be served at now as a fresh answer, and starts a
 // refresh-ahead when it is due.
-func (c *Cache) hit(e *entry, now time.Time) bool {
-	if e == nil || !now.Before(e.fresh) {
+func (c *Cache) hit(e *entry, now int64) bool {
+	if e == nil || now >= e.fresh || !e.expiresAt.IsZero() && !c.exact().Before(e.expiresAt) {
 		return false
 	}
 	if !e.ref.Load() {
 		e.ref.Store(true)
 	}
-	if !e.refreshAt.IsZero() && !now.Before(e.refreshAt) && e.refreshing.CompareAndSwap(false, true) {
+	if e.refreshAt != 0 && now >= e.refreshAt && e.refreshing.CompareAndSwap(false, true) {
 		c.refresh(e)
 	}
 	c.stats.hits.Add(1)
@@ -248,7 +268,7 @@ func (c *Cache) GetValue(ctx context.Context, env, key string) (string, time.Tim
 // read returns the entry to answer k with: a hit, or one filled by a call of
 // the inner driver (shared by concurrent misses), or a stale one.
 func (c *Cache) read(ctx context.Context, k cacheKey) (*entry, error) {
-	now := c.opts.Clock()
+	now := c.nanos()
 	old := c.lookup(k)
 	if c.hit(old, now) {
 		return old, nil
@@ -259,8 +279,7 @@ func (c *Cache) read(ctx context.Context, k cacheKey) (*entry, error) {
 		return e, nil
 	}
 	if old != nil && old.sec != nil && staleCode(backend.Classify(err, c.inner.ErrorCode)) {
-		now = c.opts.Clock()
-		if now.Before(old.staleEnd) && !old.sec.Expired(now) {
+		if now := c.exact(); now.Before(old.staleEnd) && !old.sec.Expired(now) {
 			c.stats.stale.Add(1)
 			if c.opts.OnStale != nil {
 				c.opts.OnStale(k.env, k.key, err)
@@ -286,7 +305,7 @@ func (c *Cache) newEntry(k cacheKey, sec *backend.Secret, err error, now time.Ti
 			return nil, false
 		}
 		e.err = err
-		e.fresh = now.Add(c.opts.NotFoundTTL)
+		e.fresh = now.Add(c.opts.NotFoundTTL).UnixNano()
 		return e, true
 	}
 	if sec.Expired(now) {
@@ -297,14 +316,15 @@ func (c *Cache) newEntry(k cacheKey, sec *backend.Secret, err error, now time.Ti
 		ttl -= time.Duration(rand.Float64() * c.opts.Jitter * float64(ttl))
 	}
 	e.sec, e.value, e.expiresAt = sec, sec.Value, sec.ExpiresAt
-	e.fresh = now.Add(ttl)
-	e.staleEnd = e.fresh.Add(c.opts.MaxStale)
+	fresh := now.Add(ttl)
+	e.staleEnd = fresh.Add(c.opts.MaxStale)
 	if !sec.ExpiresAt.IsZero() {
-		e.fresh = minTime(e.fresh, sec.ExpiresAt)
+		fresh = minTime(fresh, sec.ExpiresAt)
 		e.staleEnd = minTime(e.staleEnd, sec.ExpiresAt)
 	}
+	e.fresh = fresh.UnixNano()
 	if c.opts.RefreshAhead > 0 {
-		e.refreshAt = now.Add(time.Duration(c.opts.RefreshAhead * float64(ttl)))
+		e.refreshAt = now.Add(time.Duration(c.opts.RefreshAhead * float64(ttl))).UnixNano()
 	}
 	return e, true
 }
@@ -391,5 +411,8 @@ func (c *Cache) Close() error {
 	c.bgMu.Unlock()
 	c.stop()
 	c.wg.Wait()
+	if c.coarse != nil {
+		c.coarse.Close()
+	}
 	return c.inner.Close()
 }

@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"time"
 
 	"github.com/polysecret/secrets/backend"
 )
@@ -21,9 +20,9 @@ type flight struct {
 // context values, without its cancellation), so that a caller that gives up
 // does not fail the others; each caller waits until the answer or the end
 // of its own context.
-func (c *Cache) fill(ctx context.Context, k cacheKey, now time.Time) (*entry, error) {
+func (c *Cache) fill(ctx context.Context, k cacheKey, now int64) (*entry, error) {
 	c.mu.Lock()
-	if e := c.entries[k]; e != nil && now.Before(e.fresh) { // filled since our lookup
+	if e := c.entries[k]; e != nil && now < e.fresh { // filled since our lookup
 		c.mu.Unlock()
 		return e, nil
 	}
@@ -49,7 +48,7 @@ func (c *Cache) run(ctx context.Context, k cacheKey, f *flight) {
 	defer close(f.done)
 	c.stats.inner.Add(1)
 	sec, err := c.inner.Get(ctx, k.env, k.key, backend.GetOptions{})
-	e, ok := c.newEntry(k, sec, err, c.opts.Clock())
+	e, ok := c.newEntry(k, sec, err, c.exact())
 	if ok {
 		c.store(e, f)
 	}
