@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
 	"github.com/polysecret/secrets/cache"
@@ -224,7 +225,11 @@ func TestStaleIfError(t *testing.T) {
 			f.put(t, "", "K", "last")
 			f.value(t, "", "K")
 			f.clock.Add(tt.after)
-			f.inj.FailNext("Get", 2, tt.code)
+			failures := 2 // one per read
+			if tt.wantStale {
+				failures = 1 // the second read is answered stale without asking (StaleRetryInterval)
+			}
+			f.inj.FailNext("Get", failures, tt.code)
 			wantCode := tt.code
 			if wantCode == secrets.DeadlineExceeded {
 				wantCode = secrets.Unavailable // the driver's deadline, not the caller's
@@ -254,8 +259,10 @@ func TestStaleIfError(t *testing.T) {
 			if st := f.c.Stats(); st.Stale != uint64(wantStale) || len(told) != wantStale {
 				t.Errorf("Stats.Stale = %d, OnStale told %v; want %d", st.Stale, told, wantStale)
 			}
-			// The backend back: a fresh value.
+			// The backend back: a fresh value, once StaleRetryInterval
+			// (default 5 s) has passed.
 			f.put(t, "", "K", "fresh")
+			f.clock.Add(cache.DefaultStaleRetry)
 			if v, _ := f.value(t, "", "K"); v != "fresh" {
 				t.Errorf("backend back: %q, want fresh", v)
 			}
@@ -369,5 +376,46 @@ func TestOptionalInterfaces(t *testing.T) {
 			t.Errorf("As(**cache.Cache) through a middleware: %v", got)
 		}
 		st.Close()
+	}
+}
+
+// TestStaleRetryInterval: while an entry is served stale, the backend is
+// asked again at most once per StaleRetryInterval; the reads in between
+// answer stale at once.
+func TestStaleRetryInterval(t *testing.T) {
+	var told []string
+	f := newFixture(t, cache.Options{TTL: time.Minute, MaxStale: time.Hour, StaleRetryInterval: 10 * time.Second,
+		Jitter: noJitter, RefreshAhead: -1, OnStale: func(env, key string, err error) { told = append(told, code(err).String()) }})
+	f.put(t, "", "K", "old")
+	f.value(t, "", "K")
+	f.put(t, "", "K", "new")
+	f.clock.Add(time.Minute)
+	f.inj.FailNext("Get", 1, secrets.Unavailable)
+	steps := []struct {
+		advance   time.Duration
+		want      string
+		wantCalls int // backend Gets since the fill
+	}{
+		{0, "old", 1},                 // asks, fails: stale
+		{5 * time.Second, "old", 1},   // within the retry interval: stale, no call
+		{5*time.Second - 1, "old", 1}, // still within
+		{1, "new", 2},                 // asks again: the backend is back
+		{30 * time.Second, "new", 2},  // a fresh entry
+	}
+	before := f.inj.Calls("Get")
+	for i, s := range steps {
+		f.clock.Add(s.advance)
+		if v, code := f.value(t, "", "K"); v != s.want {
+			t.Errorf("step %d: %q, %v; want %q", i, v, code, s.want)
+		}
+		if n := f.inj.Calls("Get") - before; n != s.wantCalls {
+			t.Errorf("step %d: %d backend Gets, want %d", i, n, s.wantCalls)
+		}
+	}
+	if diff := cmp.Diff([]string{"Unavailable", "Unavailable", "Unavailable"}, told); diff != "" {
+		t.Errorf("OnStale (-want +got):\n%s", diff)
+	}
+	if st := f.c.Stats(); st.Stale != 3 {
+		t.Errorf("Stats.Stale = %d, want 3", st.Stale)
 	}
 }

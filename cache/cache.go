@@ -27,7 +27,9 @@
 //   - Stale-if-error: when the inner Get fails with Unavailable, RateLimited
 //     or DeadlineExceeded and an entry younger than TTL+MaxStale exists, the
 //     entry is returned with a nil error; [Stats].Stale counts it and
-//     Options.OnStale is told (environment, key and the error).
+//     Options.OnStale is told (environment, key and the error). While it is
+//     served stale, the backend is asked again once per StaleRetryInterval;
+//     the reads in between answer at once.
 //   - Writes through this driver (Create, Put, Modify — both scopes of a
 //     move —, Delete, DeleteEnvironment) invalidate the entries they touch
 //     when they return, whether they succeeded or not, and a miss in flight
@@ -62,6 +64,7 @@ const (
 	DefaultMaxEntries   = 10000
 	DefaultJitter       = 0.1
 	DefaultRefreshAhead = 0.8
+	DefaultStaleRetry   = 5 * time.Second
 )
 
 // Options configure a Cache. The zero value is usable: every zero field
@@ -85,6 +88,11 @@ type Options struct {
 	// the backend fails with Unavailable, RateLimited or DeadlineExceeded
 	// (0: never).
 	MaxStale time.Duration
+	// StaleRetryInterval: while an entry is served stale, the backend is
+	// asked again at most once per this interval, and the reads in between
+	// are answered stale at once instead of each waiting for the backend
+	// to fail (0: DefaultStaleRetryInterval, 5 s, but at most TTL).
+	StaleRetryInterval time.Duration
 	// RefreshAhead is the fraction of an entry's TTL after which a hit
 	// starts one background refresh (0: DefaultRefreshAhead, 0.8; negative:
 	// no refresh-ahead).
@@ -119,6 +127,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxStale < 0 {
 		o.MaxStale = 0
+	}
+	if o.StaleRetryInterval <= 0 {
+		o.StaleRetryInterval = min(DefaultStaleRetry, o.TTL)
 	}
 	switch {
 	case o.RefreshAhead == 0:
@@ -167,6 +178,13 @@ func (c *Cache) nanos() int64 {
 
 type cacheKey struct{ env, key string }
 
+// staleState: the entry is being served stale; the backend is asked again
+// at retry (Unix ns).
+type staleState struct {
+	retry int64
+	err   error
+}
+
 // entry is one cached answer. Its fields do not change once it is in the
 // map (a refresh replaces the entry), except the atomic flags.
 type entry struct {
@@ -181,6 +199,7 @@ type entry struct {
 	staleEnd  time.Time // served on backend errors before this
 
 	ref        atomic.Bool // CLOCK reference bit
+	stale      atomic.Pointer[staleState]
 	refreshing atomic.Bool
 	prev, next *entry // ring links, under Cache.mu
 }
@@ -273,21 +292,37 @@ func (c *Cache) read(ctx context.Context, k cacheKey) (*entry, error) {
 	if c.hit(old, now) {
 		return old, nil
 	}
+	if old != nil {
+		if st := old.stale.Load(); st != nil && now < st.retry && c.serveStale(old, st.err) {
+			return old, nil
+		}
+	}
 	c.stats.misses.Add(1)
 	e, err := c.fill(ctx, k, now)
 	if err == nil {
 		return e, nil
 	}
-	if old != nil && old.sec != nil && staleCode(backend.Classify(err, c.inner.ErrorCode)) {
-		if now := c.exact(); now.Before(old.staleEnd) && !old.sec.Expired(now) {
-			c.stats.stale.Add(1)
-			if c.opts.OnStale != nil {
-				c.opts.OnStale(k.env, k.key, err)
-			}
-			return old, nil
-		}
+	if old != nil && staleCode(backend.Classify(err, c.inner.ErrorCode)) && c.serveStale(old, err) {
+		old.stale.Store(&staleState{retry: c.exact().Add(c.opts.StaleRetryInterval).UnixNano(), err: err})
+		return old, nil
 	}
 	return nil, err
+}
+
+// serveStale reports whether old may be served stale now (a secret within
+// TTL+MaxStale and not expired), and if so counts it and tells OnStale.
+func (c *Cache) serveStale(old *entry, err error) bool {
+	if old.sec == nil {
+		return false
+	}
+	if now := c.exact(); !now.Before(old.staleEnd) || old.sec.Expired(now) {
+		return false
+	}
+	c.stats.stale.Add(1)
+	if c.opts.OnStale != nil {
+		c.opts.OnStale(old.k.env, old.k.key, err)
+	}
+	return true
 }
 
 // staleCode: the backend failures on which a stale entry may be served.

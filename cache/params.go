@@ -18,6 +18,7 @@ const ParamPrefix = "cache_"
 //
 //	cache_ttl            TTL (a duration: 30s, 5m)
 //	cache_max_stale      MaxStale
+//	cache_stale_retry    StaleRetryInterval
 //	cache_not_found_ttl  NotFoundTTL
 //	cache_max_entries    MaxEntries (1..10,000,000)
 //	cache_refresh_ahead  RefreshAhead, a fraction in (0, 1), or "off"
@@ -37,10 +38,11 @@ func ParseURLParams(q url.Values) (Options, bool, error) {
 	}
 	p := backend.NewParams(sub)
 	o := Options{
-		TTL:         p.Duration("cache_ttl", 0),
-		MaxStale:    p.Duration("cache_max_stale", 0),
-		NotFoundTTL: p.Duration("cache_not_found_ttl", 0),
-		MaxEntries:  p.Int("cache_max_entries", 0, 1, 10_000_000),
+		TTL:                p.Duration("cache_ttl", 0),
+		MaxStale:           p.Duration("cache_max_stale", 0),
+		StaleRetryInterval: p.Duration("cache_stale_retry", 0),
+		NotFoundTTL:        p.Duration("cache_not_found_ttl", 0),
+		MaxEntries:         p.Int("cache_max_entries", 0, 1, 10_000_000),
 	}
 	var err error
 	if s := p.String("cache_refresh_ahead", ""); s != "" {
