@@ -163,3 +163,41 @@ func BenchmarkRefreshAheadSteadyState(b *testing.B) {
 	b.ReportMetric(float64(s.Misses-1), "misses")
 	b.ReportMetric(float64(s.Refreshes), "refreshes")
 }
+
+// BenchmarkGetValueDriver: the cache's own cost of a hit (GetValue on the
+// driver, without the portable layer's checks), against mem://'s.
+func BenchmarkGetValueDriver(b *testing.B) {
+	ctx := context.Background()
+	db := memory.NewDB()
+	c := cache.New(db.Driver(), cache.Options{TTL: time.Hour})
+	defer c.Close()
+	if _, err := secrets.NewStore(db.Driver(), secrets.StoreOptions{}).Put(ctx, secrets.Secret{Key: "KEY", Value: "v"}); err != nil {
+		b.Fatal(err)
+	}
+	for _, bb := range []struct {
+		name string
+		g    backend.ValueGetter
+	}{{"cache-hit", c}, {"mem", db.Driver().(backend.ValueGetter)}} {
+		if _, _, err := bb.g.GetValue(ctx, "", "KEY"); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(bb.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := bb.g.GetValue(ctx, "", "KEY"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(bb.name+"/parallel", func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, _, err := bb.g.GetValue(ctx, "", "KEY"); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}
