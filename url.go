@@ -96,10 +96,11 @@ func OpenStore(ctx context.Context, urlstr string) (*Store, error) {
 }
 
 // OpenStore opens a Store by URL. On every scheme, the parameters cache_ttl,
-// cache_max_stale, cache_not_found_ttl, cache_max_entries,
-// cache_refresh_ahead and cache_jitter put a read cache in front of the
-// driver (package cache; any of them enables it), and watch_interval sets
-// the polling interval of [Store.Watch]. Errors have code InvalidArgument for a bad
+// cache_max_stale, cache_stale_retry, cache_not_found_ttl,
+// cache_max_entries, cache_refresh_ahead and cache_jitter put a read cache
+// in front of the driver (package cache; any of them enables it; see
+// cache.ParseURLParams), and watch_interval sets the polling interval of
+// [Store.Watch]. Errors have code InvalidArgument for a bad
 // URL, an unknown scheme or an unknown parameter; they never repeat the URL,
 // which could hold credentials.
 func (m *URLMux) OpenStore(ctx context.Context, urlstr string) (*Store, error) {

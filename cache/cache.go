@@ -223,9 +223,6 @@ func New(inner backend.Driver, opts Options) *Cache {
 	return c
 }
 
-// Inner returns the driver the cache wraps.
-func (c *Cache) Inner() backend.Driver { return c.inner }
-
 // Unwrap returns the driver the cache wraps.
 func (c *Cache) Unwrap() backend.Driver { return c.inner }
 
