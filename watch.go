@@ -43,7 +43,10 @@ var watchAfter = time.After
 //
 // Watchers of one key in one scope on one driver share one poller,
 // whatever their number: N watched keys cost N polls per interval. Each
-// watcher gets its own copy of each secret.
+// watcher gets its own copy of each secret. On a store with a cache in
+// front (package cache, URL parameters cache_*), the polls are answered by
+// the cache: a change made elsewhere shows within its TTL plus the
+// interval.
 func (s *Store) Watch(ctx context.Context, key string) iter.Seq2[*Secret, error] {
 	return func(yield func(*Secret, error) bool) {
 		p := s.acquirePoller(ctx, key)
