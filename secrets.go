@@ -144,6 +144,8 @@ type Store struct {
 	closed *atomic.Bool
 	own    *atomic.Bool
 	owner  bool
+	// watchInterval is Watch's polling interval (0: DefaultWatchInterval).
+	watchInterval time.Duration
 }
 
 // StoreOptions are the options of [NewStore].
@@ -154,13 +156,17 @@ type StoreOptions struct {
 	Environment string
 	// ReadOnly refuses every write with PermissionDenied.
 	ReadOnly bool
+	// WatchInterval is how often Watch polls the backend (0:
+	// DefaultWatchInterval; URL parameter watch_interval).
+	WatchInterval time.Duration
 }
 
 // NewStore makes a Store over a driver. Drivers call it from their own
 // constructors; applications normally use [OpenStore].
 func NewStore(drv backend.Driver, opts StoreOptions) *Store {
 	s := &Store{drv: drv, caps: drv.Capabilities(), scheme: opts.Scheme, env: opts.Environment,
-		readonly: opts.ReadOnly, closed: new(atomic.Bool), own: new(atomic.Bool), owner: true}
+		readonly: opts.ReadOnly, closed: new(atomic.Bool), own: new(atomic.Bool), owner: true,
+		watchInterval: opts.WatchInterval}
 	if err := backend.ValidateScope(opts.Environment); err != nil {
 		s.envErr = err
 	}

@@ -9,8 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/polysecret/secrets/backend"
+	"github.com/polysecret/secrets/cache"
 )
 
 // URLOpener opens a driver for a URL. The URL it gets has the common
@@ -93,7 +95,12 @@ func OpenStore(ctx context.Context, urlstr string) (*Store, error) {
 	return DefaultURLMux.OpenStore(ctx, urlstr)
 }
 
-// OpenStore opens a Store by URL. Errors have code InvalidArgument for a bad
+// OpenStore opens a Store by URL. On every scheme, the parameters cache_ttl,
+// cache_max_stale, cache_stale_retry, cache_not_found_ttl,
+// cache_max_entries, cache_refresh_ahead and cache_jitter put a read cache
+// in front of the driver (package cache; any of them enables it; see
+// cache.ParseURLParams), and watch_interval sets the polling interval of
+// [Store.Watch]. Errors have code InvalidArgument for a bad
 // URL, an unknown scheme or an unknown parameter; they never repeat the URL,
 // which could hold credentials.
 func (m *URLMux) OpenStore(ctx context.Context, urlstr string) (*Store, error) {
@@ -153,6 +160,18 @@ func (m *URLMux) OpenStore(ctx context.Context, urlstr string) (*Store, error) {
 		opts.ReadOnly = opts.ReadOnly || b
 		delete(q, "readonly")
 	}
+	copts, cached, err := cache.ParseURLParams(q)
+	if err != nil {
+		return nil, fail(u.Scheme, err)
+	}
+	if vs, ok := q["watch_interval"]; ok {
+		d, err := time.ParseDuration(vs[0])
+		if len(vs) != 1 || err != nil || d <= 0 {
+			return nil, fail(u.Scheme, backend.Errorf(InvalidArgument, "URL parameter \"watch_interval\" must be a positive duration such as 30s, once"))
+		}
+		opts.WatchInterval = d
+		delete(q, "watch_interval")
+	}
 	u.RawQuery = q.Encode()
 	drv, err := op.OpenDriverURL(ctx, u)
 	if err != nil {
@@ -160,6 +179,9 @@ func (m *URLMux) OpenStore(ctx context.Context, urlstr string) (*Store, error) {
 	}
 	if drv == nil {
 		return nil, fail(u.Scheme, fmt.Errorf("opener for %q returned no driver", u.Scheme))
+	}
+	if cached {
+		drv = cache.New(drv, copts)
 	}
 	return NewStore(drv, opts), nil
 }

@@ -1,0 +1,96 @@
+package cache
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// clockTick is the resolution of the coarse clock hits read: an entry may
+// be served up to this long past its TTL (never past the secret's
+// ExpiresAt, which a hit checks with the exact time).
+const clockTick = 10 * time.Millisecond
+
+// clockIdle: the coarse clock's goroutine stops after this many ticks
+// without a read, and the next read starts it again.
+const clockIdle = 100
+
+// coarseClock is a time read without a system call on the hit path
+// (time.Now costs more than the rest of a hit on some virtual machines): a
+// goroutine stores the time every clockTick while the cache is read.
+type coarseClock struct {
+	now     atomic.Int64 // Unix nanoseconds
+	running atomic.Bool
+	used    atomic.Bool // read since the last tick
+
+	mu     sync.Mutex
+	closed bool
+	stop   chan struct{}
+	wg     sync.WaitGroup
+}
+
+func newCoarseClock() *coarseClock { return &coarseClock{stop: make(chan struct{})} }
+
+// Nanos returns the time, within clockTick.
+func (cc *coarseClock) Nanos() int64 {
+	if !cc.running.Load() {
+		return cc.start()
+	}
+	if !cc.used.Load() {
+		cc.used.Store(true)
+	}
+	return cc.now.Load()
+}
+
+// start starts the goroutine (unless closed or already running) and
+// returns the exact time.
+func (cc *coarseClock) start() int64 {
+	now := time.Now().UnixNano()
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.closed || !cc.running.CompareAndSwap(false, true) {
+		return now
+	}
+	cc.now.Store(now)
+	cc.used.Store(true)
+	cc.wg.Add(1)
+	go cc.run()
+	return now
+}
+
+func (cc *coarseClock) run() {
+	defer cc.wg.Done()
+	t := time.NewTicker(clockTick)
+	defer t.Stop()
+	idle := 0
+	for {
+		select {
+		case <-cc.stop:
+			cc.running.Store(false)
+			return
+		case now := <-t.C:
+			cc.now.Store(now.UnixNano())
+			if cc.used.Swap(false) {
+				idle = 0
+				continue
+			}
+			if idle++; idle >= clockIdle {
+				cc.mu.Lock()
+				cc.running.Store(false)
+				cc.mu.Unlock()
+				return
+			}
+		}
+	}
+}
+
+// Close stops the goroutine for good.
+func (cc *coarseClock) Close() {
+	cc.mu.Lock()
+	if !cc.closed {
+		cc.closed = true
+		close(cc.stop)
+	}
+	cc.mu.Unlock()
+	cc.wg.Wait()
+}

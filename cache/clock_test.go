@@ -1,0 +1,47 @@
+package cache
+
+import (
+	"testing"
+	"time"
+)
+
+// TestCoarseClock: the coarse clock never runs ahead of the time, starts
+// on the first read, and Close stops its goroutine for good.
+func TestCoarseClock(t *testing.T) {
+	cc := newCoarseClock()
+	if cc.running.Load() {
+		t.Fatal("running before any read")
+	}
+	for range 1000 {
+		n := cc.Nanos()
+		if now := time.Now().UnixNano(); n > now {
+			t.Fatalf("coarse time %d is ahead of the time %d", n, now)
+		}
+	}
+	if !cc.running.Load() {
+		t.Error("not running after reads")
+	}
+	cc.Close()
+	if cc.running.Load() {
+		t.Error("running after Close")
+	}
+	cc.Nanos() // after Close: exact time, no goroutine
+	if cc.running.Load() {
+		t.Error("restarted after Close")
+	}
+}
+
+// TestCoarseClockIdle: the goroutine stops after clockIdle ticks without a
+// read, and the next read starts it again.
+func TestCoarseClockIdle(t *testing.T) {
+	cc := newCoarseClock()
+	defer cc.Close()
+	cc.Nanos()
+	for cc.running.Load() { // stops by itself, after about a second
+		time.Sleep(clockTick)
+	}
+	cc.Nanos()
+	if !cc.running.Load() {
+		t.Error("not restarted by a read")
+	}
+}
