@@ -37,9 +37,16 @@ func keyByte(c byte) bool {
 // _ . - / + = @ (AWS Secrets Manager names allow exactly these); the ASCII
 // space is accepted here too, since Locker and Vault hold it, and a driver
 // whose backend cannot refuses it with its own rule.
-func secretKeyByte(c byte) bool {
-	return keyByte(c) || c == '/' || c == '+' || c == '=' || c == '@' || c == ' '
-}
+func secretKeyByte(c byte) bool { return secretKeyBytes[c] }
+
+// secretKeyBytes is secretKeyByte's table (ValidateKey runs on every read).
+var secretKeyBytes = func() (t [256]bool) {
+	for c := range 256 {
+		b := byte(c)
+		t[c] = keyByte(b) || b == '/' || b == '+' || b == '=' || b == '@' || b == ' '
+	}
+	return t
+}()
 
 // ValidateKey checks a secret key: 1–256 bytes of A-Z a-z 0-9 _ . - / + = @
 // and space; / separates segments, as directories do: no empty segment (so
@@ -50,12 +57,17 @@ func ValidateKey(key string) error {
 	if len(key) == 0 || len(key) > MaxKeyLen {
 		return invalid("key must be 1-%d bytes, got %d", MaxKeyLen, len(key))
 	}
-	for i := 0; i < len(key); i++ {
-		if !secretKeyByte(key[i]) {
-			return invalid("key %s: byte %d is not one of A-Z a-z 0-9 _ . - / + = @ or space", quoteSafe(key), i)
+	// One pass (this runs on every read): the alphabet, and each segment
+	// checked when its / or the end is reached.
+	start := 0
+	for i := 0; i <= len(key); i++ {
+		if i < len(key) && key[i] != '/' {
+			if !secretKeyByte(key[i]) {
+				return invalid("key %s: byte %d is not one of A-Z a-z 0-9 _ . - / + = @ or space", quoteSafe(key), i)
+			}
+			continue
 		}
-	}
-	for seg := range strings.SplitSeq(key, "/") {
+		seg := key[start:i]
 		switch {
 		case seg == "":
 			return invalid("key %s: empty segment (/ separates segments: none may be empty, so no leading, trailing or doubled /)", quoteSafe(key))
@@ -64,6 +76,7 @@ func ValidateKey(key string) error {
 		case seg[0] == ' ' || seg[len(seg)-1] == ' ':
 			return invalid("key %s: a segment may not start or end with a space", quoteSafe(key))
 		}
+		start = i + 1
 	}
 	return nil
 }
