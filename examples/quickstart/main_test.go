@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"testing"
+
+	"github.com/polysecret/secrets/locker/lockertest"
 )
 
 // TestQuickstart runs the quickstart twice on one store: the second run
@@ -10,6 +12,26 @@ import (
 func TestQuickstart(t *testing.T) {
 	for range 2 {
 		if err := run(context.Background(), "mem://quickstart-test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestQuickstartLocker runs it on a Locker-compatible server, where
+// secrets and environments cannot be deleted and types, labels and
+// expiry are Unimplemented: the quickstart adapts instead of stopping, and
+// a second run does not meet the first one's secrets.
+func TestQuickstartLocker(t *testing.T) {
+	srv := lockertest.NewServer()
+	defer srv.Close()
+	k, err := srv.CreateProject("qs").CreateAccessKey(lockertest.KeyOptions{Permission: lockertest.ReadWrite})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("LOCKER_ACCESS_KEY_ID", k.ID)
+	t.Setenv("LOCKER_SECRET_ACCESS_KEY", k.Secret)
+	for range 2 {
+		if err := run(context.Background(), "locker://"+srv.Host()+"/locker_secrets?scheme=http"); err != nil {
 			t.Fatal(err)
 		}
 	}
