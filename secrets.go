@@ -113,7 +113,8 @@ type Version = backend.Version
 // Types, Labels, Expiry: stored (natively or in metadata). AtomicModify:
 // concurrent Modify calls never lose an update. AtomicMove: a move between
 // environments is one backend step. NativeExpiry: the backend itself
-// enforces expiry.
+// enforces expiry. FieldWrites: Modify of one field (KEY#field) is atomic
+// (see FieldSeparator).
 type Capabilities = backend.Capabilities
 
 // Secret types.
