@@ -12,6 +12,13 @@ import (
 // "password" of the secret DATABASE, whose value is a JSON object (a
 // multi-field Vault secret reads back as one; a JSON SecretString is one).
 // The syntax is that of helmfile/vals and external-secrets' property.
+//
+// Modify accepts it too, to write one field: Modify(ctx, "DATABASE#password",
+// Update{Value: &v}) sets the field password to the JSON string v (a new
+// field is added), keeping every other field, atomically, on drivers that
+// declare Capabilities.FieldWrites (memory, vault); elsewhere it is
+// Unimplemented. Only Value may be set with a field selector, and it must
+// be valid UTF-8 (a JSON string); anything else is InvalidArgument.
 const FieldSeparator = "#"
 
 // splitField splits "KEY#field" into its key and field ("" when there is no

@@ -113,7 +113,8 @@ type Version = backend.Version
 // Types, Labels, Expiry: stored (natively or in metadata). AtomicModify:
 // concurrent Modify calls never lose an update. AtomicMove: a move between
 // environments is one backend step. NativeExpiry: the backend itself
-// enforces expiry.
+// enforces expiry. FieldWrites: Modify of one field (KEY#field) is atomic
+// (see FieldSeparator).
 type Capabilities = backend.Capabilities
 
 // Secret types.
@@ -478,9 +479,19 @@ func (s *Store) unsupported(typ string, labels map[string]string, expiry bool) e
 // scope and returns the result. The key never changes; u.Environment moves
 // the secret (AlreadyExists if the target holds the key). On drivers that can
 // compare-and-set, concurrent Modify calls never lose an update.
+//
+// key may select one field of a secret whose value is a JSON object:
+// Modify(ctx, "DATABASE#password", Update{Value: &v}) sets the field
+// password of DATABASE to the JSON string v (added if absent), keeping every
+// other field, in one atomic step of the backend (see FieldSeparator and
+// modifyField). It returns the secret with Value set to the field, as
+// Get(ctx, "DATABASE#password") would.
 func (s *Store) Modify(ctx context.Context, key string, u Update) (*Secret, error) {
 	if err := s.checkWrite(ctx, "Modify", key); err != nil {
 		return nil, err
+	}
+	if key, field, ok := splitField(key); ok {
+		return s.modifyField(ctx, key, field, &u)
 	}
 	if err := s.validateKey(key); err != nil {
 		return nil, s.fail(ctx, "Modify", s.env, key, err)

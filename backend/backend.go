@@ -129,6 +129,11 @@ type Capabilities struct {
 	// portable layer refuses "" with InvalidArgument before the driver is
 	// called.
 	NoEmptyValues bool
+	// FieldWrites: the driver implements [FieldSetter]: Modify of one
+	// field of a secret whose value is a JSON object (KEY#field) is atomic
+	// (memory under its lock, Vault with check-and-set). Without it the
+	// portable layer answers Unimplemented before the driver is called.
+	FieldWrites bool
 }
 
 // The optional interfaces below let the contract grow without breaking

@@ -16,7 +16,7 @@ var ErrSkip = errors.New("backend: optional operation not supported by this driv
 // Call describes one driver call to an [Interceptor].
 type Call struct {
 	Scheme      string // the driver's URL scheme
-	Op          string // the method: Get, Create, Modify, Delete, ListPage, Versions, Ping, Put, Values, ListEnvironments, GetEnvironment, CreateEnvironment, ModifyEnvironment, DeleteEnvironment
+	Op          string // the method: Get, Create, Modify, Delete, ListPage, Versions, Ping, Put, Values, SetField, ListEnvironments, GetEnvironment, CreateEnvironment, ModifyEnvironment, DeleteEnvironment
 	Environment string // the scope ("" = global; for environment operations the environment's name)
 	Key         string // the secret's key, if the operation has one
 	classify    func(error) Code
@@ -44,7 +44,7 @@ type Interceptor func(ctx context.Context, c *Call, next func(context.Context) e
 
 // Intercept returns d with f around every call. The result has d's
 // capabilities: Capabilities, As, ErrorAs and Close pass through, and the
-// optional interfaces (Pinger, Putter, BatchGetter) answer ErrSkip where d
+// optional interfaces (Pinger, Putter, BatchGetter, ValueGetter, FieldSetter) answer ErrSkip where d
 // lacks them, so the portable layer falls back exactly as it would for d.
 //
 // Interceptors stack: Intercept of an intercepted driver wraps the
@@ -74,6 +74,7 @@ var (
 	_ BatchGetter = (*intercepted)(nil)
 	_ ValueGetter = (*intercepted)(nil)
 	_ KeyChecker  = (*intercepted)(nil)
+	_ FieldSetter = (*intercepted)(nil)
 )
 
 func (w *intercepted) run(ctx context.Context, op, env, key string, next func(context.Context) error) error {
@@ -166,6 +167,15 @@ func (w *intercepted) GetValue(ctx context.Context, env, key string) (v string, 
 	}
 	err = w.run(ctx, "Get", env, key, func(ctx context.Context) (err error) { v, exp, err = g.GetValue(ctx, env, key); return })
 	return v, exp, err
+}
+
+func (w *intercepted) SetField(ctx context.Context, env, key, field, value string) (s *Secret, err error) {
+	f, ok := w.d.(FieldSetter)
+	if !ok {
+		return nil, ErrSkip
+	}
+	err = w.run(ctx, "SetField", env, key, func(ctx context.Context) (err error) { s, err = f.SetField(ctx, env, key, field, value); return })
+	return s, err
 }
 
 // CheckKey is the driver's key rule, if it has one (no call: nothing to

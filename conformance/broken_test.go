@@ -34,7 +34,13 @@ func TestMain(m *testing.M) {
 }
 
 var memCaps = backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true,
-	Labels: true, Expiry: true, AtomicModify: true, AtomicMove: true}
+	Labels: true, Expiry: true, AtomicModify: true, AtomicMove: true, FieldWrites: true}
+
+// setField is the memory driver's SetField, for the wrappers below (an
+// embedded backend.Driver does not promote the optional interfaces).
+func setField(d backend.Driver, ctx context.Context, env, key, field, value string) (*backend.Secret, error) {
+	return d.(backend.FieldSetter).SetField(ctx, env, key, field, value)
+}
 
 func TestBrokenVariants(t *testing.T) {
 	for _, tc := range []struct {
@@ -51,6 +57,8 @@ func TestBrokenVariants(t *testing.T) {
 		{"labelmerge", []string{"TestBrokenChild/ConcurrentLabelReplace"}},
 		{"offsetpaging", []string{"TestBrokenChild/ListUnderMoves"}},
 		{"nonatomicmove", []string{"TestBrokenChild/MoveUnderModify"}},
+		{"nonatomicfield", []string{"TestBrokenChild/FieldWrites/Concurrent"}},
+		{"fieldnocaps", []string{"TestBrokenChild/FieldWrites"}},
 	} {
 		t.Run(tc.variant, func(t *testing.T) {
 			t.Parallel()
@@ -193,6 +201,27 @@ func (b *broken) Modify(ctx context.Context, env, key string, u *backend.Update)
 	return b.Driver.Modify(ctx, env, key, u)
 }
 
+func (b *broken) SetField(ctx context.Context, env, key, field, value string) (*backend.Secret, error) {
+	switch b.variant {
+	case "nonatomicfield":
+		// read, set the field, write the whole value back: no
+		// compare-and-set, so another field written in between is lost
+		cur, err := b.Driver.Get(ctx, env, key, backend.GetOptions{})
+		if err != nil {
+			return nil, err
+		}
+		v, err := backend.SetJSONField(cur.Value, field, value)
+		if err != nil {
+			return nil, err
+		}
+		time.Sleep(200 * time.Microsecond)
+		return b.Driver.Modify(ctx, env, key, &backend.Update{Value: &v})
+	case "fieldnocaps":
+		return nil, backend.ErrSkip // declares FieldWrites, cannot do it
+	}
+	return setField(b.Driver, ctx, env, key, field, value)
+}
+
 func (b *broken) Get(ctx context.Context, env, key string, o backend.GetOptions) (*backend.Secret, error) {
 	if b.variant == "ignoreenv" && env != "" {
 		if s, err := b.Driver.Get(ctx, "", key, o); err == nil {
@@ -263,6 +292,10 @@ func TestConformanceMinimalDriver(t *testing.T) {
 // name of conformance.Environments exists, and no other can be made.
 type fixed struct{ backend.Driver }
 
+func (f fixed) SetField(ctx context.Context, env, key, field, value string) (*backend.Secret, error) {
+	return setField(f.Driver, ctx, env, key, field, value)
+}
+
 func (f fixed) Capabilities() backend.Capabilities {
 	c := f.Driver.Capabilities()
 	c.FixedEnvironments, c.DeleteEnvironment = true, false
@@ -293,6 +326,10 @@ func TestConformanceFixedEnvironments(t *testing.T) {
 // values: the portable layer refuses the others before it.
 type textOnly struct{ backend.Driver }
 
+func (d textOnly) SetField(ctx context.Context, env, key, field, value string) (*backend.Secret, error) {
+	return setField(d.Driver, ctx, env, key, field, value)
+}
+
 func (d textOnly) Capabilities() backend.Capabilities {
 	c := d.Driver.Capabilities()
 	c.TextOnly = true
@@ -315,6 +352,10 @@ func TestConformanceTextOnly(t *testing.T) {
 
 // noEmpty is the memory driver declaring that it cannot store "".
 type noEmpty struct{ backend.Driver }
+
+func (n noEmpty) SetField(ctx context.Context, env, key, field, value string) (*backend.Secret, error) {
+	return setField(n.Driver, ctx, env, key, field, value)
+}
 
 func (n noEmpty) Capabilities() backend.Capabilities {
 	c := n.Driver.Capabilities()

@@ -60,6 +60,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Put", s.testPut)
 	t.Run("ValuesBatch", s.testValuesBatch)
 	t.Run("Fields", s.testFields)
+	t.Run("FieldWrites", s.testFieldWrites)
 	t.Run("HierarchicalKeys", s.testHierarchicalKeys)
 	t.Run("VersionSemantics", s.testVersionSemantics)
 	t.Run("ConcurrentLabelReplace", s.testConcurrentLabelReplace)

@@ -51,7 +51,7 @@ import (
 
 // Ops lists the operation names an Injector accepts (besides "", any
 // operation): the methods of a driver, as in backend.Call.Op.
-var Ops = []string{"Get", "Create", "Modify", "Delete", "ListPage", "Versions", "Ping", "Put", "Values",
+var Ops = []string{"Get", "Create", "Modify", "Delete", "ListPage", "Versions", "Ping", "Put", "Values", "SetField",
 	"ListEnvironments", "GetEnvironment", "CreateEnvironment", "ModifyEnvironment", "DeleteEnvironment"}
 
 // Injector holds the faults to inject and counts calls. The zero value is

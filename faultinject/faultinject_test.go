@@ -305,6 +305,10 @@ func TestOpsSeen(t *testing.T) {
 	must(err)
 	_, err = s.Values(ctx, "K", "P")
 	must(err)
+	_, err = s.Put(ctx, secrets.Secret{Key: "J", Value: `{"a":"b"}`})
+	must(err)
+	_, err = s.Modify(ctx, "J#a", secrets.Update{Value: secrets.Ptr("c")})
+	must(err)
 	must(s.Ping(ctx))
 	must(s.Delete(ctx, "K"))
 	must(s.DeleteEnvironment(ctx, "prod"))
@@ -325,6 +329,10 @@ func (p pinger) Put(ctx context.Context, s *backend.Secret) (*backend.Secret, er
 	return p.Driver.(backend.Putter).Put(ctx, s)
 }
 
+func (p pinger) SetField(ctx context.Context, env, key, field, value string) (*backend.Secret, error) {
+	return p.Driver.(backend.FieldSetter).SetField(ctx, env, key, field, value)
+}
+
 func (p pinger) Values(ctx context.Context, env string, keys []string) ([]backend.ValueResult, error) {
 	return p.Driver.(backend.BatchGetter).Values(ctx, env, keys)
 }
@@ -340,7 +348,7 @@ func TestConformance(t *testing.T) {
 			}
 		},
 		Want: backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true,
-			Labels: true, Expiry: true, AtomicModify: true, AtomicMove: true},
+			Labels: true, Expiry: true, AtomicModify: true, AtomicMove: true, FieldWrites: true},
 		Concurrency: 16,
 	})
 	if inj.Calls("") == 0 || inj.Injected() != 0 {

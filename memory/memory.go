@@ -5,7 +5,8 @@
 // Everything is native: environments, versions (the last 100 of each
 // secret), types, labels, expiry, paging with exactly-once listings, delete.
 // It is safe for concurrent use; Modify holds the store's lock for its whole
-// read-modify-write, so concurrent updates are never lost.
+// read-modify-write, so concurrent updates are never lost; so does a write
+// of one field (Modify of KEY#field, backend.FieldSetter).
 //
 // # URLs
 //
@@ -120,6 +121,7 @@ var (
 	_ backend.BatchGetter = (*driver)(nil)
 	_ backend.Pinger      = (*driver)(nil)
 	_ backend.ValueGetter = (*driver)(nil)
+	_ backend.FieldSetter = (*driver)(nil)
 )
 
 func errNotFound(env, key string) error {
@@ -411,7 +413,7 @@ func (d *driver) DeleteEnvironment(_ context.Context, name string) error {
 
 func (d *driver) Capabilities() backend.Capabilities {
 	return backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true,
-		Labels: true, Expiry: true, AtomicModify: true, AtomicMove: true}
+		Labels: true, Expiry: true, AtomicModify: true, AtomicMove: true, FieldWrites: true}
 }
 
 // ErrorCode: the memory driver classifies all of its errors itself

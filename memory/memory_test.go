@@ -11,7 +11,7 @@ import (
 )
 
 var memCaps = backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true,
-	Labels: true, Expiry: true, AtomicModify: true, AtomicMove: true}
+	Labels: true, Expiry: true, AtomicModify: true, AtomicMove: true, FieldWrites: true}
 
 func TestConformance(t *testing.T) {
 	conformance.Run(t, conformance.Harness{

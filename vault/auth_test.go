@@ -251,7 +251,7 @@ path "secret/metadata/P*" { capabilities = ["create", "read", "update", "delete"
 			}
 		},
 		Want: backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true, Labels: true,
-			Expiry: true, AtomicModify: true},
+			Expiry: true, AtomicModify: true, FieldWrites: true},
 		Concurrency: 16,
 	})
 }

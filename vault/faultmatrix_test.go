@@ -58,7 +58,7 @@ func faultMatrix(t *testing.T, query, scope string) {
 			switch op {
 			case faultmatrix.Get:
 				return faultproxy.Match{Methods: []string{http.MethodGet}, PathPrefix: data + "/" + key}
-			case faultmatrix.Create, faultmatrix.Modify: // the write of the value
+			case faultmatrix.Create, faultmatrix.Modify, faultmatrix.SetField: // the write of the value
 				return faultproxy.Match{Methods: []string{http.MethodPut, http.MethodPost}, PathPrefix: data + "/" + key}
 			case faultmatrix.Delete:
 				return faultproxy.Match{Methods: []string{http.MethodDelete}, PathPrefix: meta + "/" + key}

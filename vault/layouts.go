@@ -44,6 +44,9 @@ type layout interface {
 	fields(v string) (map[string]any, error)
 	// value reads the value of a version's data.
 	value(data map[string]any) (string, error)
+	// setField returns the value fields of a version whose value is the
+	// value of fields with its field set to the JSON string v (fields.go).
+	setField(fields map[string]any, field, v string) (map[string]any, error)
 	// secret reads (env, key) from its current version, and returns the
 	// value fields of that version.
 	secret(env, key string, kvs *api.KVSecret) (*backend.Secret, map[string]any, error)
@@ -98,7 +101,7 @@ var _ layout = ownLayout{}
 
 func (ownLayout) caps() backend.Capabilities {
 	return backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true, Labels: true,
-		Expiry: true, AtomicModify: true}
+		Expiry: true, AtomicModify: true, FieldWrites: true}
 }
 
 func (l ownLayout) path(env, key string) (string, error) {

@@ -40,7 +40,7 @@ func newNativeLayout(d *driver, envs []string) nativeLayout {
 }
 
 func (nativeLayout) caps() backend.Capabilities {
-	return backend.Capabilities{Versions: true, Delete: true, Labels: true, FixedEnvironments: true, TextOnly: true}
+	return backend.Capabilities{Versions: true, Delete: true, Labels: true, FixedEnvironments: true, TextOnly: true, FieldWrites: true}
 }
 
 // path: <prefix>/<env>/<key>, or <prefix>/<key> in the global scope, where

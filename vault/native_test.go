@@ -21,7 +21,7 @@ import (
 // Tests of the native layout (layout=native): the key is Vault's own path
 // below the URL's prefix.
 
-var nativeCaps = backend.Capabilities{Versions: true, Delete: true, Labels: true, FixedEnvironments: true, TextOnly: true}
+var nativeCaps = backend.Capabilities{Versions: true, Delete: true, Labels: true, FixedEnvironments: true, TextOnly: true, FieldWrites: true}
 
 // TestConformanceNative: the suite on the native layout. The values that are
 // not valid UTF-8 fail (InvalidArgument by design); see the package doc.

@@ -62,6 +62,21 @@
 // Versions are KV v2's version numbers; Get at a version returns that
 // version's value with the secret's current metadata.
 //
+// Field writes (Modify of "KEY#field", Capabilities.FieldWrites, in both
+// layouts): the driver reads the current version, sets the field to the
+// JSON string and writes the result as one new version with check-and-set
+// on the version read, with the secret's metadata unchanged; when another
+// write came first it reads again, as Modify does, so concurrent writes of
+// different fields are all kept. In this layout the value is one string of
+// the data: it is decoded as a JSON object and written back compact with
+// its keys sorted (the other fields keep their JSON text). In the native
+// layout the fields of a multi-field secret are the data: the field is set
+// in the data and no other field is touched (a number stays the number
+// Vault holds); data that is exactly {"value": <string>} has that string as
+// its value, whose field is set as in this layout, and keeps that shape.
+// A value that is not a JSON object is InvalidArgument, a missing secret
+// NotFound; nothing is written then.
+//
 // Get reads the current version (one request; two at an earlier version).
 // Values reads each distinct key's current version, list_concurrency reads
 // in flight; in an environment, for two keys or more, it first lists the

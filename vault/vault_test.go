@@ -41,7 +41,7 @@ func TestConformance(t *testing.T) {
 	conformance.Run(t, conformance.Harness{
 		New: conformance.ByURL(func() string { return "vault://secret/" + prefix() }),
 		Want: backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true, Labels: true,
-			Expiry: true, AtomicModify: true},
+			Expiry: true, AtomicModify: true, FieldWrites: true},
 		Concurrency: 16,
 		CheckAs: func(t *testing.T, s *secrets.Store) {
 			var c *api.Client

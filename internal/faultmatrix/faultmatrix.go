@@ -1,5 +1,6 @@
 // Package faultmatrix is the fault matrix of issue 8 as a permanent test:
-// for each of Get, Create, Modify, List with values and Delete, and each
+// for each of Get, Create, Modify, a field write (Modify of KEY#field), List
+// with values and Delete, and each
 // fault of package faultproxy between a driver and its real server, it runs
 // the operation once through the proxy and checks
 //
@@ -43,10 +44,13 @@ const (
 	Modify Op = "Modify"
 	List   Op = "List" // with values
 	Delete Op = "Delete"
+	// SetField is Modify of KEY#field: the write of one field of a JSON
+	// object value.
+	SetField Op = "SetField"
 )
 
 // Ops are the operations of the matrix.
-var Ops = []Op{Get, Create, Modify, List, Delete}
+var Ops = []Op{Get, Create, Modify, SetField, List, Delete}
 
 // Fault is a column of the matrix.
 type Fault string
@@ -123,7 +127,7 @@ var openMu sync.Mutex
 
 // Run runs the matrix against tg, one subtest per cell, named Op/Fault
 // (-run selects cells as usual). Delete is left out where the driver has no
-// delete. Each selected cell starts its operation before its subtest turns
+// delete, SetField where it has no field writes (Capabilities.FieldWrites). Each selected cell starts its operation before its subtest turns
 // parallel, so all of them run at once whatever -parallel says (they mostly
 // wait: on timeouts, backoffs, Retry-After); the subtests then check them.
 func Run(t *testing.T, tg Target) {
@@ -136,7 +140,7 @@ func Run(t *testing.T, tg Target) {
 	}
 	caps := tg.Truth.Capabilities()
 	for _, op := range Ops {
-		if op == Delete && !caps.Delete {
+		if op == Delete && !caps.Delete || op == SetField && !caps.FieldWrites {
 			continue
 		}
 		for _, f := range Faults {
@@ -203,11 +207,19 @@ func do(st *secrets.Store, op Op, key string) outcome {
 			}
 			o.listed = append(o.listed, s)
 		}
+	case SetField:
+		_, o.err = st.Modify(ctx, key+secrets.FieldSeparator+"a", secrets.Update{Value: secrets.Ptr("2")})
 	case Delete:
 		o.err = st.Delete(ctx, key)
 	}
 	return o
 }
+
+// The value of SetField's key before and after its write of field a.
+const (
+	fieldBefore = `{"a":"1","b":"k"}`
+	fieldAfter  = `{"a":"2","b":"k"}`
+)
 
 // cell is one operation under one fault.
 type cell struct {
@@ -252,11 +264,14 @@ func (c *cell) run() {
 		c.after = state{Exists: true, Value: "v1", Versions: vers(1)}
 	case Modify:
 		c.after = state{Exists: true, Value: "v2", Versions: vers(2)}
+	case SetField:
+		c.before.Value = fieldBefore
+		c.after = state{Exists: true, Value: fieldAfter, Versions: vers(2)}
 	case Delete:
 		c.after = state{}
 	}
 	if c.before.Exists {
-		if _, err := tg.Truth.Create(ctx, secrets.Secret{Key: c.key, Value: "v1"}); err != nil {
+		if _, err := tg.Truth.Create(ctx, secrets.Secret{Key: c.key, Value: c.before.Value}); err != nil {
 			c.fatal = fmt.Errorf("setup: Create(%s) directly: %w", c.key, err)
 			return
 		}
