@@ -208,6 +208,7 @@ var (
 	_ backend.Driver      = (*Cache)(nil)
 	_ backend.Pinger      = (*Cache)(nil)
 	_ backend.Putter      = (*Cache)(nil)
+	_ backend.FieldSetter = (*Cache)(nil)
 	_ backend.BatchGetter = (*Cache)(nil)
 	_ backend.ValueGetter = (*Cache)(nil)
 	_ backend.KeyChecker  = (*Cache)(nil)

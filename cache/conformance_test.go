@@ -22,7 +22,7 @@ func TestConformance(t *testing.T) {
 			}
 		},
 		Want: backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true,
-			Labels: true, Expiry: true, AtomicModify: true, AtomicMove: true},
+			Labels: true, Expiry: true, AtomicModify: true, AtomicMove: true, FieldWrites: true},
 		Concurrency: 16,
 	})
 }

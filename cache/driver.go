@@ -45,6 +45,17 @@ func (c *Cache) Put(ctx context.Context, s *backend.Secret) (*backend.Secret, er
 	return p.Put(ctx, s)
 }
 
+// SetField passes through (backend.ErrSkip where the inner driver has no
+// FieldSetter) and invalidates the entry.
+func (c *Cache) SetField(ctx context.Context, env, key, field, value string) (*backend.Secret, error) {
+	f, ok := c.inner.(backend.FieldSetter)
+	if !ok {
+		return nil, backend.ErrSkip
+	}
+	defer c.Invalidate(env, key)
+	return f.SetField(ctx, env, key, field, value)
+}
+
 // DeleteEnvironment passes through and invalidates the environment's
 // entries.
 func (c *Cache) DeleteEnvironment(ctx context.Context, name string) error {
