@@ -288,12 +288,13 @@ const (
 )
 
 type driver struct {
-	c        *sm.Client // the driver's copy of user (see newDriver)
-	user     *sm.Client // the client given, or built from the URL: what As returns
-	l        layout     // where secrets live and how they are encoded: polysecret or native
-	recovery int
-	batch    int
-	owned    closeIdler // the transport of a client the driver built, or nil
+	c                    *sm.Client // the driver's copy of user (see newDriver)
+	user                 *sm.Client // the client given, or built from the URL: what As returns
+	l                    layout     // where secrets live and how they are encoded: polysecret or native
+	backend.Environments            // = l: the layout's environment methods are the driver's
+	recovery             int
+	batch                int
+	owned                closeIdler // the transport of a client the driver built, or nil
 }
 
 var (

@@ -17,26 +17,6 @@ import (
 // The driver's environments are its layout's: marker secrets in the
 // polysecret layout (below), configured names in the native one.
 
-func (d *driver) ListEnvironments(ctx context.Context) ([]*backend.Environment, error) {
-	return d.l.ListEnvironments(ctx)
-}
-
-func (d *driver) GetEnvironment(ctx context.Context, name string) (*backend.Environment, error) {
-	return d.l.GetEnvironment(ctx, name)
-}
-
-func (d *driver) CreateEnvironment(ctx context.Context, e *backend.Environment) (*backend.Environment, error) {
-	return d.l.CreateEnvironment(ctx, e)
-}
-
-func (d *driver) ModifyEnvironment(ctx context.Context, name string, u *backend.EnvironmentUpdate) (*backend.Environment, error) {
-	return d.l.ModifyEnvironment(ctx, name, u)
-}
-
-func (d *driver) DeleteEnvironment(ctx context.Context, name string) error {
-	return d.l.DeleteEnvironment(ctx, name)
-}
-
 // In the polysecret layout, environments are marker secrets
 // <prefix>/_environments/<name>.
 

@@ -1,7 +1,6 @@
 package awssm
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"slices"
@@ -46,12 +45,9 @@ type layout interface {
 	// scopeName names a scope in error messages.
 	scopeName(env string) string
 
-	// Environments, as the Driver methods of the same names.
-	ListEnvironments(ctx context.Context) ([]*backend.Environment, error)
-	GetEnvironment(ctx context.Context, name string) (*backend.Environment, error)
-	CreateEnvironment(ctx context.Context, e *backend.Environment) (*backend.Environment, error)
-	ModifyEnvironment(ctx context.Context, name string, u *backend.EnvironmentUpdate) (*backend.Environment, error)
-	DeleteEnvironment(ctx context.Context, name string) error
+	// Environments: the Driver's environment methods, which the driver
+	// embeds (backend.Environments).
+	backend.Environments
 }
 
 // Layout names, as Options.Layout and the URL parameter layout.

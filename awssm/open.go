@@ -244,6 +244,7 @@ func newDriver(client *sm.Client, o Options, owned closeIdler) (*driver, error) 
 	if d.l == nil {
 		d.l = polysecret{d: d, prefix: o.Prefix}
 	}
+	d.Environments = d.l
 	return d, nil
 }
 

@@ -67,13 +67,7 @@ type Driver interface {
 	// Versions lists the versions of (env, key), oldest first.
 	Versions(ctx context.Context, env, key string) ([]Version, error)
 
-	ListEnvironments(ctx context.Context) ([]*Environment, error)
-	GetEnvironment(ctx context.Context, name string) (*Environment, error)
-	CreateEnvironment(ctx context.Context, e *Environment) (*Environment, error)
-	ModifyEnvironment(ctx context.Context, name string, u *EnvironmentUpdate) (*Environment, error)
-	// DeleteEnvironment removes an empty environment: FailedPrecondition
-	// while it holds secrets.
-	DeleteEnvironment(ctx context.Context, name string) error
+	Environments
 
 	// Capabilities says what the driver supports. It must not change over
 	// the life of the driver.
@@ -87,6 +81,19 @@ type Driver interface {
 	ErrorAs(err error, i any) bool
 	// Close releases the driver's resources.
 	Close() error
+}
+
+// Environments is the environment half of a Driver. A driver that keeps its
+// environments in a part of its own (a layout) embeds that part as its
+// Environments instead of forwarding the five methods.
+type Environments interface {
+	ListEnvironments(ctx context.Context) ([]*Environment, error)
+	GetEnvironment(ctx context.Context, name string) (*Environment, error)
+	CreateEnvironment(ctx context.Context, e *Environment) (*Environment, error)
+	ModifyEnvironment(ctx context.Context, name string, u *EnvironmentUpdate) (*Environment, error)
+	// DeleteEnvironment removes an empty environment: FailedPrecondition
+	// while it holds secrets.
+	DeleteEnvironment(ctx context.Context, name string) error
 }
 
 // Capabilities says which optional parts of the model a driver supports. The

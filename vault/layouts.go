@@ -64,34 +64,12 @@ type layout interface {
 	// checkEnv answers NotFound for an environment that does not exist.
 	checkEnv(ctx context.Context, env string) error
 
-	ListEnvironments(ctx context.Context) ([]*backend.Environment, error)
-	GetEnvironment(ctx context.Context, name string) (*backend.Environment, error)
-	CreateEnvironment(ctx context.Context, e *backend.Environment) (*backend.Environment, error)
-	ModifyEnvironment(ctx context.Context, name string, u *backend.EnvironmentUpdate) (*backend.Environment, error)
-	DeleteEnvironment(ctx context.Context, name string) error
+	// Environments: the Driver's environment methods, which the driver
+	// embeds (backend.Environments).
+	backend.Environments
 }
 
 func (d *driver) Capabilities() backend.Capabilities { return d.l.caps() }
-
-func (d *driver) ListEnvironments(ctx context.Context) ([]*backend.Environment, error) {
-	return d.l.ListEnvironments(ctx)
-}
-
-func (d *driver) GetEnvironment(ctx context.Context, name string) (*backend.Environment, error) {
-	return d.l.GetEnvironment(ctx, name)
-}
-
-func (d *driver) CreateEnvironment(ctx context.Context, e *backend.Environment) (*backend.Environment, error) {
-	return d.l.CreateEnvironment(ctx, e)
-}
-
-func (d *driver) ModifyEnvironment(ctx context.Context, name string, u *backend.EnvironmentUpdate) (*backend.Environment, error) {
-	return d.l.ModifyEnvironment(ctx, name, u)
-}
-
-func (d *driver) DeleteEnvironment(ctx context.Context, name string) error {
-	return d.l.DeleteEnvironment(ctx, name)
-}
 
 // ownLayout is the default layout (see the package documentation). Its
 // environment methods are in environment.go.

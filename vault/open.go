@@ -256,6 +256,7 @@ func newDriver(ctx context.Context, user *api.Client, o Options, owned *http.Cli
 	d := &driver{user: user, owned: owned, maxRetries: o.MaxRetries,
 		timeout: o.Timeout, mount: o.Mount, prefix: o.Prefix, conc: o.ListConcurrency}
 	d.l = o.layout(d)
+	d.Environments = d.l
 	if auth == nil {
 		// Follow token renewals made on the user's client.
 		d.c = c.WithRequestCallbacks(func(r *api.Request) { r.ClientToken = user.Token() })

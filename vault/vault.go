@@ -328,8 +328,10 @@ type driver struct {
 	// sess is the login and token renewal of a driver that logs in (auth=
 	// or Options.Auth), nil otherwise.
 	sess *session
-	// l is the layout of the store's secrets (layouts.go).
+	// l is the layout of the store's secrets (layouts.go); its
+	// environment methods are the driver's (Environments = l).
 	l layout
+	backend.Environments
 }
 
 var (
