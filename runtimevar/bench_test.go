@@ -12,7 +12,8 @@ import (
 
 // BenchmarkSideBySide reads one warm value: polysecret's Store.Value on
 // mem:// behind a cache (cache_ttl), and gocloud's Variable.Latest on a
-// Variable over the same store (this package's driver), in one run.
+// Variable over the same store (this package's driver), in one run; each
+// also under b.RunParallel, and mem:// without a cache for comparison.
 //
 //	cd runtimevar && go test -run '^$' -bench SideBySide -benchmem
 func BenchmarkSideBySide(b *testing.B) {
@@ -41,6 +42,23 @@ func BenchmarkSideBySide(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := store.Value(ctx, "DB_PASSWORD"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// For comparison: mem:// alone, without a cache (memory's ValueGetter).
+	plain, err := secrets.OpenStore(ctx, "mem://")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer plain.Close()
+	if _, err := plain.Create(ctx, secrets.Secret{Key: "DB_PASSWORD", Value: "hunter2"}); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("polysecret/nocache", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := plain.Value(ctx, "DB_PASSWORD"); err != nil {
 				b.Fatal(err)
 			}
 		}
