@@ -43,7 +43,7 @@ func Example_fromURL() {
 		log.Fatal(err)
 	}
 	defer store.Close()
-	if _, err := store.Create(ctx, secrets.Secret{Key: "GREETING", Value: "hello"}); err != nil {
+	if _, err := store.Put(ctx, secrets.Secret{Key: "GREETING", Value: "hello"}); err != nil {
 		log.Fatal(err)
 	}
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/gocdk"
+	pstest "github.com/polysecret/secrets/internal/drivertest"
 	psvar "github.com/polysecret/secrets/runtimevar"
 )
 
@@ -190,7 +191,8 @@ func TestCloseLeavesStore(t *testing.T) {
 // runtimevar's default mux.
 func TestURLOpener(t *testing.T) {
 	ctx := context.Background()
-	seed, err := secrets.OpenStore(ctx, "mem://psvar-url-test")
+	mem := "mem://psvar-url-" + pstest.Prefix() // named: shared with the URL opener's store
+	seed, err := secrets.OpenStore(ctx, mem)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +219,6 @@ func TestURLOpener(t *testing.T) {
 		}
 		return "polysecret://?" + v.Encode()
 	}
-	const mem = "mem://psvar-url-test"
 	for _, tc := range []struct {
 		name    string
 		url     string
@@ -266,7 +267,8 @@ func TestURLOpener(t *testing.T) {
 // Variable.Close closes it.
 func TestURLOpenerClosesItsStore(t *testing.T) {
 	ctx := context.Background()
-	seed, err := secrets.OpenStore(ctx, "mem://psvar-close-test")
+	name := "psvar-close-" + pstest.Prefix()
+	seed, err := secrets.OpenStore(ctx, "mem://"+name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +276,7 @@ func TestURLOpenerClosesItsStore(t *testing.T) {
 	if _, err := seed.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
 		t.Fatal(err)
 	}
-	v, err := runtimevar.OpenVariable(ctx, "polysecret://?url=mem%3A%2F%2Fpsvar-close-test&key=K&decoder=string")
+	v, err := runtimevar.OpenVariable(ctx, "polysecret://?url=mem%3A%2F%2F"+name+"&key=K&decoder=string")
 	if err != nil {
 		t.Fatal(err)
 	}
