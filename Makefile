@@ -18,12 +18,14 @@ servers vault-bin:
 	@bash scripts/vault-dev.sh >/dev/null
 
 ## test: vet, then every test under -race against a real Vault dev server
-## (built from tools/vault, cached), moto and lockertest
+## (built from tools/vault, cached), moto and lockertest; then the same for
+## the runtimevar module (runtimevar/, a module of its own)
 test:
 	$(GO) vet $(PKGS)
 	@VAULT_BIN="$$(bash scripts/vault-dev.sh)" || { echo "make test: could not build the Vault dev server" >&2; exit 1; }; \
 	export VAULT_BIN; \
-	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+	$(GO) test -race -count=1 -timeout 15m $(PKGS) && \
+	cd runtimevar && $(GO) vet ./... && $(GO) test -race -count=1 -timeout 5m ./... # its own module (gocloud.dev runtimevar driver)
 	$(GO) test -count=1 -run 'AllocatesNothing' ./memory/ # allocation counts, which -race distorts
 
 ## test-short: the tests that need no external server (memory, conformance, core)
@@ -33,13 +35,15 @@ test-short:
 ## bench: every benchmark, drivers side by side with the raw SDK on the same server
 bench:
 	@VAULT_BIN="$$(bash scripts/vault-dev.sh)"; export VAULT_BIN; \
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m $(PKGS)
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m $(PKGS) && \
+	cd runtimevar && $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 10m ./...
 
 ## lint: gofmt, go vet, staticcheck (fetched through the Go module proxy)
 lint:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(PKGS)
+	cd runtimevar && $(GO) vet ./... && $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 ## fuzz: run each fuzz target for FUZZTIME
 fuzz:
