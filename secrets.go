@@ -145,6 +145,10 @@ type Store struct {
 	closed *atomic.Bool
 	own    *atomic.Bool
 	owner  bool
+	// vg and kc are the driver's ValueGetter and KeyChecker, if it has
+	// them (bind).
+	vg backend.ValueGetter
+	kc backend.KeyChecker
 	// watchInterval is Watch's polling interval (0: DefaultWatchInterval).
 	watchInterval time.Duration
 }
@@ -168,6 +172,7 @@ func NewStore(drv backend.Driver, opts StoreOptions) *Store {
 	s := &Store{drv: drv, caps: drv.Capabilities(), scheme: opts.Scheme, env: opts.Environment,
 		readonly: opts.ReadOnly, closed: new(atomic.Bool), own: new(atomic.Bool), owner: true,
 		watchInterval: opts.WatchInterval}
+	s.bind()
 	if err := backend.ValidateScope(opts.Environment); err != nil {
 		s.envErr = err
 	}
@@ -237,8 +242,8 @@ func (s *Store) validateKey(key string) error {
 	if err := backend.ValidateKey(key); err != nil {
 		return err
 	}
-	if c, ok := s.drv.(backend.KeyChecker); ok {
-		return c.CheckKey(key)
+	if s.kc != nil {
+		return s.kc.CheckKey(key)
 	}
 	return nil
 }
@@ -361,8 +366,8 @@ func (s *Store) Get(ctx context.Context, key string, opts ...GetOption) (*Secret
 // Where the driver can read a value alone (backend.ValueGetter: memory),
 // Value builds no Secret: on mem:// it makes no allocation.
 func (s *Store) Value(ctx context.Context, key string) (string, error) {
-	if g, ok := s.drv.(backend.ValueGetter); ok && !strings.Contains(key, FieldSeparator) {
-		if v, ok, err := s.fastValue(ctx, g, key); ok {
+	if s.vg != nil && strings.IndexByte(key, '#') < 0 {
+		if v, ok, err := s.fastValue(ctx, s.vg, key); ok {
 			return v, err
 		}
 	}
@@ -824,7 +829,15 @@ func (s *Store) DeleteEnvironment(ctx context.Context, name string) error {
 func (s *Store) With(f backend.Interceptor) *Store {
 	c := *s
 	c.drv = backend.Intercept(s.drv, s.scheme, f)
+	c.bind()
 	return &c
+}
+
+// bind finds the driver's optional interfaces of the hot path once, so that
+// a read does not assert them each time.
+func (s *Store) bind() {
+	s.vg, _ = s.drv.(backend.ValueGetter)
+	s.kc, _ = s.drv.(backend.KeyChecker)
 }
 
 // Ping checks, with as few calls as the driver allows, that the store can
