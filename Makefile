@@ -26,7 +26,7 @@ test:
 	export VAULT_BIN; \
 	$(GO) test -race -count=1 -timeout 15m $(PKGS) && \
 	cd runtimevar && $(GO) vet ./... && $(GO) test -race -count=1 -timeout 5m ./... # its own module (gocloud.dev runtimevar driver)
-	$(GO) test -count=1 -run 'AllocatesNothing' ./memory/ # allocation counts, which -race distorts
+	$(GO) test -count=1 -run 'AllocatesNothing' ./memory/ ./cache/ # allocation counts, which -race distorts
 
 ## test-short: the tests that need no external server (memory, conformance, core)
 test-short:
