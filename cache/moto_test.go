@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
@@ -24,23 +23,6 @@ import (
 // These tests run the cache in front of the awssm driver against a real
 // moto_server, which they start (and kill, and start again) themselves.
 
-func findMoto() string {
-	if p := os.Getenv("MOTO_SERVER"); p != "" {
-		return p
-	}
-	root := os.Getenv("PYENV_ROOT")
-	if root == "" {
-		root = filepath.Join(os.Getenv("HOME"), ".pyenv")
-	}
-	if m, _ := filepath.Glob(filepath.Join(root, "versions", "*", "bin", "moto_server")); len(m) > 0 {
-		return m[len(m)-1]
-	}
-	if p, err := exec.LookPath("moto_server"); err == nil {
-		return p
-	}
-	return ""
-}
-
 // moto is a moto_server on a fixed loopback port, which can be killed and
 // started again on that port.
 type moto struct {
@@ -51,7 +33,7 @@ type moto struct {
 }
 
 func startMoto(t *testing.T) *moto {
-	bin := findMoto()
+	bin := testenv.FindMoto()
 	testenv.Require(t, bin != "", "no moto_server found (pyenv, PATH or MOTO_SERVER)")
 	port, err := testenv.FreePort()
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/polysecret/secrets/backend"
 	"github.com/polysecret/secrets/conformance"
 	"github.com/polysecret/secrets/internal/drivertest"
+	"github.com/polysecret/secrets/internal/testenv"
 	"github.com/polysecret/secrets/vault"
 )
 
@@ -218,10 +219,10 @@ func TestConcurrentModifyTwoStores(t *testing.T) {
 // context deadline, not a hang.
 func TestStoppedServer(t *testing.T) {
 	needServer(t)
-	if vaultBin() == "" {
+	if testenv.VaultBin() == "" {
 		t.Skip("needs a local Vault binary to stop")
 	}
-	addr, stop, _, err := startVault()
+	addr, stop, err := testenv.StartVault()
 	if err != nil {
 		t.Fatal(err)
 	}
