@@ -7,22 +7,11 @@ import (
 	"github.com/polysecret/secrets/internal/testenv"
 )
 
-// The tests run against a real Vault server (testenv.MainWithVault):
-// VAULT_ADDR and VAULT_TOKEN if set; else `server -dev` of VAULT_BIN or of
-// the binary scripts/vault-dev.sh caches (make test builds it). Without
-// either they skip naming `make test` — and under CI=true they fail.
+// vault is the Vault dev server of the vault:// cases (see
+// testenv.MainWithVault: a missing server skips them, and fails them under
+// CI=true).
+var vault testenv.Server
 
-var srv testenv.Server
+func TestMain(m *testing.M) { os.Exit(testenv.MainWithVault(m, &vault)) }
 
-// vaultAddr and vaultToken are the server's, for the tests.
-var vaultAddr, vaultToken string
-
-func TestMain(m *testing.M) {
-	srv.Ready = func(s *testenv.Server) { vaultAddr, vaultToken = s.Addr, s.Token }
-	os.Exit(testenv.MainWithVault(m, &srv))
-}
-
-func needServer(t testing.TB) {
-	t.Helper()
-	srv.Require(t)
-}
+func needServer(t testing.TB) { t.Helper(); vault.Require(t) }
