@@ -1,0 +1,203 @@
+//go:build unix
+
+package file
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/polysecret/secrets/backend"
+)
+
+// stamp identifies one version of the store file on disk: a file replaced
+// by a rename has another inode (the driver keeps the file it read open, so
+// its inode is not reused), one rewritten in place another size or time.
+type stamp struct {
+	exists   bool
+	dev, ino uint64
+	size     int64
+	mtime    time.Time
+}
+
+func stampOf(fi fs.FileInfo) stamp {
+	s := stamp{exists: true, size: fi.Size(), mtime: fi.ModTime()}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		s.dev, s.ino = uint64(st.Dev), uint64(st.Ino) //nolint:unconvert // int32 on some systems
+	}
+	return s
+}
+
+// statPath returns the stamp of the file at path now (not exists when
+// absent).
+func statPath(path string) (stamp, error) {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return stamp{}, nil
+	}
+	if err != nil {
+		return stamp{}, fileErr("stat the store", err)
+	}
+	return stampOf(fi), nil
+}
+
+// fileErr classifies an I/O error of the store file.
+func fileErr(what string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return backend.Errorf(backend.PermissionDenied, "file: %s: %w", what, err)
+	case errors.Is(err, fs.ErrNotExist):
+		return backend.Errorf(backend.FailedPrecondition, "file: %s: %w", what, err)
+	}
+	return backend.Errorf(backend.Internal, "file: %s: %w", what, err)
+}
+
+// load reads and decrypts the store file. It returns the open file (kept
+// open by the caller while it uses the stamp), or nil and an empty state
+// when the file does not exist.
+func (d *driver) load() (*state, stamp, *os.File, error) {
+	f, err := os.Open(d.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return newState(), stamp{}, nil, nil
+	}
+	if err != nil {
+		return nil, stamp{}, nil, fileErr("open the store", err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, stamp{}, nil, fileErr("stat the store", err)
+	}
+	plain, err := open(f, d.identity)
+	if err != nil {
+		f.Close()
+		return nil, stamp{}, nil, err
+	}
+	st, err := decode(plain)
+	clear(plain)
+	if err != nil {
+		f.Close()
+		return nil, stamp{}, nil, err
+	}
+	return st, stampOf(fi), f, nil
+}
+
+// adopt makes st, read from f with stamp s, the driver's current view.
+func (d *driver) adopt(st *state, s stamp, f *os.File) {
+	if d.held != nil {
+		d.held.Close()
+	}
+	d.st, d.stamp, d.held = st, s, f
+}
+
+// refreshLocked re-reads the file if it is not the one the driver read;
+// d.mu is held for writing.
+func (d *driver) refreshLocked() error {
+	now, err := statPath(d.path)
+	if err != nil {
+		return err
+	}
+	if d.st != nil && now == d.stamp {
+		return nil
+	}
+	st, s, f, err := d.load()
+	if err != nil {
+		return err
+	}
+	d.adopt(st, s, f)
+	return nil
+}
+
+// lockFile takes the advisory lock of the store (flock on <path>.lock),
+// exclusive. The caller holds d.mu for writing, so one driver's goroutines
+// never share the lock file's description.
+func (d *driver) lockFile(ctx context.Context) (unlock func(), err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if d.lock == nil {
+		f, err := os.OpenFile(d.path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fileErr("open the lock file", err)
+		}
+		d.lock = f
+	}
+	for {
+		err = syscall.Flock(int(d.lock.Fd()), syscall.LOCK_EX)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		return nil, fileErr("lock the store", err)
+	}
+	return func() { _ = syscall.Flock(int(d.lock.Fd()), syscall.LOCK_UN) }, nil
+}
+
+// writeLocked writes st as the new store file, atomically: a temporary file
+// in the same directory, fsync, rename over the store, fsync of the
+// directory. The caller holds d.mu and the file lock.
+func (d *driver) writeLocked(st *state) (err error) {
+	plain, err := encode(st)
+	if err != nil {
+		return backend.Errorf(backend.Internal, "file: encode the store: %w", err)
+	}
+	ct, err := seal(plain, d.recipients)
+	clear(plain)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(d.path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(d.path)+".tmp-*")
+	if err != nil {
+		return fileErr("create a temporary file", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err := tmp.Write(ct); err != nil {
+		return fileErr("write the store", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fileErr("fsync the store", err)
+	}
+	fi, err := tmp.Stat()
+	if err != nil {
+		return fileErr("stat the store", err)
+	}
+	if err := os.Rename(tmp.Name(), d.path); err != nil {
+		return fileErr("rename the store into place", err)
+	}
+	committed = true
+	if err := syncDir(dir); err != nil {
+		// The rename happened: the new content is in place, its durability
+		// is unknown. Forget the cached view so the next call re-reads.
+		tmp.Close()
+		d.adopt(nil, stamp{}, nil)
+		return err
+	}
+	// Reopen read-only is not needed: the temporary file's descriptor
+	// keeps the inode alive as well.
+	d.adopt(st, stampOf(fi), tmp)
+	return nil
+}
+
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return fileErr("open the store's directory", err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fileErr("fsync the store's directory", err)
+	}
+	return nil
+}
