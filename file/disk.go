@@ -152,7 +152,7 @@ func (d *driver) writeLocked(st *state) (err error) {
 		return err
 	}
 	dir := filepath.Dir(d.path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(d.path)+".tmp-*")
+	tmp, err := os.CreateTemp(dir, d.tempPattern())
 	if err != nil {
 		return fileErr("create a temporary file", err)
 	}
@@ -200,4 +200,17 @@ func syncDir(dir string) error {
 		return fileErr("fsync the store's directory", err)
 	}
 	return nil
+}
+
+// tempPattern names the temporary files of writes: .<name>.tmp-<random>.
+func (d *driver) tempPattern() string { return "." + filepath.Base(d.path) + ".tmp-*" }
+
+// sweepLocked removes the temporary files a writer killed in the middle of
+// a write left behind. The caller holds the file lock, so no write is under
+// way: every such file is stale.
+func (d *driver) sweepLocked() {
+	stale, _ := filepath.Glob(filepath.Join(filepath.Dir(d.path), d.tempPattern()))
+	for _, f := range stale {
+		_ = os.Remove(f)
+	}
 }

@@ -29,6 +29,7 @@ type driver struct {
 	stamp stamp    // of the file st was read from
 	held  *os.File // that file, kept open so that its inode is not reused
 	lock  *os.File // <path>.lock, opened by the first write
+	swept bool     // stale temporary files removed (by the first write)
 }
 
 var (
@@ -71,6 +72,10 @@ func (d *driver) update(ctx context.Context, fn func(st *state) error) error {
 		return err
 	}
 	defer unlock()
+	if !d.swept {
+		d.swept = true
+		d.sweepLocked()
+	}
 	if err := d.refreshLocked(); err != nil {
 		return err
 	}
