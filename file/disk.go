@@ -16,33 +16,39 @@ import (
 
 // stamp identifies one version of the store file on disk: a file replaced
 // by a rename has another inode (the driver keeps the file it read open, so
-// its inode is not reused), one rewritten in place another size or time.
+// its inode is not reused), one rewritten in place another size or
+// modification or change time.
 type stamp struct {
-	exists   bool
-	dev, ino uint64
-	size     int64
-	mtime    time.Time
+	exists       bool
+	dev, ino     uint64
+	size         int64
+	mtime, ctime time.Time
 }
 
 func stampOf(fi fs.FileInfo) stamp {
-	s := stamp{exists: true, size: fi.Size(), mtime: fi.ModTime()}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		s.dev, s.ino = uint64(st.Dev), uint64(st.Ino) //nolint:unconvert // int32 on some systems
+		return stampOfStat(st)
 	}
-	return s
+	return stamp{exists: true, size: fi.Size(), mtime: fi.ModTime()}
 }
 
 // statPath returns the stamp of the file at path now (not exists when
-// absent).
+// absent). It calls stat(2) directly, without os.Stat's allocations: it
+// runs before every read.
 func statPath(path string) (stamp, error) {
-	fi, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return stamp{}, nil
+	var st syscall.Stat_t
+	for {
+		err := syscall.Stat(path, &st)
+		switch {
+		case err == nil:
+			return stampOfStat(&st), nil
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.ENOENT:
+			return stamp{}, nil
+		}
+		return stamp{}, fileErr("stat the store", &fs.PathError{Op: "stat", Path: path, Err: err})
 	}
-	if err != nil {
-		return stamp{}, fileErr("stat the store", err)
-	}
-	return stampOf(fi), nil
 }
 
 // fileErr classifies an I/O error of the store file.
@@ -91,7 +97,34 @@ func (d *driver) adopt(st *state, s stamp, f *os.File) {
 	if d.held != nil {
 		d.held.Close()
 	}
-	d.st, d.stamp, d.held = st, s, f
+	d.st, d.stamp, d.held, d.heldFd = st, s, f, -1
+	if f != nil {
+		d.heldFd = int(f.Fd())
+	}
+}
+
+// fresh reports whether the file at the path is still the one d.st was
+// read from; d.mu is held. While the driver holds that file open, one
+// fstat(2) of it answers (cheaper than a stat of the path): a file another
+// writer renamed over it, or that was deleted, has no link left, and one
+// rewritten in place has another size or time. Without a file (the store
+// did not exist) it stats the path.
+func (d *driver) fresh() (bool, error) {
+	if d.heldFd < 0 {
+		now, err := statPath(d.path)
+		return err == nil && now == d.stamp, err
+	}
+	var st syscall.Stat_t
+	for {
+		err := syscall.Fstat(d.heldFd, &st)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return false, fileErr("stat the store", err)
+		}
+		return st.Nlink > 0 && stampOfStat(&st) == d.stamp, nil
+	}
 }
 
 // refreshLocked re-reads the file if it is not the one the driver read;
@@ -169,10 +202,6 @@ func (d *driver) writeLocked(st *state) (err error) {
 	if err := tmp.Sync(); err != nil {
 		return fileErr("fsync the store", err)
 	}
-	fi, err := tmp.Stat()
-	if err != nil {
-		return fileErr("stat the store", err)
-	}
 	if err := os.Rename(tmp.Name(), d.path); err != nil {
 		return fileErr("rename the store into place", err)
 	}
@@ -184,8 +213,15 @@ func (d *driver) writeLocked(st *state) (err error) {
 		d.adopt(nil, stamp{}, nil)
 		return err
 	}
-	// Reopen read-only is not needed: the temporary file's descriptor
-	// keeps the inode alive as well.
+	// The temporary file's descriptor is now the store's: it keeps the
+	// inode alive. Its stamp is taken after the rename, which changes the
+	// inode's ctime on some file systems.
+	fi, err := tmp.Stat()
+	if err != nil {
+		tmp.Close()
+		d.adopt(nil, stamp{}, nil)
+		return fileErr("stat the store", err)
+	}
 	d.adopt(st, stampOf(fi), tmp)
 	return nil
 }

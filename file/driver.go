@@ -26,10 +26,12 @@ type driver struct {
 
 	mu    sync.RWMutex
 	st    *state   // nil: unknown, re-read before use
-	stamp stamp    // of the file st was read from
+	stamp stamp    // of the file st was read from (from fstat of held)
 	held  *os.File // that file, kept open so that its inode is not reused
-	lock  *os.File // <path>.lock, opened by the first write
-	swept bool     // stale temporary files removed (by the first write)
+	// heldFd is held's descriptor (-1 without one), for fstat.
+	heldFd int
+	lock   *os.File // <path>.lock, opened by the first write
+	swept  bool     // stale temporary files removed (by the first write)
 }
 
 var (
@@ -44,14 +46,17 @@ var (
 // view runs fn on the current content of the store: from memory when the
 // file has not changed since it was read, else after reading it again.
 func (d *driver) view(fn func(st *state) error) error {
-	now, err := statPath(d.path)
-	if err != nil {
-		return err
-	}
 	d.mu.RLock()
-	if d.st != nil && now == d.stamp {
-		defer d.mu.RUnlock()
-		return fn(d.st)
+	if d.st != nil {
+		ok, err := d.fresh()
+		if err != nil {
+			d.mu.RUnlock()
+			return err
+		}
+		if ok {
+			defer d.mu.RUnlock()
+			return fn(d.st)
+		}
 	}
 	d.mu.RUnlock()
 	d.mu.Lock()

@@ -15,7 +15,7 @@ import (
 )
 
 // sealJSON writes doc, encrypted to id, as the store at path.
-func sealJSON(t *testing.T, path string, id *age.X25519Identity, doc string) {
+func sealJSON(t testing.TB, path string, id *age.X25519Identity, doc string) {
 	t.Helper()
 	var buf bytes.Buffer
 	w, err := age.Encrypt(&buf, id.Recipient())
