@@ -75,7 +75,8 @@ func encode(st *state) ([]byte, error) {
 		}
 		doc.Secrets = append(doc.Secrets, fe)
 	}
-	return json.MarshalIndent(&doc, "", "  ")
+	b, err := json.MarshalIndent(&doc, "", "  ")
+	return append(b, '\n'), err
 }
 
 // decode parses a JSON document into a state.
