@@ -85,7 +85,8 @@
 // cannot be reused), and only then is it read again. Readers take no lock.
 //
 // The lock is flock(2): it works between processes on one machine, and is
-// not reliable on network file systems. The driver builds on Unix only.
+// not reliable on network file systems. The driver builds on Linux,
+// macOS, FreeBSD, NetBSD and OpenBSD.
 //
 // # As
 //
