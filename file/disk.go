@@ -159,16 +159,42 @@ func (d *driver) lockFile(ctx context.Context) (unlock func(), err error) {
 		}
 		d.lock = f
 	}
+	fd := int(d.lock.Fd())
+	if err := flockCtx(ctx, fd); err != nil {
+		return nil, err
+	}
+	return func() { _ = syscall.Flock(fd, syscall.LOCK_UN) }, nil
+}
+
+// flockCtx takes an exclusive flock on fd. With a context that can end, it
+// tries without blocking and waits between tries (100µs, doubling up to
+// 10ms), so that the wait ends with the context; otherwise it blocks.
+func flockCtx(ctx context.Context, fd int) error {
+	how := syscall.LOCK_EX
+	if ctx.Done() != nil {
+		how |= syscall.LOCK_NB
+	}
+	wait := 100 * time.Microsecond
 	for {
-		err = syscall.Flock(int(d.lock.Fd()), syscall.LOCK_EX)
-		if err != syscall.EINTR {
-			break
+		err := syscall.Flock(fd, how)
+		switch err {
+		case nil:
+			return nil
+		case syscall.EINTR:
+			continue
+		case syscall.EWOULDBLOCK:
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-t.C:
+			}
+			wait = min(2*wait, 10*time.Millisecond)
+			continue
 		}
+		return fileErr("lock the store", err)
 	}
-	if err != nil {
-		return nil, fileErr("lock the store", err)
-	}
-	return func() { _ = syscall.Flock(int(d.lock.Fd()), syscall.LOCK_UN) }, nil
 }
 
 // writeLocked writes st as the new store file, atomically: a temporary file

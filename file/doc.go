@@ -84,6 +84,9 @@
 // modification time; the driver keeps the file it read open, so its inode
 // cannot be reused), and only then is it read again. Readers take no lock.
 //
+// A write waiting for the lock gives up when its context ends
+// (Canceled, DeadlineExceeded); nothing is written then.
+//
 // The lock is flock(2): it works between processes on one machine, and is
 // not reliable on network file systems. The driver builds on Linux,
 // macOS, FreeBSD, NetBSD and OpenBSD.
