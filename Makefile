@@ -19,13 +19,15 @@ servers vault-bin:
 
 ## test: vet, then every test under -race against a real Vault dev server
 ## (built from tools/vault, cached), moto and lockertest; then the same for
-## the runtimevar module (runtimevar/, a module of its own)
+## the runtimevar module (runtimevar/, a module of its own) and the polysecret
+## command (cmd/polysecret, a module of its own: testscript scripts)
 test:
 	$(GO) vet $(PKGS)
 	@VAULT_BIN="$$(bash scripts/vault-dev.sh)" || { echo "make test: could not build the Vault dev server" >&2; exit 1; }; \
 	export VAULT_BIN; \
 	$(GO) test -race -count=1 -timeout 15m $(PKGS) && \
-	cd runtimevar && $(GO) vet ./... && $(GO) test -race -count=1 -timeout 5m ./... # its own module (gocloud.dev runtimevar driver)
+	(cd runtimevar && $(GO) vet ./... && $(GO) test -race -count=1 -timeout 5m ./...) && \
+	(cd cmd/polysecret && $(GO) vet ./... && $(GO) test -race -count=1 -timeout 10m ./...)
 	$(GO) test -count=1 -run 'AllocatesNothing' ./memory/ ./cache/ # allocation counts, which -race distorts
 
 ## test-short: the tests that need no external server (memory, conformance, core)
@@ -38,12 +40,14 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m $(PKGS) && \
 	cd runtimevar && $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 10m ./...
 
-## lint: gofmt, go vet, staticcheck (fetched through the Go module proxy)
+## lint: gofmt, go vet, staticcheck (fetched through the Go module proxy), for
+## each module (the library, runtimevar, cmd/polysecret)
 lint:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(PKGS)
 	cd runtimevar && $(GO) vet ./... && $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+	cd cmd/polysecret && $(GO) vet ./... && $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 ## fuzz: run each fuzz target for FUZZTIME
 fuzz:

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/spf13/cobra"
+
+	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/backend"
+)
+
+func newCopy(a *app) *cobra.Command {
+	var (
+		dryRun bool
+		conc   int
+	)
+	c := &cobra.Command{
+		Use:   "copy SRC_URL DST_URL",
+		Short: "Copy every environment and secret from one store to another",
+		Long: `copy creates in DST every environment of SRC that DST lacks, and sets every
+secret of every scope of SRC in DST (Store.Put) with its description, type,
+labels and expiry — those DST stores (its Capabilities); a line says what DST
+cannot hold. A secret DST already holds identically is left alone, so a
+re-run after a failure completes the copy with no duplicate and no new
+version. Secrets only in DST are kept. The plan is printed first, then
+the writes run, --concurrency at a time; the first failure stops them (a
+re-run finishes). --dry-run prints the plan (create /
+update / unchanged, and the fields that change), never a value.
+
+A secret DST cannot hold at all (a value that is not UTF-8 on a text-only
+store, an empty value where it has none, an expired secret where it stores
+no expiry: it would live again) is reported and skipped; copy then
+ends with Unimplemented (12) after copying the rest. --env is ignored: every
+scope is copied. On a terminal, progress goes to stderr.`,
+		Example: `  polysecret copy vault://secret/myapp 'awssm://myapp?region=eu-west-1' --dry-run
+  polysecret copy vault://secret/myapp 'awssm://myapp?region=eu-west-1'
+  polysecret diff vault://secret/myapp 'awssm://myapp?region=eu-west-1'`,
+		Args: args(2),
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			ctx := cmd.Context()
+			if conc < 1 || conc > 64 {
+				return usageError{fmt.Errorf("--concurrency %d: want 1-64", conc)}
+			}
+			src, err := openURL(ctx, argv[0], "")
+			if err != nil {
+				return err
+			}
+			defer src.Close()
+			dst, err := openURL(ctx, argv[1], "")
+			if err != nil {
+				return err
+			}
+			defer dst.Close()
+			out := a.stdout
+			h := heldBy(dst.Capabilities())
+			if lost := h.notHeld(); len(lost) > 0 {
+				fmt.Fprintf(out, "note: the destination does not store %s: those are not copied\n", strings.Join(lost, ", "))
+			}
+			// Environments.
+			senvs, err := src.ListEnvironments(ctx)
+			if err != nil {
+				return err
+			}
+			denvs, err := dst.ListEnvironments(ctx)
+			if err != nil {
+				return err
+			}
+			have := map[string]bool{}
+			for _, e := range denvs {
+				have[e.Name] = true
+			}
+			missing := map[string]bool{}
+			for _, e := range senvs {
+				if have[e.Name] {
+					continue
+				}
+				if dst.Capabilities().FixedEnvironments {
+					fmt.Fprintf(out, "cannot create environment %s: the destination's environments are configured; its secrets are skipped\n", e.Name)
+					missing[e.Name] = true
+					continue
+				}
+				fmt.Fprintf(out, "create environment %s\n", e.Name)
+				if dryRun {
+					continue
+				}
+				if _, err := dst.CreateEnvironment(ctx, secrets.Environment{Name: e.Name, Description: e.Description, ExternalURL: e.ExternalURL}); err != nil && !errors.Is(err, secrets.ErrAlreadyExists) {
+					return err
+				}
+			}
+			// Secrets.
+			sm, order, err := snapshot(ctx, src)
+			if err != nil {
+				return err
+			}
+			dm, _, err := snapshot(ctx, dst)
+			if err != nil {
+				return err
+			}
+			now := time.Now()
+			skipped := 0
+			var writes []secrets.Secret
+			for _, r := range order {
+				sec := sm[r]
+				if missing[r.env] {
+					skipped++
+					continue
+				}
+				why := cannotHold(dst.Capabilities(), sec.Value)
+				if why == "" && !h.expiry && sec.Expired(now) {
+					why = "it has expired and the destination does not store expiry (it would live again)"
+				}
+				if why != "" {
+					fmt.Fprintf(out, "cannot copy %s: %s\n", r, why)
+					skipped++
+					continue
+				}
+				want := secrets.Secret{Environment: r.env, Key: r.key, Value: sec.Value, Description: sec.Description}
+				if h.types {
+					want.Type = sec.Type
+				}
+				if h.labels {
+					want.Labels = sec.Labels
+				}
+				if h.expiry {
+					want.ExpiresAt = sec.ExpiresAt
+				}
+				action := "create " + r.String()
+				if cur, ok := dm[r]; ok {
+					d := differences(&want, cur, h)
+					if len(d) == 0 {
+						fmt.Fprintf(out, "unchanged %s\n", r)
+						continue
+					}
+					action = "update " + r.String() + " (" + strings.Join(d, ", ") + ")"
+				}
+				fmt.Fprintln(out, action)
+				writes = append(writes, want)
+			}
+			if !dryRun {
+				if err := putAll(ctx, dst, writes, conc, isTerminal(a.stderr), a.stderr); err != nil {
+					return err
+				}
+			}
+			if dryRun {
+				fmt.Fprintln(out, "dry run: nothing written")
+			}
+			if skipped > 0 {
+				return &codedError{secrets.Unimplemented, fmt.Errorf("%d secrets could not be copied (listed above)", skipped)}
+			}
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&dryRun, "dry-run", false, "print the plan, write nothing (env POLYSECRET_DRY_RUN)")
+	c.Flags().IntVar(&conc, "concurrency", 4, "writes in flight at once, 1-64 (env POLYSECRET_CONCURRENCY)")
+	return c
+}
+
+// cannotHold says why a store with caps cannot hold v ("" if it can).
+func cannotHold(caps secrets.Capabilities, v string) string {
+	switch {
+	case caps.TextOnly && !utf8.ValidString(v):
+		return "the destination stores only UTF-8 values"
+	case caps.NoEmptyValues && v == "":
+		return "the destination cannot store an empty value"
+	}
+	return ""
+}
+
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// putAll writes secs with at most conc Puts in flight; the first error
+// stops the rest. On a terminal, progress goes to w.
+func putAll(ctx context.Context, dst *secrets.Store, secs []secrets.Secret, conc int, progress bool, w io.Writer) error {
+	var (
+		mu   sync.Mutex
+		done int
+	)
+	err := backend.ForEach(ctx, len(secs), conc, func(ctx context.Context, i int) error {
+		if _, err := dst.Put(ctx, secs[i]); err != nil {
+			return err
+		}
+		if progress {
+			mu.Lock()
+			done++
+			fmt.Fprintf(w, "\rcopy: %d/%d", done, len(secs))
+			mu.Unlock()
+		}
+		return nil
+	})
+	if progress && len(secs) > 0 {
+		fmt.Fprintln(w)
+	}
+	return err
+}

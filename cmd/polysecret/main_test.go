@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/polysecret/secrets/internal/testenv"
+	"github.com/polysecret/secrets/locker/lockertest"
+)
+
+// The scripts in testdata/script run the real command (this test binary,
+// re-executed as "polysecret") against servers that live as long as the
+// test process: lockertest (a fresh project and access key per script) and,
+// for copy and diff between backends, a Vault dev server (VAULT_ADDR and
+// VAULT_TOKEN if set, else `server -dev` of VAULT_BIN or the binary
+// scripts/vault-dev.sh caches), and moto for awssm:// (moto_test.go).
+// Without them the scripts that need them skip ([!vault] skip, [!moto]
+// skip) — and under CI=true the run fails.
+
+var (
+	vaultAddr, vaultToken string
+	scriptSeq             atomic.Int64
+)
+
+// lockerKey is the script's lockertest server in testscript.Env.Values.
+type lockerKey struct{}
+
+type servers struct{ m *testing.M }
+
+func (s servers) Run() int {
+	if a, tok := os.Getenv("VAULT_ADDR"), os.Getenv("VAULT_TOKEN"); a != "" && tok != "" {
+		vaultAddr, vaultToken = a, tok
+	} else if vaultBin() != "" {
+		addr, stop, out, err := startVault()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "start vault:", err, out)
+			return 1
+		}
+		defer stop()
+		vaultAddr, vaultToken = addr, "root"
+	} else if testenv.CI() {
+		fmt.Fprintln(os.Stderr, "CI=true but no Vault server: set VAULT_BIN (make test does)")
+		return 1
+	}
+	stopMoto, err := startMoto()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer stopMoto()
+	if motoEndpoint == "" && testenv.CI() {
+		fmt.Fprintln(os.Stderr, "CI=true but no moto_server: set MOTO_SERVER or AWS_ENDPOINT_URL_SECRETS_MANAGER")
+		return 1
+	}
+	return s.m.Run()
+}
+
+func TestMain(m *testing.M) {
+	testscript.Main(servers{m}, map[string]func(){"polysecret": main})
+}
+
+func TestScript(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(e *testscript.Env) error {
+			n := scriptSeq.Add(1)
+			locker := lockertest.NewServer() // its own, for its own faults
+			e.Defer(locker.Close)
+			e.Values[lockerKey{}] = locker
+			key, err := locker.CreateProject("script" + strconv.FormatInt(n, 10)).CreateAccessKey(lockertest.KeyOptions{})
+			if err != nil {
+				return err
+			}
+			e.Setenv("LOCKER_URL", "locker://"+hostOf(locker.URL())+lockertest.BasePath+"?scheme=http")
+			e.Setenv("LOCKER_ACCESS_KEY_ID", key.ID)
+			e.Setenv("LOCKER_SECRET_ACCESS_KEY", key.Secret)
+			if vaultAddr != "" {
+				e.Setenv("VAULT_ADDR", vaultAddr)
+				e.Setenv("VAULT_TOKEN", vaultToken)
+				e.Setenv("VAULT_PATH", fmt.Sprintf("script%d-%d", n, time.Now().UnixNano()))
+				e.Setenv("VAULT_URL", "vault://secret/"+e.Getenv("VAULT_PATH"))
+			}
+			if motoEndpoint != "" {
+				for k, v := range awsEnv(motoEndpoint) {
+					e.Setenv(k, v)
+				}
+				e.Setenv("AWSSM_PREFIX", fmt.Sprintf("script%d-%d", n, time.Now().UnixNano()))
+				e.Setenv("AWSSM_URL", "awssm://"+e.Getenv("AWSSM_PREFIX")+"?region=us-east-1")
+			}
+			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			switch cond {
+			case "vault":
+				return vaultAddr != "", nil
+			case "moto":
+				return motoEndpoint != "", nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"libget":     cmdLibget,
+			"vaultraw":   cmdVaultraw,
+			"lockerfail": cmdLockerfail,
+			"awsraw":     cmdAwsraw,
+		},
+	})
+}
+
+func hostOf(u string) string {
+	u = u[len("http://"):]
+	for i := range len(u) {
+		if u[i] == '/' {
+			return u[:i]
+		}
+	}
+	return u
+}
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func vaultBin() string {
+	if b := os.Getenv("VAULT_BIN"); b != "" {
+		return b
+	}
+	cache := os.Getenv("XDG_CACHE_HOME")
+	if cache == "" {
+		cache = filepath.Join(os.Getenv("HOME"), ".cache")
+	}
+	p := filepath.Join(cache, "polysecret", "vault-v1.21.1")
+	if st, err := os.Stat(p); err == nil && st.Mode()&0o111 != 0 {
+		return p
+	}
+	return ""
+}
+
+// startVault starts a dev server (as vault/main_test.go does).
+func startVault() (addr string, stop func(), out *syncBuf, err error) {
+	bin := vaultBin()
+	home, _ := os.MkdirTemp("", "vault-home-")
+	port, err := testenv.FreePort()
+	if err != nil {
+		return "", nil, nil, err
+	}
+	addr = fmt.Sprintf("127.0.0.1:%d", port)
+	cmd := exec.Command(bin, "server", "-dev", "-dev-root-token-id=root", "-dev-listen-address="+addr, "-dev-no-store-token")
+	cmd.Env = append(os.Environ(), "HOME="+home, "VAULT_ADDR=", "VAULT_TOKEN=")
+	out = new(syncBuf)
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		return "", nil, out, err
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	stop = func() {
+		_ = cmd.Process.Kill()
+		<-exited
+		_ = os.RemoveAll(home)
+	}
+	url := "http://" + addr
+	hc := &http.Client{Timeout: time.Second}
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(25 * time.Millisecond) {
+		select {
+		case <-exited:
+			return "", nil, out, fmt.Errorf("vault exited early:\n%s", out.String())
+		default:
+		}
+		if resp, err := hc.Get(url + "/v1/sys/health"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return url, stop, out, nil
+			}
+		}
+		if time.Now().After(deadline) {
+			stop()
+			return "", nil, out, fmt.Errorf("vault not ready after 60s:\n%s", out.String())
+		}
+	}
+}
