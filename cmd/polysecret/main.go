@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	_ "github.com/polysecret/secrets/awssm"  // awssm://
+	_ "github.com/polysecret/secrets/file"   // file://
 	_ "github.com/polysecret/secrets/locker" // locker://
 	_ "github.com/polysecret/secrets/memory" // mem://
 	_ "github.com/polysecret/secrets/vault"  // vault://

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/polysecret/secrets/internal/testenv"
@@ -83,6 +84,12 @@ func TestScript(t *testing.T) {
 			if err != nil {
 				return err
 			}
+			id, err := age.GenerateX25519Identity()
+			if err != nil {
+				return err
+			}
+			e.Setenv("POLYSECRET_AGE_IDENTITY", id.String())
+			e.Setenv("FILE_URL", "file://"+filepath.Join(e.WorkDir, "store.secrets"))
 			e.Setenv("LOCKER_URL", "locker://"+hostOf(locker.URL())+lockertest.BasePath+"?scheme=http")
 			e.Setenv("LOCKER_ACCESS_KEY_ID", key.ID)
 			e.Setenv("LOCKER_SECRET_ACCESS_KEY", key.Secret)
