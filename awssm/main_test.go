@@ -27,10 +27,9 @@ func needServer(t testing.TB) {
 	srv.Require(t)
 }
 
-// findMoto, startMoto and setAWSEnv are testenv's, for the tests that start
-// a second moto or point the SDK at a stub.
+// findMoto and startMoto are testenv's, for the tests that start a second
+// moto.
 var (
 	findMoto  = testenv.FindMoto
 	startMoto = testenv.StartMoto
-	setAWSEnv = testenv.SetAWSEnv
 )
