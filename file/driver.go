@@ -6,14 +6,13 @@ import (
 	"context"
 	"maps"
 	"os"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"filippo.io/age"
 
 	"github.com/polysecret/secrets/backend"
+	"github.com/polysecret/secrets/internal/memindex"
 )
 
 // driver is one open store file. d.mu guards the cached view (st, stamp,
@@ -96,16 +95,16 @@ func (d *driver) update(ctx context.Context, fn func(st *state) error) error {
 
 func (d *driver) Get(_ context.Context, env, key string, opts backend.GetOptions) (out *backend.Secret, err error) {
 	err = d.view(func(st *state) error {
-		e := st.secrets[skey{env, key}]
+		e := st.Secrets[memindex.Key{Env: env, Key: key}]
 		if e == nil {
 			return errNotFound(env, key)
 		}
-		cur := e.current()
+		cur := e.Current()
 		if opts.Version == "" {
 			out = cur.Clone()
 			return nil
 		}
-		for _, v := range e.versions {
+		for _, v := range e.Versions {
 			if v.Version == opts.Version {
 				// A version's value with the secret's current metadata
 				// (DESIGN.md §3.5), as on every driver.
@@ -123,11 +122,11 @@ func (d *driver) Get(_ context.Context, env, key string, opts backend.GetOptions
 
 func (d *driver) Create(ctx context.Context, s *backend.Secret) (out *backend.Secret, err error) {
 	err = d.update(ctx, func(st *state) error {
-		k := skey{s.Environment, s.Key}
-		if s.Environment != "" && st.envs[s.Environment] == nil {
+		k := memindex.Key{Env: s.Environment, Key: s.Key}
+		if s.Environment != "" && st.Envs[s.Environment] == nil {
 			return errNoEnv(s.Environment)
 		}
-		if st.secrets[k] != nil {
+		if st.Secrets[k] != nil {
 			return backend.Errorf(backend.AlreadyExists, "secret %q exists", s.Key)
 		}
 		now := time.Now().UTC()
@@ -135,9 +134,9 @@ func (d *driver) Create(ctx context.Context, s *backend.Secret) (out *backend.Se
 		c.Type = backend.EffectiveType(c.Type)
 		c.ID = secretID(s.Environment, s.Key)
 		c.CreatedAt, c.UpdatedAt = now, now
-		e := &entry{next: 1}
-		e.push(c)
-		st.insert(k, e)
+		e := &memindex.Entry{Next: 1}
+		e.Push(c)
+		st.Insert(k, e)
 		out = c.Clone()
 		return nil
 	})
@@ -146,32 +145,32 @@ func (d *driver) Create(ctx context.Context, s *backend.Secret) (out *backend.Se
 
 func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update) (out *backend.Secret, err error) {
 	err = d.update(ctx, func(st *state) error {
-		k := skey{env, key}
-		e := st.secrets[k]
+		k := memindex.Key{Env: env, Key: key}
+		e := st.Secrets[k]
 		if e == nil {
 			return errNotFound(env, key)
 		}
-		c := e.current().Clone()
+		c := e.Current().Clone()
 		u.Apply(c)
 		c.UpdatedAt = time.Now().UTC()
 		c.Type = backend.EffectiveType(c.Type)
 		if c.Environment != env {
-			if c.Environment != "" && st.envs[c.Environment] == nil {
+			if c.Environment != "" && st.Envs[c.Environment] == nil {
 				return errNoEnv(c.Environment)
 			}
-			nk := skey{c.Environment, key}
-			if st.secrets[nk] != nil {
+			nk := memindex.Key{Env: c.Environment, Key: key}
+			if st.Secrets[nk] != nil {
 				return backend.Errorf(backend.AlreadyExists, "secret %q exists in the target scope", key)
 			}
 			// The moved secret starts a new history in the target
 			// (DESIGN.md §3.4), as on every driver.
 			c.ID = secretID(c.Environment, key)
 			c.CreatedAt = c.UpdatedAt
-			st.remove(k)
-			e = &entry{next: 1}
-			st.insert(nk, e)
+			st.Remove(k)
+			e = &memindex.Entry{Next: 1}
+			st.Insert(nk, e)
 		}
-		e.push(c)
+		e.Push(c)
 		out = c.Clone()
 		return nil
 	})
@@ -180,11 +179,11 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 
 func (d *driver) Delete(ctx context.Context, env, key string) error {
 	return d.update(ctx, func(st *state) error {
-		k := skey{env, key}
-		if st.secrets[k] == nil {
+		k := memindex.Key{Env: env, Key: key}
+		if st.Secrets[k] == nil {
 			return errNotFound(env, key)
 		}
-		st.remove(k)
+		st.Remove(k)
 		return nil
 	})
 }
@@ -197,75 +196,23 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, token str
 		return nil, "", err
 	}
 	err = d.view(func(st *state) error {
-		start := 0
-		if token != "" {
-			env, key, ok := strings.Cut(token, "\x00")
-			if !ok {
-				return backend.Errorf(backend.InvalidArgument, "malformed page token")
-			}
-			i, found := slices.BinarySearchFunc(st.order, skey{env, key}, skey.compare)
-			if found {
-				i++
-			}
-			start = i
-		} else if !o.AllEnvironments {
-			start, _ = slices.BinarySearchFunc(st.order, skey{o.Environment, o.Prefix}, skey.compare)
-		}
-		last := -1
-		for i := start; i < len(st.order); i++ {
-			k := st.order[i]
-			if !o.AllEnvironments && k.env != o.Environment {
-				if k.env > o.Environment {
-					break
-				}
-				continue
-			}
-			if len(page) == o.PageSize {
-				break
-			}
-			last = i
-			s := st.secrets[k].current()
-			if !o.Match(s) {
-				continue
-			}
-			c := s.Clone()
-			if !o.WithValues {
-				c.Value = ""
-			}
-			page = append(page, c)
-		}
-		if last >= 0 && len(page) == o.PageSize && st.more(o, last+1) {
-			k := st.order[last]
-			next = k.env + "\x00" + k.key
-		}
-		return nil
+		page, next, err = st.Page(o, token)
+		return err
 	})
 	return page, next, err
 }
 
 // more reports whether some secret from index i on could still match o.
-func (st *state) more(o *backend.ListOptions, i int) bool {
-	for ; i < len(st.order); i++ {
-		k := st.order[i]
-		if o.AllEnvironments || k.env == o.Environment {
-			return true
-		}
-		if k.env > o.Environment {
-			return false
-		}
-	}
-	return false
-}
 
 func (d *driver) Versions(_ context.Context, env, key string) (vs []backend.Version, err error) {
 	err = d.view(func(st *state) error {
-		e := st.secrets[skey{env, key}]
+		e := st.Secrets[memindex.Key{Env: env, Key: key}]
 		if e == nil {
 			return errNotFound(env, key)
 		}
-		vs = make([]backend.Version, len(e.versions))
-		for i, v := range e.versions {
-			vs[i] = backend.Version{ID: v.Version, CreatedAt: v.UpdatedAt, Current: i == len(e.versions)-1}
+		vs = make([]backend.Version, len(e.Versions))
+		for i, v := range e.Versions {
+			vs[i] = backend.Version{ID: v.Version, CreatedAt: v.UpdatedAt, Current: i == len(e.Versions)-1}
 		}
 		return nil
 	})
@@ -299,23 +246,23 @@ func (d *driver) Close() error {
 // Put creates or replaces (env, key) in one write.
 func (d *driver) Put(ctx context.Context, s *backend.Secret) (out *backend.Secret, err error) {
 	err = d.update(ctx, func(st *state) error {
-		if s.Environment != "" && st.envs[s.Environment] == nil {
+		if s.Environment != "" && st.Envs[s.Environment] == nil {
 			return errNoEnv(s.Environment)
 		}
-		k := skey{s.Environment, s.Key}
+		k := memindex.Key{Env: s.Environment, Key: s.Key}
 		now := time.Now().UTC()
 		c := s.Clone()
 		c.Type = backend.EffectiveType(c.Type)
 		c.ID = secretID(s.Environment, s.Key)
 		c.CreatedAt, c.UpdatedAt = now, now
-		e := st.secrets[k]
+		e := st.Secrets[k]
 		if e == nil {
-			e = &entry{next: 1}
-			st.insert(k, e)
+			e = &memindex.Entry{Next: 1}
+			st.Insert(k, e)
 		} else {
-			c.CreatedAt = e.current().CreatedAt
+			c.CreatedAt = e.Current().CreatedAt
 		}
-		e.push(c)
+		e.Push(c)
 		out = c.Clone()
 		return nil
 	})
@@ -327,8 +274,8 @@ func (d *driver) Values(_ context.Context, env string, keys []string) (res []bac
 	err = d.view(func(st *state) error {
 		res = make([]backend.ValueResult, len(keys))
 		for i, k := range keys {
-			if e := st.secrets[skey{env, k}]; e != nil {
-				res[i].Secret = e.current().Clone()
+			if e := st.Secrets[memindex.Key{Env: env, Key: k}]; e != nil {
+				res[i].Secret = e.Current().Clone()
 			} else {
 				res[i].Err = errNotFound(env, k)
 			}
@@ -350,11 +297,11 @@ var errNoValue error = &backend.Error{Code: backend.NotFound, Msg: "no such secr
 // copying the secret.
 func (d *driver) GetValue(_ context.Context, env, key string) (v string, exp time.Time, err error) {
 	err = d.view(func(st *state) error {
-		e := st.secrets[skey{env, key}]
+		e := st.Secrets[memindex.Key{Env: env, Key: key}]
 		if e == nil {
 			return errNoValue
 		}
-		c := e.current()
+		c := e.Current()
 		v, exp = c.Value, c.ExpiresAt
 		return nil
 	})

@@ -12,6 +12,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/polysecret/secrets/backend"
+	"github.com/polysecret/secrets/internal/memindex"
 )
 
 // FormatVersion is the version of the file's JSON document this driver
@@ -54,16 +55,16 @@ type fileVersion struct {
 
 // encode returns the JSON document of st.
 func encode(st *state) ([]byte, error) {
-	doc := fileDoc{Format: FormatVersion, Environments: []fileEnv{}, Secrets: make([]fileEntry, 0, len(st.order))}
+	doc := fileDoc{Format: FormatVersion, Environments: []fileEnv{}, Secrets: make([]fileEntry, 0, len(st.Order))}
 	for _, name := range st.envNames() {
-		e := st.envs[name]
+		e := st.Envs[name]
 		doc.Environments = append(doc.Environments, fileEnv{Name: e.Name, Description: e.Description,
 			ExternalURL: e.ExternalURL, ID: e.ID, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt})
 	}
-	for _, k := range st.order {
-		e := st.secrets[k]
-		fe := fileEntry{Environment: k.env, Key: k.key, NextVersion: e.next, Versions: make([]fileVersion, len(e.versions))}
-		for i, s := range e.versions {
+	for _, k := range st.Order {
+		e := st.Secrets[k]
+		fe := fileEntry{Environment: k.Env, Key: k.Key, NextVersion: e.Next, Versions: make([]fileVersion, len(e.Versions))}
+		for i, s := range e.Versions {
 			v := fileVersion{Version: s.Version, Description: s.Description, Type: s.Type, Labels: s.Labels,
 				ExpiresAt: s.ExpiresAt, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 			if utf8.ValidString(s.Value) {
@@ -102,25 +103,25 @@ func decode(b []byte) (*state, error) {
 	}
 	st := newState()
 	for _, fe := range doc.Environments {
-		if fe.Name == "" || st.envs[fe.Name] != nil {
+		if fe.Name == "" || st.Envs[fe.Name] != nil {
 			return nil, backend.Errorf(backend.Internal, "file: the store has an empty or repeated environment name")
 		}
-		st.envs[fe.Name] = &backend.Environment{Name: fe.Name, Description: fe.Description, ExternalURL: fe.ExternalURL,
+		st.Envs[fe.Name] = &backend.Environment{Name: fe.Name, Description: fe.Description, ExternalURL: fe.ExternalURL,
 			ID: fe.ID, CreatedAt: fe.CreatedAt, UpdatedAt: fe.UpdatedAt}
 	}
 	for _, fe := range doc.Secrets {
-		k := skey{fe.Environment, fe.Key}
-		if fe.Key == "" || len(fe.Versions) == 0 || st.secrets[k] != nil {
+		k := memindex.Key{Env: fe.Environment, Key: fe.Key}
+		if fe.Key == "" || len(fe.Versions) == 0 || st.Secrets[k] != nil {
 			return nil, backend.Errorf(backend.Internal, "file: the store has a secret with no key, no version, or twice")
 		}
-		if k.env != "" && st.envs[k.env] == nil {
+		if k.Env != "" && st.Envs[k.Env] == nil {
 			return nil, backend.Errorf(backend.Internal, "file: the store has a secret in an environment it does not list")
 		}
-		e := &entry{next: fe.NextVersion, versions: make([]*backend.Secret, len(fe.Versions))}
+		e := &memindex.Entry{Next: fe.NextVersion, Versions: make([]*backend.Secret, len(fe.Versions))}
 		for i, v := range fe.Versions {
-			s := &backend.Secret{Environment: k.env, Key: k.key, Version: v.Version, Description: v.Description,
+			s := &backend.Secret{Environment: k.Env, Key: k.Key, Version: v.Version, Description: v.Description,
 				Type: v.Type, Labels: v.Labels, ExpiresAt: v.ExpiresAt, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
-				ID: secretID(k.env, k.key)}
+				ID: secretID(k.Env, k.Key)}
 			switch {
 			case v.Value != nil:
 				s.Value = *v.Value
@@ -131,10 +132,10 @@ func decode(b []byte) (*state, error) {
 				}
 				s.Value = string(raw)
 			}
-			e.versions[i] = s
+			e.Versions[i] = s
 		}
-		st.secrets[k] = e
-		st.order = append(st.order, k)
+		st.Secrets[k] = e
+		st.Order = append(st.Order, k)
 	}
 	st.sort()
 	return st, nil

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/polysecret/secrets/backend"
+	"github.com/polysecret/secrets/internal/memindex"
 )
 
 // SetField sets one field of the JSON object value of (env, key) under the
@@ -13,17 +14,17 @@ func (d *driver) SetField(_ context.Context, env, key, field, value string) (*ba
 	db := d.db
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	e := db.secrets[skey{env, key}]
+	e := db.Secrets[memindex.Key{Env: env, Key: key}]
 	if e == nil {
 		return nil, errNotFound(env, key)
 	}
-	v, err := backend.SetJSONField(e.current().Value, field, value)
+	v, err := backend.SetJSONField(e.Current().Value, field, value)
 	if err != nil {
 		return nil, err
 	}
-	c := e.current().Clone()
+	c := e.Current().Clone()
 	c.Value = v
 	c.UpdatedAt = time.Now().UTC()
-	e.push(c)
+	e.Push(c)
 	return c.Clone(), nil
 }

@@ -27,21 +27,20 @@ import (
 	"maps"
 	"net/url"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
+	"github.com/polysecret/secrets/internal/memindex"
 )
 
 // Scheme is the URL scheme of this driver.
 const Scheme = "mem"
 
 // MaxVersions is how many versions of a secret are kept.
-const MaxVersions = 100
+const MaxVersions = memindex.MaxVersions
 
 func init() {
 	secrets.Register(Scheme, secrets.URLOpenerFunc(openURL))
@@ -80,31 +79,13 @@ func OpenStore() *secrets.Store {
 // DB is the data of one in-memory store. Several drivers (and so several
 // Stores) may share one DB.
 type DB struct {
-	mu      sync.RWMutex
-	secrets map[skey]*entry
-	order   []skey // sorted by (env, key): the listing order
-	envs    map[string]*backend.Environment
+	mu sync.RWMutex
+	*memindex.Index
 }
-
-type skey struct{ env, key string }
-
-func (a skey) compare(b skey) int {
-	if c := strings.Compare(a.env, b.env); c != 0 {
-		return c
-	}
-	return strings.Compare(a.key, b.key)
-}
-
-type entry struct {
-	versions []*backend.Secret // oldest first; the last is current
-	next     int               // next version number
-}
-
-func (e *entry) current() *backend.Secret { return e.versions[len(e.versions)-1] }
 
 // NewDB returns an empty store.
 func NewDB() *DB {
-	return &DB{secrets: map[skey]*entry{}, envs: map[string]*backend.Environment{}}
+	return &DB{Index: memindex.New()}
 }
 
 // Driver returns a new driver on db (its own Close, shared data).
@@ -124,28 +105,22 @@ var (
 	_ backend.FieldSetter = (*driver)(nil)
 )
 
-func errNotFound(env, key string) error {
-	if env == "" {
-		return backend.Errorf(backend.NotFound, "no global secret %q", key)
-	}
-	return backend.Errorf(backend.NotFound, "no secret %q in environment %q", key, env)
-}
-
-func errNoEnv(env string) error {
-	return backend.Errorf(backend.NotFound, "environment %q does not exist", env)
-}
+var (
+	errNotFound = memindex.NotFound
+	errNoEnv    = memindex.NoEnvironment
+)
 
 func (d *driver) Get(_ context.Context, env, key string, opts backend.GetOptions) (*backend.Secret, error) {
 	d.db.mu.RLock()
 	defer d.db.mu.RUnlock()
-	e := d.db.secrets[skey{env, key}]
+	e := d.db.Secrets[memindex.Key{Env: env, Key: key}]
 	if e == nil {
 		return nil, errNotFound(env, key)
 	}
-	s := e.current()
+	s := e.Current()
 	if opts.Version != "" {
 		s = nil
-		for _, v := range e.versions {
+		for _, v := range e.Versions {
 			if v.Version == opts.Version {
 				s = v
 				break
@@ -156,7 +131,7 @@ func (d *driver) Get(_ context.Context, env, key string, opts backend.GetOptions
 		}
 		// A version's value with the secret's current metadata (DESIGN.md
 		// §3.5), as on every driver.
-		cur := e.current()
+		cur := e.Current()
 		c := s.Clone()
 		c.Type, c.Description, c.ExpiresAt = cur.Type, cur.Description, cur.ExpiresAt
 		c.Labels = maps.Clone(cur.Labels)
@@ -169,11 +144,11 @@ func (d *driver) Create(_ context.Context, s *backend.Secret) (*backend.Secret, 
 	db := d.db
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	k := skey{s.Environment, s.Key}
-	if s.Environment != "" && db.envs[s.Environment] == nil {
+	k := memindex.Key{Env: s.Environment, Key: s.Key}
+	if s.Environment != "" && db.Envs[s.Environment] == nil {
 		return nil, errNoEnv(s.Environment)
 	}
-	if db.secrets[k] != nil {
+	if db.Secrets[k] != nil {
 		return nil, backend.Errorf(backend.AlreadyExists, "secret %q exists", s.Key)
 	}
 	now := time.Now().UTC()
@@ -183,66 +158,44 @@ func (d *driver) Create(_ context.Context, s *backend.Secret) (*backend.Secret, 
 	}
 	c.ID = "mem:" + s.Environment + "/" + s.Key
 	c.CreatedAt, c.UpdatedAt = now, now
-	e := &entry{next: 1}
-	e.push(c)
-	db.insert(k, e)
+	e := &memindex.Entry{Next: 1}
+	e.Push(c)
+	db.Insert(k, e)
 	return c.Clone(), nil
-}
-
-func (e *entry) push(s *backend.Secret) {
-	s.Version = strconv.Itoa(e.next)
-	e.next++
-	e.versions = append(e.versions, s)
-	if len(e.versions) > MaxVersions {
-		e.versions = slices.Delete(e.versions, 0, len(e.versions)-MaxVersions)
-	}
-}
-
-func (db *DB) insert(k skey, e *entry) {
-	db.secrets[k] = e
-	i, _ := slices.BinarySearchFunc(db.order, k, skey.compare)
-	db.order = slices.Insert(db.order, i, k)
-}
-
-func (db *DB) remove(k skey) {
-	delete(db.secrets, k)
-	if i, ok := slices.BinarySearchFunc(db.order, k, skey.compare); ok {
-		db.order = slices.Delete(db.order, i, i+1)
-	}
 }
 
 func (d *driver) Modify(_ context.Context, env, key string, u *backend.Update) (*backend.Secret, error) {
 	db := d.db
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	k := skey{env, key}
-	e := db.secrets[k]
+	k := memindex.Key{Env: env, Key: key}
+	e := db.Secrets[k]
 	if e == nil {
 		return nil, errNotFound(env, key)
 	}
-	c := e.current().Clone()
+	c := e.Current().Clone()
 	u.Apply(c)
 	c.UpdatedAt = time.Now().UTC()
 	if c.Type == "" {
 		c.Type = backend.TypeGeneric
 	}
 	if c.Environment != env {
-		if c.Environment != "" && db.envs[c.Environment] == nil {
+		if c.Environment != "" && db.Envs[c.Environment] == nil {
 			return nil, errNoEnv(c.Environment)
 		}
-		nk := skey{c.Environment, key}
-		if db.secrets[nk] != nil {
+		nk := memindex.Key{Env: c.Environment, Key: key}
+		if db.Secrets[nk] != nil {
 			return nil, backend.Errorf(backend.AlreadyExists, "secret %q exists in the target scope", key)
 		}
 		// The moved secret starts a new history in the target (DESIGN.md
 		// §3.4), as on every driver.
 		c.ID = "mem:" + c.Environment + "/" + key
 		c.CreatedAt = c.UpdatedAt
-		db.remove(k)
-		e = &entry{next: 1}
-		db.insert(nk, e)
+		db.Remove(k)
+		e = &memindex.Entry{Next: 1}
+		db.Insert(nk, e)
 	}
-	e.push(c)
+	e.Push(c)
 	return c.Clone(), nil
 }
 
@@ -250,11 +203,11 @@ func (d *driver) Delete(_ context.Context, env, key string) error {
 	db := d.db
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	k := skey{env, key}
-	if db.secrets[k] == nil {
+	k := memindex.Key{Env: env, Key: key}
+	if db.Secrets[k] == nil {
 		return errNotFound(env, key)
 	}
-	db.remove(k)
+	db.Remove(k)
 	return nil
 }
 
@@ -265,81 +218,23 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, token str
 	if err := ctx.Err(); err != nil {
 		return nil, "", err
 	}
-	var after skey
-	start := 0
-	db := d.db
-	db.mu.RLock()
-	defer db.mu.RUnlock()
-	if token != "" {
-		env, key, ok := strings.Cut(token, "\x00")
-		if !ok {
-			return nil, "", backend.Errorf(backend.InvalidArgument, "malformed page token")
-		}
-		after = skey{env, key}
-		i, found := slices.BinarySearchFunc(db.order, after, skey.compare)
-		if found {
-			i++
-		}
-		start = i
-	} else if !o.AllEnvironments {
-		start, _ = slices.BinarySearchFunc(db.order, skey{o.Environment, o.Prefix}, skey.compare)
-	}
-	var page []*backend.Secret
-	last := -1
-	for i := start; i < len(db.order); i++ {
-		k := db.order[i]
-		if !o.AllEnvironments && k.env != o.Environment {
-			if k.env > o.Environment {
-				break
-			}
-			continue
-		}
-		if len(page) == o.PageSize {
-			break
-		}
-		last = i
-		s := db.secrets[k].current()
-		if !o.Match(s) {
-			continue
-		}
-		c := s.Clone()
-		if !o.WithValues {
-			c.Value = ""
-		}
-		page = append(page, c)
-	}
-	next := ""
-	if last >= 0 && len(page) == o.PageSize && d.more(o, last+1) {
-		k := db.order[last]
-		next = k.env + "\x00" + k.key
-	}
-	return page, next, nil
+	d.db.mu.RLock()
+	defer d.db.mu.RUnlock()
+	return d.db.Page(o, token)
 }
 
 // more reports whether some secret from index i on could still match o.
-func (d *driver) more(o *backend.ListOptions, i int) bool {
-	for ; i < len(d.db.order); i++ {
-		k := d.db.order[i]
-		if o.AllEnvironments || k.env == o.Environment {
-			return true
-		}
-		if k.env > o.Environment {
-			return false
-		}
-	}
-	return false
-}
 
 func (d *driver) Versions(_ context.Context, env, key string) ([]backend.Version, error) {
 	d.db.mu.RLock()
 	defer d.db.mu.RUnlock()
-	e := d.db.secrets[skey{env, key}]
+	e := d.db.Secrets[memindex.Key{Env: env, Key: key}]
 	if e == nil {
 		return nil, errNotFound(env, key)
 	}
-	vs := make([]backend.Version, len(e.versions))
-	for i, v := range e.versions {
-		vs[i] = backend.Version{ID: v.Version, CreatedAt: v.UpdatedAt, Current: i == len(e.versions)-1}
+	vs := make([]backend.Version, len(e.Versions))
+	for i, v := range e.Versions {
+		vs[i] = backend.Version{ID: v.Version, CreatedAt: v.UpdatedAt, Current: i == len(e.Versions)-1}
 	}
 	return vs, nil
 }
@@ -350,8 +245,8 @@ func (d *driver) ListEnvironments(ctx context.Context) ([]*backend.Environment, 
 	}
 	d.db.mu.RLock()
 	defer d.db.mu.RUnlock()
-	out := make([]*backend.Environment, 0, len(d.db.envs))
-	for _, e := range d.db.envs {
+	out := make([]*backend.Environment, 0, len(d.db.Envs))
+	for _, e := range d.db.Envs {
 		out = append(out, e.Clone())
 	}
 	slices.SortFunc(out, func(a, b *backend.Environment) int { return cmp.Compare(a.Name, b.Name) })
@@ -361,7 +256,7 @@ func (d *driver) ListEnvironments(ctx context.Context) ([]*backend.Environment, 
 func (d *driver) GetEnvironment(_ context.Context, name string) (*backend.Environment, error) {
 	d.db.mu.RLock()
 	defer d.db.mu.RUnlock()
-	e := d.db.envs[name]
+	e := d.db.Envs[name]
 	if e == nil {
 		return nil, errNoEnv(name)
 	}
@@ -371,28 +266,28 @@ func (d *driver) GetEnvironment(_ context.Context, name string) (*backend.Enviro
 func (d *driver) CreateEnvironment(_ context.Context, e *backend.Environment) (*backend.Environment, error) {
 	d.db.mu.Lock()
 	defer d.db.mu.Unlock()
-	if d.db.envs[e.Name] != nil {
+	if d.db.Envs[e.Name] != nil {
 		return nil, backend.Errorf(backend.AlreadyExists, "environment %q exists", e.Name)
 	}
 	c := e.Clone()
 	now := time.Now().UTC()
 	c.ID = "mem:env/" + e.Name
 	c.CreatedAt, c.UpdatedAt = now, now
-	d.db.envs[e.Name] = c
+	d.db.Envs[e.Name] = c
 	return c.Clone(), nil
 }
 
 func (d *driver) ModifyEnvironment(_ context.Context, name string, u *backend.EnvironmentUpdate) (*backend.Environment, error) {
 	d.db.mu.Lock()
 	defer d.db.mu.Unlock()
-	e := d.db.envs[name]
+	e := d.db.Envs[name]
 	if e == nil {
 		return nil, errNoEnv(name)
 	}
 	c := e.Clone()
 	u.Apply(c)
 	c.UpdatedAt = time.Now().UTC()
-	d.db.envs[name] = c
+	d.db.Envs[name] = c
 	return c.Clone(), nil
 }
 
@@ -400,15 +295,7 @@ func (d *driver) DeleteEnvironment(_ context.Context, name string) error {
 	db := d.db
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if db.envs[name] == nil {
-		return errNoEnv(name)
-	}
-	i, _ := slices.BinarySearchFunc(db.order, skey{name, ""}, skey.compare)
-	if i < len(db.order) && db.order[i].env == name {
-		return backend.Errorf(backend.FailedPrecondition, "environment %q still holds secrets", name)
-	}
-	delete(db.envs, name)
-	return nil
+	return db.Index.DeleteEnvironment(name)
 }
 
 func (d *driver) Capabilities() backend.Capabilities {
@@ -433,23 +320,23 @@ func (d *driver) Put(_ context.Context, s *backend.Secret) (*backend.Secret, err
 	db := d.db
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if s.Environment != "" && db.envs[s.Environment] == nil {
+	if s.Environment != "" && db.Envs[s.Environment] == nil {
 		return nil, errNoEnv(s.Environment)
 	}
-	k := skey{s.Environment, s.Key}
+	k := memindex.Key{Env: s.Environment, Key: s.Key}
 	now := time.Now().UTC()
 	c := s.Clone()
 	c.Type = backend.EffectiveType(c.Type)
 	c.ID = "mem:" + s.Environment + "/" + s.Key
 	c.CreatedAt, c.UpdatedAt = now, now
-	e := db.secrets[k]
+	e := db.Secrets[k]
 	if e == nil {
-		e = &entry{next: 1}
-		db.insert(k, e)
+		e = &memindex.Entry{Next: 1}
+		db.Insert(k, e)
 	} else {
-		c.CreatedAt = e.current().CreatedAt
+		c.CreatedAt = e.Current().CreatedAt
 	}
-	e.push(c)
+	e.Push(c)
 	return c.Clone(), nil
 }
 
@@ -459,8 +346,8 @@ func (d *driver) Values(_ context.Context, env string, keys []string) ([]backend
 	defer d.db.mu.RUnlock()
 	res := make([]backend.ValueResult, len(keys))
 	for i, k := range keys {
-		if e := d.db.secrets[skey{env, k}]; e != nil {
-			res[i].Secret = e.current().Clone()
+		if e := d.db.Secrets[memindex.Key{Env: env, Key: k}]; e != nil {
+			res[i].Secret = e.Current().Clone()
 		} else {
 			res[i].Err = errNotFound(env, k)
 		}
@@ -481,10 +368,10 @@ var errNoValue error = &backend.Error{Code: backend.NotFound, Msg: "no such secr
 func (d *driver) GetValue(_ context.Context, env, key string) (string, time.Time, error) {
 	d.db.mu.RLock()
 	defer d.db.mu.RUnlock()
-	e := d.db.secrets[skey{env, key}]
+	e := d.db.Secrets[memindex.Key{Env: env, Key: key}]
 	if e == nil {
 		return "", time.Time{}, errNoValue // no allocation: Value falls back, then reports with Get's error
 	}
-	c := e.current()
+	c := e.Current()
 	return c.Value, c.ExpiresAt, nil
 }
