@@ -288,91 +288,56 @@ func TestConformanceMinimalDriver(t *testing.T) {
 	})
 }
 
-// fixed is the memory driver whose environments are configuration: every
-// name of conformance.Environments exists, and no other can be made.
-type fixed struct{ backend.Driver }
-
-func (f fixed) SetField(ctx context.Context, env, key, field, value string) (*backend.Secret, error) {
-	return setField(f.Driver, ctx, env, key, field, value)
+// declaring is the memory driver declaring capabilities changed by adjust
+// (and behaving as they say, with the portable layer's help).
+type declaring struct {
+	backend.Driver
+	adjust func(*backend.Capabilities)
 }
 
-func (f fixed) Capabilities() backend.Capabilities {
-	c := f.Driver.Capabilities()
-	c.FixedEnvironments, c.DeleteEnvironment = true, false
-	return c
-}
-
-func TestConformanceFixedEnvironments(t *testing.T) {
-	caps := memCaps
-	caps.FixedEnvironments, caps.DeleteEnvironment = true, false
-	conformance.Run(t, conformance.Harness{
-		New: func(t *testing.T) conformance.Opener {
-			db := memory.NewDB()
-			setup := secrets.NewStore(db.Driver(), secrets.StoreOptions{Scheme: "mem"})
-			for _, e := range conformance.Environments {
-				if _, err := setup.CreateEnvironment(context.Background(), secrets.Environment{Name: e}); err != nil {
-					t.Fatal(err)
-				}
-			}
-			return func(t *testing.T) *secrets.Store {
-				return secrets.NewStore(fixed{db.Driver()}, secrets.StoreOptions{Scheme: "fixed"})
-			}
-		},
-		Want: caps,
-	})
-}
-
-// textOnly is the memory driver declaring that it stores only UTF-8
-// values: the portable layer refuses the others before it.
-type textOnly struct{ backend.Driver }
-
-func (d textOnly) SetField(ctx context.Context, env, key, field, value string) (*backend.Secret, error) {
+func (d declaring) SetField(ctx context.Context, env, key, field, value string) (*backend.Secret, error) {
 	return setField(d.Driver, ctx, env, key, field, value)
 }
 
-func (d textOnly) Capabilities() backend.Capabilities {
+func (d declaring) Capabilities() backend.Capabilities {
 	c := d.Driver.Capabilities()
-	c.TextOnly = true
+	d.adjust(&c)
 	return c
 }
 
-func TestConformanceTextOnly(t *testing.T) {
-	caps := memCaps
-	caps.TextOnly = true
-	conformance.Run(t, conformance.Harness{
-		New: func(t *testing.T) conformance.Opener {
-			db := memory.NewDB()
-			return func(t *testing.T) *secrets.Store {
-				return secrets.NewStore(textOnly{db.Driver()}, secrets.StoreOptions{Scheme: "textonly"})
-			}
-		},
-		Want: caps,
-	})
-}
-
-// noEmpty is the memory driver declaring that it cannot store "".
-type noEmpty struct{ backend.Driver }
-
-func (n noEmpty) SetField(ctx context.Context, env, key, field, value string) (*backend.Secret, error) {
-	return setField(n.Driver, ctx, env, key, field, value)
-}
-
-func (n noEmpty) Capabilities() backend.Capabilities {
-	c := n.Driver.Capabilities()
-	c.NoEmptyValues = true
-	return c
-}
-
-func TestConformanceNoEmptyValues(t *testing.T) {
-	caps := memCaps
-	caps.NoEmptyValues = true
-	conformance.Run(t, conformance.Harness{
-		New: func(t *testing.T) conformance.Opener {
-			db := memory.NewDB()
-			return func(t *testing.T) *secrets.Store {
-				return secrets.NewStore(noEmpty{db.Driver()}, secrets.StoreOptions{Scheme: "noempty"})
-			}
-		},
-		Want: caps,
-	})
+// TestConformanceDeclared runs the suite on memory declaring, in turn,
+// configured environments (every name of conformance.Environments exists,
+// no other can be made), text-only values, and no empty value.
+func TestConformanceDeclared(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		adjust func(*backend.Capabilities)
+		envs   bool // create conformance.Environments first
+	}{
+		{"FixedEnvironments", func(c *backend.Capabilities) { c.FixedEnvironments, c.DeleteEnvironment = true, false }, true},
+		{"TextOnly", func(c *backend.Capabilities) { c.TextOnly = true }, false},
+		{"NoEmptyValues", func(c *backend.Capabilities) { c.NoEmptyValues = true }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			caps := memCaps
+			tc.adjust(&caps)
+			conformance.Run(t, conformance.Harness{
+				New: func(t *testing.T) conformance.Opener {
+					db := memory.NewDB()
+					if tc.envs {
+						setup := secrets.NewStore(db.Driver(), secrets.StoreOptions{Scheme: "mem"})
+						for _, e := range conformance.Environments {
+							if _, err := setup.CreateEnvironment(context.Background(), secrets.Environment{Name: e}); err != nil {
+								t.Fatal(err)
+							}
+						}
+					}
+					return func(t *testing.T) *secrets.Store {
+						return secrets.NewStore(declaring{db.Driver(), tc.adjust}, secrets.StoreOptions{Scheme: "declaring"})
+					}
+				},
+				Want: caps,
+			})
+		})
+	}
 }

@@ -108,3 +108,32 @@ func nonNil(m map[string]string) map[string]string {
 	}
 	return m
 }
+
+// openPair opens the stores of SRC and DST (argv[0] and argv[1]), each in
+// its URL's own scope.
+func openPair(ctx context.Context, argv []string) (src, dst *secrets.Store, err error) {
+	if src, err = openURL(ctx, argv[0], ""); err != nil {
+		return nil, nil, err
+	}
+	if dst, err = openURL(ctx, argv[1], ""); err != nil {
+		src.Close()
+		return nil, nil, err
+	}
+	return src, dst, nil
+}
+
+// environments lists the environments of src and of dst, and the names of
+// dst's.
+func environments(ctx context.Context, src, dst *secrets.Store) (senvs, denvs []*secrets.Environment, inDst map[string]bool, err error) {
+	if senvs, err = src.ListEnvironments(ctx); err != nil {
+		return nil, nil, nil, err
+	}
+	if denvs, err = dst.ListEnvironments(ctx); err != nil {
+		return nil, nil, nil, err
+	}
+	inDst = make(map[string]bool, len(denvs))
+	for _, e := range denvs {
+		inDst[e.Name] = true
+	}
+	return senvs, denvs, inDst, nil
+}

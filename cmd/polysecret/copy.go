@@ -49,15 +49,11 @@ scope is copied. On a terminal, progress goes to stderr.`,
 			if conc < 1 || conc > 64 {
 				return usageError{fmt.Errorf("--concurrency %d: want 1-64", conc)}
 			}
-			src, err := openURL(ctx, argv[0], "")
+			src, dst, err := openPair(ctx, argv)
 			if err != nil {
 				return err
 			}
 			defer src.Close()
-			dst, err := openURL(ctx, argv[1], "")
-			if err != nil {
-				return err
-			}
 			defer dst.Close()
 			out := a.stdout
 			h := heldBy(dst.Capabilities())
@@ -65,17 +61,9 @@ scope is copied. On a terminal, progress goes to stderr.`,
 				fmt.Fprintf(out, "note: the destination does not store %s: those are not copied\n", strings.Join(lost, ", "))
 			}
 			// Environments.
-			senvs, err := src.ListEnvironments(ctx)
+			senvs, _, have, err := environments(ctx, src, dst)
 			if err != nil {
 				return err
-			}
-			denvs, err := dst.ListEnvironments(ctx)
-			if err != nil {
-				return err
-			}
-			have := map[string]bool{}
-			for _, e := range denvs {
-				have[e.Name] = true
 			}
 			missing := map[string]bool{}
 			for _, e := range senvs {

@@ -26,15 +26,11 @@ stores hold the same, 1 when they differ. --env is ignored.`,
 		Args: args(2),
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			ctx := cmd.Context()
-			src, err := openURL(ctx, argv[0], "")
+			src, dst, err := openPair(ctx, argv)
 			if err != nil {
 				return err
 			}
 			defer src.Close()
-			dst, err := openURL(ctx, argv[1], "")
-			if err != nil {
-				return err
-			}
 			defer dst.Close()
 			out := a.stdout
 			h := heldBy(src.Capabilities(), dst.Capabilities())
@@ -42,17 +38,9 @@ stores hold the same, 1 when they differ. --env is ignored.`,
 				fmt.Fprintf(out, "note: %s not compared (not stored by both)\n", strings.Join(n, ", "))
 			}
 			differ := false
-			senvs, err := src.ListEnvironments(ctx)
+			senvs, denvs, inDst, err := environments(ctx, src, dst)
 			if err != nil {
 				return err
-			}
-			denvs, err := dst.ListEnvironments(ctx)
-			if err != nil {
-				return err
-			}
-			inDst := map[string]bool{}
-			for _, e := range denvs {
-				inDst[e.Name] = true
 			}
 			inSrc := map[string]bool{}
 			for _, e := range senvs {

@@ -1,16 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -43,10 +38,10 @@ type servers struct{ m *testing.M }
 func (s servers) Run() int {
 	if a, tok := os.Getenv("VAULT_ADDR"), os.Getenv("VAULT_TOKEN"); a != "" && tok != "" {
 		vaultAddr, vaultToken = a, tok
-	} else if vaultBin() != "" {
-		addr, stop, out, err := startVault()
+	} else if testenv.VaultBin() != "" {
+		addr, stop, err := testenv.StartVault()
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "start vault:", err, out)
+			fmt.Fprintln(os.Stderr, "start vault:", err)
 			return 1
 		}
 		defer stop()
@@ -134,81 +129,4 @@ func hostOf(u string) string {
 		}
 	}
 	return u
-}
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func vaultBin() string {
-	if b := os.Getenv("VAULT_BIN"); b != "" {
-		return b
-	}
-	cache := os.Getenv("XDG_CACHE_HOME")
-	if cache == "" {
-		cache = filepath.Join(os.Getenv("HOME"), ".cache")
-	}
-	p := filepath.Join(cache, "polysecret", "vault-v1.21.1")
-	if st, err := os.Stat(p); err == nil && st.Mode()&0o111 != 0 {
-		return p
-	}
-	return ""
-}
-
-// startVault starts a dev server (as vault/main_test.go does).
-func startVault() (addr string, stop func(), out *syncBuf, err error) {
-	bin := vaultBin()
-	home, _ := os.MkdirTemp("", "vault-home-")
-	port, err := testenv.FreePort()
-	if err != nil {
-		return "", nil, nil, err
-	}
-	addr = fmt.Sprintf("127.0.0.1:%d", port)
-	cmd := exec.Command(bin, "server", "-dev", "-dev-root-token-id=root", "-dev-listen-address="+addr, "-dev-no-store-token")
-	cmd.Env = append(os.Environ(), "HOME="+home, "VAULT_ADDR=", "VAULT_TOKEN=")
-	out = new(syncBuf)
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return "", nil, out, err
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	stop = func() {
-		_ = cmd.Process.Kill()
-		<-exited
-		_ = os.RemoveAll(home)
-	}
-	url := "http://" + addr
-	hc := &http.Client{Timeout: time.Second}
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(25 * time.Millisecond) {
-		select {
-		case <-exited:
-			return "", nil, out, fmt.Errorf("vault exited early:\n%s", out.String())
-		default:
-		}
-		if resp, err := hc.Get(url + "/v1/sys/health"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return url, stop, out, nil
-			}
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return "", nil, out, fmt.Errorf("vault not ready after 60s:\n%s", out.String())
-		}
-	}
 }

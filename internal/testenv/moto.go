@@ -60,13 +60,19 @@ func StartMoto(bin string) (endpoint string, stop func(), err error) {
 	return "", nil, fmt.Errorf("moto did not become ready:\n%s", b)
 }
 
-// SetAWSEnv points the AWS SDK's default chain (Secrets Manager and STS) at
-// a test endpoint with dummy credentials, whatever the developer's own AWS
-// configuration is.
-func SetAWSEnv(endpoint string) {
-	for k, v := range map[string]string{"AWS_ENDPOINT_URL_SECRETS_MANAGER": endpoint, "AWS_ENDPOINT_URL_STS": endpoint, "AWS_ACCESS_KEY_ID": "test",
+// AWSEnv is the environment that points the AWS SDK's default chain
+// (Secrets Manager and STS) at a test endpoint with dummy credentials,
+// whatever the developer's own AWS configuration is (AWS_PROFILE and
+// AWS_SESSION_TOKEN must be unset too).
+func AWSEnv(endpoint string) map[string]string {
+	return map[string]string{"AWS_ENDPOINT_URL_SECRETS_MANAGER": endpoint, "AWS_ENDPOINT_URL_STS": endpoint, "AWS_ACCESS_KEY_ID": "test",
 		"AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
-		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull} {
+		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull}
+}
+
+// SetAWSEnv sets AWSEnv(endpoint) in this process.
+func SetAWSEnv(endpoint string) {
+	for k, v := range AWSEnv(endpoint) {
 		os.Setenv(k, v)
 	}
 	os.Unsetenv("AWS_PROFILE")
