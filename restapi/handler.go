@@ -352,7 +352,7 @@ func marshal(v any) []byte {
 	if err := enc.Encode(v); err != nil {
 		panic(err) // only our own types are encoded
 	}
-	return b.Bytes()
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")) // as kept in an idempotency record
 }
 
 // ok is a {"data": v} answer.
