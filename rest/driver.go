@@ -3,6 +3,7 @@ package rest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -62,7 +63,8 @@ func openTimeout(c *Client) time.Duration {
 func open(ctx context.Context, c *Client, owned bool) (*driver, error) {
 	var caps restapi.CapabilitiesJSON
 	if err := c.do(ctx, http.MethodGet, "/v1/admin/capabilities", nil, nil, &envelope{Data: &caps}); err != nil {
-		return nil, err
+		// classified here: OpenStore has no driver to ask
+		return nil, backend.Wrap(classify(err), fmt.Errorf("rest: fetching the gateway's capabilities: %w", err))
 	}
 	return &driver{c: c, owned: owned, caps: restapi.CapabilitiesFromJSON(caps)}, nil
 }
