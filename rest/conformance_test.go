@@ -1,6 +1,7 @@
 package rest_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/polysecret/secrets"
@@ -23,12 +24,32 @@ var highRate = restapi.Limits{Rate: 1e6, Burst: 1e6}
 func TestConformance(t *testing.T) {
 	conformance.Run(t, conformance.Harness{
 		New: func(t *testing.T) conformance.Opener {
-			g := restapitest.Start(t, memory.OpenStore(), highRate, restapitest.Full("all"))
+			g := startAudited(t, memory.OpenStore())
 			return func(t *testing.T) *secrets.Store { return open(t, g, "all") }
 		},
 		Want:    memCaps,
 		CheckAs: checkAs,
 	})
+}
+
+// startAudited starts a gateway with the full key "all" and checks, when
+// the test ends, that its audit log holds no value: every value the
+// conformance suite stores holds the marker "PSV-sentinel-".
+func startAudited(t *testing.T, st *secrets.Store) *restapitest.Gateway {
+	g := restapitest.Start(t, st, highRate, restapitest.Full("all"))
+	t.Cleanup(func() {
+		log := g.AuditLog()
+		if strings.Contains(log, "PSV-sentinel-") {
+			t.Errorf("the gateway's audit log holds a value:\n%s", log)
+		}
+		if strings.Contains(log, g.Secrets["all"]) {
+			t.Error("the gateway's audit log holds the API key")
+		}
+		if log == "" {
+			t.Error("no audit line")
+		}
+	})
+	return g
 }
 
 // open makes a Store with New on a Client of its own for key id.

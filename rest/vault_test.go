@@ -8,7 +8,6 @@ import (
 	"github.com/polysecret/secrets/backend"
 	"github.com/polysecret/secrets/conformance"
 	"github.com/polysecret/secrets/internal/drivertest"
-	"github.com/polysecret/secrets/restapi/restapitest"
 	_ "github.com/polysecret/secrets/vault"
 )
 
@@ -34,7 +33,7 @@ func TestConformanceVault(t *testing.T) {
 	vaultSrv.Require(t)
 	conformance.Run(t, conformance.Harness{
 		New: func(t *testing.T) conformance.Opener {
-			g := restapitest.Start(t, openVault(t), highRate, restapitest.Full("all"))
+			g := startAudited(t, openVault(t))
 			return func(t *testing.T) *secrets.Store { return open(t, g, "all") }
 		},
 		Want:        vaultCaps,
