@@ -141,13 +141,13 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 	return out, nil
 }
 
-// SetField writes one field (PUT …/fields/{field}). The answer carries no
+// SetField writes one field (PUT …/field). The answer carries no
 // value: the result's Value is the JSON object {field: value}, which is
 // what the portable layer selects the field from.
 func (d *driver) SetField(ctx context.Context, env, key, field, value string) (*backend.Secret, error) {
 	var j restapi.SecretJSON
-	if err := d.c.do(ctx, http.MethodPut, secretPath(env, key)+"/fields/"+url.PathEscape(field), nil,
-		&restapi.FieldJSON{Value: value}, &envelope{Data: &j}); err != nil {
+	if err := d.c.do(ctx, http.MethodPut, secretPath(env, key)+"/field", nil,
+		&restapi.FieldJSON{Field: field, Value: value}, &envelope{Data: &j}); err != nil {
 		return nil, err
 	}
 	out, err := fromJSON(&j)

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/internal/drivertest"
@@ -168,5 +169,51 @@ func TestDriverErrors(t *testing.T) {
 	}
 	if _, err := prod.In("prod").Create(ctx, secrets.Secret{Key: "P", Value: "p"}); err != nil {
 		t.Errorf("prod key creating in prod: %v", err)
+	}
+}
+
+// TestFieldNames: field names that are no path segment ("/", ".", "..",
+// "%", "?", "#", space) are written through the gateway.
+func TestFieldNames(t *testing.T) {
+	g := restapitest.Start(t, memory.OpenStore(), highRate, restapitest.Full("all"))
+	st := open(t, g, "all")
+	defer st.Close()
+	if _, err := st.Create(ctx, secrets.Secret{Key: "J", Value: `{}`}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"a/b", ".", "..", "%2F", "q?x=1", "h#x", "sp ace", "ü"} {
+		out, err := st.Modify(ctx, "J#"+f, secrets.Update{Value: secrets.Ptr("v-" + f)})
+		if err != nil || out.Value != "v-"+f {
+			t.Errorf("Modify(J#%s): %v, %v", f, out, err)
+			continue
+		}
+		if v, err := st.Value(ctx, "J#"+f); err != nil || v != "v-"+f {
+			t.Errorf("Value(J#%s) = %q, %v", f, v, err)
+		}
+	}
+}
+
+// TestRateLimited: a key over its rate gets RateLimited, with the
+// gateway's Retry-After in the APIError.
+func TestRateLimited(t *testing.T) {
+	k := restapitest.Full("slow")
+	k.Rate, k.Burst = 0.01, 2 // open (capabilities) and one call
+	g := restapitest.Start(t, memory.OpenStore(), highRate, k)
+	c, err := rest.NewClient(rest.ClientOptions{BaseURL: g.Server.URL, APIKey: g.Secrets["slow"], MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := rest.New(c, rest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.ListEnvironments(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.ListEnvironments(ctx)
+	var ae *rest.APIError
+	if secrets.ErrorCode(err) != secrets.RateLimited || !st.ErrorAs(err, &ae) || ae.RetryAfter < time.Second {
+		t.Errorf("over the rate: %v (%+v)", err, ae)
 	}
 }

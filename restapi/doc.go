@@ -32,7 +32,8 @@
 //	                                                environment (moves; "" = global) → metadata
 //	DELETE /v1/admin/secrets/{id}                   204
 //	GET    /v1/admin/secrets/{id}/versions          [{"id","created_at","current"}], oldest first
-//	PUT    /v1/admin/secrets/{id}/fields/{field}    {"value": "…"}: one field of a JSON-object value, atomically
+//	PUT    /v1/admin/secrets/{id}/field             {"field": "…", "value": "…"}: one field of a JSON-object
+//	                                                value, set atomically to the JSON string value
 //	GET    /v1/admin/environments                   the environments the key may touch
 //	POST   /v1/admin/environments                   {"name","description","external_url"} → 201
 //	GET    /v1/admin/environments/{name}

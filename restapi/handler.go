@@ -154,7 +154,7 @@ func (h *Handler) routes() {
 		{"PATCH /v1/admin/secrets/{id}", true, true, h.patchSecret},
 		{"DELETE /v1/admin/secrets/{id}", true, true, h.deleteSecret},
 		{"GET /v1/admin/secrets/{id}/versions", false, true, h.versions},
-		{"PUT /v1/admin/secrets/{id}/fields/{field}", true, true, h.setField},
+		{"PUT /v1/admin/secrets/{id}/field", true, true, h.setField},
 		{"GET /v1/admin/environments", false, true, h.listEnvironments},
 		{"POST /v1/admin/environments", true, true, h.createEnvironment},
 		{"GET /v1/admin/environments/{name}", false, true, h.getEnvironment},

@@ -144,7 +144,10 @@ func (h *Handler) setField(c *call) answer {
 	if a := decode(c, &in); a != nil {
 		return *a
 	}
-	s, err := h.store.In(env).Modify(c.ctx, key+secrets.FieldSeparator+c.r.PathValue("field"), secrets.Update{Value: &in.Value})
+	if in.Field == "" {
+		return errAnswer(secrets.InvalidArgument, "field is empty")
+	}
+	s, err := h.store.In(env).Modify(c.ctx, key+secrets.FieldSeparator+in.Field, secrets.Update{Value: &in.Value})
 	if err != nil {
 		return storeErr(err)
 	}

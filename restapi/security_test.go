@@ -327,7 +327,7 @@ func TestNoValueInMetadata(t *testing.T) {
 		f.do(t, "GET", "/v1/admin/secrets/"+id, "all", nil),
 		f.do(t, "PATCH", "/v1/admin/secrets/"+id, "all", map[string]any{"value": sentinel + "v2"}),
 		f.do(t, "GET", "/v1/admin/secrets/"+id+"/versions", "all", nil),
-		f.do(t, "PUT", "/v1/admin/secrets/"+jid+"/fields/b", "all", map[string]any{"value": sentinel + "b"}),
+		f.do(t, "PUT", "/v1/admin/secrets/"+jid+"/field", "all", map[string]any{"field": "b", "value": sentinel + "b"}),
 		f.do(t, "GET", "/v1/admin/environments", "all", nil),
 		f.do(t, "GET", "/v1/admin/secrets/"+id+"?reveal=true", "meta", nil),
 	}

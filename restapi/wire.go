@@ -73,8 +73,11 @@ type PatchSecretJSON struct {
 	Environment *string            `json:"environment,omitempty"`
 }
 
-// FieldJSON is the body of PUT /v1/admin/secrets/{id}/fields/{field}.
+// FieldJSON is the body of PUT /v1/admin/secrets/{id}/field: the field's
+// name (any text a field selector allows: "/", "." and ".." included,
+// which is why it is not a path segment) and its new string value.
 type FieldJSON struct {
+	Field string `json:"field"`
 	Value string `json:"value"`
 }
 
