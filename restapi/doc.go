@@ -40,12 +40,14 @@
 //	PATCH  /v1/admin/environments/{name}            {"description","external_url"}
 //	DELETE /v1/admin/environments/{name}            204; failed_precondition while it holds secrets
 //
+// Any other path, or another method on these paths, is 404 not_found.
 // Answers are {"data": …}. A value is in an answer only where asked for
 // (reveal=true, with_values=true) by a key allowed to read values:
 // "value" when it is valid UTF-8, else "value_base64" (standard base64);
 // requests take either. Writes answer metadata only. Times are RFC 3339.
 // Get by id is the exact scope, never the global fallback (a Go client's
-// portable layer does the fallback with a second request).
+// portable layer does the fallback with a second request); its not_found
+// says nothing of whether a global secret of that key exists.
 //
 // # Errors
 //
@@ -117,8 +119,8 @@
 // method, path, query and body replays that answer (the same id and
 // version; header-less, status and body as first sent); with another
 // request it is 409 failed_precondition; while the first is still running
-// it is 503 unavailable with Retry-After: 1. Answers 429 and 5xx are not
-// kept: a retry runs again. Records are per API key. The rest driver sends
+// it is 503 unavailable with Retry-After: 1. Answers 429, 499 (the
+// request's own context ended) and 5xx are not kept: a retry runs again. Records are per API key. The rest driver sends
 // a fresh key with every write and reuses it for its retries, so a write
 // whose answer was lost is not applied twice.
 //

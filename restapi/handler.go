@@ -268,7 +268,7 @@ func (h *Handler) run(c *call, write bool, fn func(*call) answer) (answer, bool)
 		return answer{status: old.Status, body: old.Body}, true
 	}
 	a := fn(c)
-	if a.status == http.StatusTooManyRequests || a.status >= 500 {
+	if !keep(a.status) {
 		if err := h.idem.Abort(context.WithoutCancel(c.ctx), c.key.ID, ik); err != nil {
 			h.log.ErrorContext(c.ctx, "restapi: idempotency store", "code", secrets.ErrorCode(err).String())
 		}
@@ -280,6 +280,12 @@ func (h *Handler) run(c *call, write bool, fn func(*call) answer) (answer, bool)
 		h.log.ErrorContext(c.ctx, "restapi: idempotency store", "code", secrets.ErrorCode(err).String())
 	}
 	return a, false
+}
+
+// keep says whether an answer is kept for replay: not 429, 499 (the
+// request's own context) or 5xx, after which a retry must run again.
+func keep(status int) bool {
+	return status != http.StatusTooManyRequests && status != 499 && status < 500
 }
 
 // fingerprint is HMAC-SHA256(key's stored hash, method, path, query, body).

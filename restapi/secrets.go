@@ -69,11 +69,14 @@ func (h *Handler) getSecret(c *call) answer {
 		opts = append(opts, secrets.IncludeExpired())
 	}
 	s, err := h.store.In(env).Get(c.ctx, key, opts...)
+	if err == nil && s.Environment != env || secrets.ErrorCode(err) == secrets.NotFound {
+		// Never the global fallback (this id names (env, key)), and one
+		// message whether or not a global secret exists: a key scoped to
+		// env learns nothing about the global scope.
+		return errAnswer(secrets.NotFound, "no secret "+strconv.Quote(key)+" in this scope")
+	}
 	if err != nil {
 		return storeErr(err)
-	}
-	if s.Environment != env { // never the global fallback: this id names (env, key)
-		return errAnswer(secrets.NotFound, "no secret "+strconv.Quote(key)+" in this scope")
 	}
 	return ok(http.StatusOK, SecretToJSON(s, rv))
 }

@@ -392,3 +392,17 @@ func TestUnknownEndpoint(t *testing.T) {
 		t.Errorf("malformed cursor: %d %s", r.status, r.body)
 	}
 }
+
+// TestNotFoundSaysNothingOfOtherScopes: a prod-only key asking for a prod
+// secret that is missing gets the same answer whether or not a global
+// secret of that key exists.
+func TestNotFoundSaysNothingOfOtherScopes(t *testing.T) {
+	f := newFixture(t, restapi.Limits{})
+	f.seed(t, "", "GLOBAL_ONLY")
+	a := f.do(t, "GET", "/v1/admin/secrets/"+restapi.EncodeID("prod", "GLOBAL_ONLY"), "prod", nil)
+	b := f.do(t, "GET", "/v1/admin/secrets/"+restapi.EncodeID("prod", "NOWHERE"), "prod", nil)
+	b.body = strings.ReplaceAll(b.body, "NOWHERE", "GLOBAL_ONLY")
+	if a.status != 404 || a.body != b.body {
+		t.Errorf("answers differ:\n%d %s\n%d %s", a.status, a.body, b.status, b.body)
+	}
+}
