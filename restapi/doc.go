@@ -40,7 +40,9 @@
 //	PATCH  /v1/admin/environments/{name}            {"description","external_url"}
 //	DELETE /v1/admin/environments/{name}            204; failed_precondition while it holds secrets
 //
-// Any other path, or another method on these paths, is 404 not_found.
+// Any other path, or another method on these paths, is 404 not_found; a
+// query parameter an endpoint does not take is invalid_argument (a
+// misspelt filter never widens a listing).
 // Answers are {"data": …}. A value is in an answer only where asked for
 // (reveal=true, with_values=true) by a key allowed to read values:
 // "value" when it is valid UTF-8, else "value_base64" (standard base64);

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -144,25 +145,31 @@ func (h *Handler) routes() {
 		write   bool
 		auth    bool
 		fn      func(*call) answer
+		params  []string // the query parameters it takes; any other is invalid_argument
 	}
+	listParams := []string{"env", "prefix", "type", "label", "provider_slug", "q", "limit", "cursor", "with_values"}
 	for _, x := range []rt{
-		{"GET /v1/health", false, false, h.health},
-		{"GET /v1/admin/capabilities", false, true, h.capabilities},
-		{"GET /v1/admin/secrets", false, true, h.listSecrets},
-		{"POST /v1/admin/secrets", true, true, h.createSecret},
-		{"GET /v1/admin/secrets/{id}", false, true, h.getSecret},
-		{"PATCH /v1/admin/secrets/{id}", true, true, h.patchSecret},
-		{"DELETE /v1/admin/secrets/{id}", true, true, h.deleteSecret},
-		{"GET /v1/admin/secrets/{id}/versions", false, true, h.versions},
-		{"PUT /v1/admin/secrets/{id}/field", true, true, h.setField},
-		{"GET /v1/admin/environments", false, true, h.listEnvironments},
-		{"POST /v1/admin/environments", true, true, h.createEnvironment},
-		{"GET /v1/admin/environments/{name}", false, true, h.getEnvironment},
-		{"PATCH /v1/admin/environments/{name}", true, true, h.patchEnvironment},
-		{"DELETE /v1/admin/environments/{name}", true, true, h.deleteEnvironment},
+		{"GET /v1/health", false, false, h.health, nil},
+		{"GET /v1/admin/capabilities", false, true, h.capabilities, nil},
+		{"GET /v1/admin/secrets", false, true, h.listSecrets, listParams},
+		{"POST /v1/admin/secrets", true, true, h.createSecret, nil},
+		{"GET /v1/admin/secrets/{id}", false, true, h.getSecret, []string{"reveal", "version", "include_expired"}},
+		{"PATCH /v1/admin/secrets/{id}", true, true, h.patchSecret, nil},
+		{"DELETE /v1/admin/secrets/{id}", true, true, h.deleteSecret, nil},
+		{"GET /v1/admin/secrets/{id}/versions", false, true, h.versions, nil},
+		{"PUT /v1/admin/secrets/{id}/field", true, true, h.setField, nil},
+		{"GET /v1/admin/environments", false, true, h.listEnvironments, nil},
+		{"POST /v1/admin/environments", true, true, h.createEnvironment, nil},
+		{"GET /v1/admin/environments/{name}", false, true, h.getEnvironment, nil},
+		{"PATCH /v1/admin/environments/{name}", true, true, h.patchEnvironment, nil},
+		{"DELETE /v1/admin/environments/{name}", true, true, h.deleteEnvironment, nil},
 	} {
+		fn := x.fn
+		if x.auth {
+			fn = checkParams(x.params, fn)
+		}
 		h.mux.HandleFunc(x.pattern, func(w http.ResponseWriter, r *http.Request) {
-			h.serve(w, r, x.pattern, x.write, x.auth, x.fn)
+			h.serve(w, r, x.pattern, x.write, x.auth, fn)
 		})
 	}
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -170,6 +177,19 @@ func (h *Handler) routes() {
 			return errAnswer(secrets.NotFound, "no such endpoint")
 		})
 	})
+}
+
+// checkParams refuses query parameters the route does not take, so that
+// a misspelt filter (envv=prod) is an error, not a wider listing.
+func checkParams(allowed []string, fn func(*call) answer) func(*call) answer {
+	return func(c *call) answer {
+		for p := range c.r.URL.Query() {
+			if !slices.Contains(allowed, p) {
+				return errAnswer(secrets.InvalidArgument, "unknown query parameter "+strconv.Quote(p))
+			}
+		}
+		return fn(c)
+	}
 }
 
 // ServeHTTP implements http.Handler.

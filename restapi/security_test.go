@@ -391,6 +391,12 @@ func TestUnknownEndpoint(t *testing.T) {
 	if r := f.do(t, "GET", "/v1/admin/secrets?cursor=zzz", "all", nil); r.status != 400 || r.errCode() != "invalid_argument" {
 		t.Errorf("malformed cursor: %d %s", r.status, r.body)
 	}
+	if r := f.do(t, "GET", "/v1/admin/secrets?envv=prod", "all", nil); r.status != 400 || r.errCode() != "invalid_argument" {
+		t.Errorf("misspelt filter: %d %s", r.status, r.body)
+	}
+	if r := f.do(t, "PATCH", "/v1/admin/secrets/"+restapi.EncodeID("", "K")+"?reveal=true", "all", map[string]any{}); r.status != 400 {
+		t.Errorf("reveal on a write: %d %s", r.status, r.body)
+	}
 }
 
 // TestNotFoundSaysNothingOfOtherScopes: a prod-only key asking for a prod
