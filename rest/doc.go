@@ -4,6 +4,11 @@
 // other: the gateway passes the conformance suite through this driver in
 // front of mem:// and of a real Vault server.
 //
+// The protocol is this module's own: package restapi's documentation is
+// its reference (endpoints, envelopes, error codes, ids, cursors,
+// Idempotency-Key), its shape taken from the FastAPI-style secrets APIs
+// it was designed from (Aimable's public API docs).
+//
 // The driver declares the served store's Capabilities, fetched once at
 // open (GET /v1/admin/capabilities) and fixed thereafter. Get asks for the
 // value (reveal=true) and includes expired secrets (the portable layer
@@ -28,8 +33,9 @@
 // classified by status: 400/413 InvalidArgument, 401 Unauthenticated, 403
 // PermissionDenied, 404 NotFound, 409 AlreadyExists, 412
 // FailedPrecondition, 429 RateLimited, 500 Internal, 501 Unimplemented,
-// 502/503/504 and other 5xx Unavailable. Transport failures and the
-// driver's request timeout are Unavailable.
+// 502/503/504 and other 5xx Unavailable. Transport failures (a TLS
+// certificate that does not verify included) and the driver's request
+// timeout are Unavailable.
 //
 // # Retries and timeouts
 //

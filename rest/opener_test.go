@@ -217,3 +217,34 @@ func TestRateLimited(t *testing.T) {
 		t.Errorf("over the rate: %v (%+v)", err, ae)
 	}
 }
+
+// TestHTTPSByDefault: rest://host speaks HTTPS; a gateway's certificate
+// must verify (insecure_tls=true or a client that trusts it), and
+// scheme=http does not reach an HTTPS gateway.
+func TestHTTPSByDefault(t *testing.T) {
+	g := restapitest.StartTLS(t, memory.OpenStore(), highRate, restapitest.Full("all"))
+	kf := url.QueryEscape(keyFile(t, g, "all"))
+	st, err := secrets.OpenStore(ctx, "rest://"+g.Host()+"?insecure_tls=true&key_file="+kf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Ping(ctx); err != nil {
+		t.Errorf("Ping over HTTPS: %v", err)
+	}
+	if _, err := secrets.OpenStore(ctx, "rest://"+g.Host()+"?max_retries=0&key_file="+kf); secrets.ErrorCode(err) != secrets.Unavailable {
+		t.Errorf("an unverified certificate: %v, want Unavailable", err)
+	}
+	if _, err := secrets.OpenStore(ctx, "rest://"+g.Host()+"?scheme=http&max_retries=0&key_file="+kf); err == nil {
+		t.Error("plain HTTP reached the HTTPS gateway")
+	}
+	c, err := rest.NewClient(rest.ClientOptions{BaseURL: g.Server.URL, APIKey: g.Secrets["all"], HTTPClient: g.Server.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st2, err := rest.New(c, rest.Options{})
+	if err != nil {
+		t.Fatalf("a client trusting the certificate: %v", err)
+	}
+	st2.Close()
+}

@@ -38,6 +38,18 @@ func Full(id string) restapi.Key {
 // Gateway.AuditLog.
 func Start(t testing.TB, store *secrets.Store, limits restapi.Limits, keys ...restapi.Key) *Gateway {
 	t.Helper()
+	return start(t, false, store, limits, keys)
+}
+
+// StartTLS is Start on HTTPS (httptest's certificate: Server.Client()
+// trusts it).
+func StartTLS(t testing.TB, store *secrets.Store, limits restapi.Limits, keys ...restapi.Key) *Gateway {
+	t.Helper()
+	return start(t, true, store, limits, keys)
+}
+
+func start(t testing.TB, tls bool, store *secrets.Store, limits restapi.Limits, keys []restapi.Key) *Gateway {
+	t.Helper()
 	g := &Gateway{Secrets: map[string]string{}, audit: new(syncBuffer), Idempotency: memory.OpenStore()}
 	ks := make([]*restapi.Key, len(keys))
 	for i := range keys {
@@ -56,7 +68,11 @@ func Start(t testing.TB, store *secrets.Store, limits restapi.Limits, keys ...re
 		t.Fatal(err)
 	}
 	g.Handler = h
-	g.Server = httptest.NewServer(h)
+	if tls {
+		g.Server = httptest.NewTLSServer(h)
+	} else {
+		g.Server = httptest.NewServer(h)
+	}
 	t.Cleanup(g.Server.Close)
 	return g
 }
