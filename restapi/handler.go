@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -72,13 +73,12 @@ const ProviderLabel = "provider"
 // http.Handler: mount it at the root of a server, or under a prefix with
 // http.StripPrefix.
 type Handler struct {
-	store    *secrets.Store
-	keys     []*Key
-	limiters map[string]*rate.Limiter
-	idem     IdempotencyStore
-	log      *slog.Logger
-	lim      Limits
-	mux      *http.ServeMux
+	store *secrets.Store
+	ring  atomic.Pointer[keyring]
+	idem  IdempotencyStore
+	log   *slog.Logger
+	lim   Limits
+	mux   *http.ServeMux
 }
 
 // New returns the API over store, for the keys (LoadKeys, ParseKeys),
@@ -99,25 +99,57 @@ func New(store *secrets.Store, keys []*Key, idem IdempotencyStore, audit *slog.L
 	if audit == nil {
 		audit = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{store: store, keys: keys, idem: idem, log: audit, lim: limits,
-		limiters: map[string]*rate.Limiter{}, mux: http.NewServeMux()}
+	h := &Handler{store: store, idem: idem, log: audit, lim: limits, mux: http.NewServeMux()}
+	if err := h.SetKeys(keys); err != nil {
+		return nil, err
+	}
+	h.routes()
+	return h, nil
+}
+
+// keyring is the keys in force and their rate limiters.
+type keyring struct {
+	keys     []*Key
+	limiters map[string]*rate.Limiter
+}
+
+// SetKeys replaces the keys (a reloaded keys file: polysecret serve does it
+// on SIGHUP) for the requests that start after it. A key whose id, rate and
+// burst stay keeps its rate limiter. An empty list is an error.
+func (h *Handler) SetKeys(keys []*Key) error {
+	if len(keys) == 0 {
+		return errors.New("restapi: no keys")
+	}
+	old := h.ring.Load()
+	ring := &keyring{keys: keys, limiters: map[string]*rate.Limiter{}}
 	for _, k := range keys {
 		if k.envs == nil { // built by hand, not parsed
 			if err := k.prepare(); err != nil {
-				return nil, fmt.Errorf("restapi: %w", err)
+				return fmt.Errorf("restapi: %w", err)
 			}
 		}
-		r, b := limits.Rate, limits.Burst
+		r, b := h.lim.Rate, h.lim.Burst
 		if k.Rate > 0 {
 			r = k.Rate
 		}
 		if k.Burst > 0 {
 			b = k.Burst
 		}
-		h.limiters[k.ID] = rate.NewLimiter(rate.Limit(r), b)
+		if l := old.limiter(k.ID); l != nil && l.Limit() == rate.Limit(r) && l.Burst() == b {
+			ring.limiters[k.ID] = l
+		} else {
+			ring.limiters[k.ID] = rate.NewLimiter(rate.Limit(r), b)
+		}
 	}
-	h.routes()
-	return h, nil
+	h.ring.Store(ring)
+	return nil
+}
+
+func (r *keyring) limiter(id string) *rate.Limiter {
+	if r == nil {
+		return nil
+	}
+	return r.limiters[id]
 }
 
 // call is one request as the handlers see it.
@@ -331,7 +363,7 @@ func (h *Handler) authenticate(r *http.Request) (k *Key, presented bool) {
 	}
 	sum := sha256.Sum256([]byte(secret))
 	var found *Key
-	for _, key := range h.keys {
+	for _, key := range h.ring.Load().keys {
 		if subtle.ConstantTimeCompare(sum[:], key.hash[:]) == 1 {
 			found = key
 		}
@@ -339,11 +371,20 @@ func (h *Handler) authenticate(r *http.Request) (k *Key, presented bool) {
 	return found, true
 }
 
-func (h *Handler) allow(k *Key) bool { return h.limiters[k.ID].Allow() }
+// limiter is k's rate limiter (k is from the ring in force, or from the one
+// SetKeys just replaced: then a fresh limiter).
+func (h *Handler) limiter(k *Key) *rate.Limiter {
+	if l := h.ring.Load().limiter(k.ID); l != nil {
+		return l
+	}
+	return rate.NewLimiter(rate.Limit(h.lim.Rate), h.lim.Burst)
+}
+
+func (h *Handler) allow(k *Key) bool { return h.limiter(k).Allow() }
 
 // retryAfter is how long until the key's limiter has a token again.
 func (h *Handler) retryAfter(k *Key) time.Duration {
-	l := h.limiters[k.ID]
+	l := h.limiter(k)
 	r := l.Reserve()
 	d := r.Delay()
 	r.Cancel()

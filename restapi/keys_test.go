@@ -89,3 +89,30 @@ func FuzzParseKeys(f *testing.F) {
 		}
 	})
 }
+
+// TestSetKeys: replacing the keys takes effect at once: a removed key is
+// 401, an added one works.
+func TestSetKeys(t *testing.T) {
+	f := newFixture(t, restapi.Limits{})
+	if r := f.do(t, "GET", "/v1/admin/capabilities", "reader", nil); r.status != 200 {
+		t.Fatalf("before: %d", r.status)
+	}
+	sec, hash, _ := restapi.NewKeySecret()
+	keys, err := restapi.ParseKeys([]byte(`{"keys":[{"id":"new","sha256":"` + hash + `","access":"read","environments":["*"]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.g.Handler.SetKeys(keys); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.do(t, "GET", "/v1/admin/capabilities", "reader", nil); r.status != 401 {
+		t.Errorf("a removed key: %d", r.status)
+	}
+	f.g.Secrets["new"] = sec
+	if r := f.do(t, "GET", "/v1/admin/capabilities", "new", nil); r.status != 200 {
+		t.Errorf("an added key: %d %s", r.status, r.body)
+	}
+	if err := f.g.Handler.SetKeys(nil); err == nil {
+		t.Error("SetKeys(nil) succeeded")
+	}
+}

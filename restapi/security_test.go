@@ -412,3 +412,25 @@ func TestNotFoundSaysNothingOfOtherScopes(t *testing.T) {
 		t.Errorf("answers differ:\n%d %s\n%d %s", a.status, a.body, b.status, b.body)
 	}
 }
+
+// TestProviderSlug: provider_slug filters on the label "provider", as
+// label=provider:… does.
+func TestProviderSlug(t *testing.T) {
+	f := newFixture(t, restapi.Limits{})
+	f.seed(t, "prod", "STRIPE_KEY") // provider=stripe
+	if _, err := f.store.In("prod").Create(ctx, secrets.Secret{Key: "OTHER", Value: "v"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"provider_slug=stripe", "label=provider:stripe"} {
+		var got []restapi.SecretJSON
+		f.do(t, "GET", "/v1/admin/secrets?env=prod&"+q, "all", nil).data(t, &got)
+		if len(got) != 1 || got[0].Key != "STRIPE_KEY" {
+			t.Errorf("%s: %+v", q, got)
+		}
+	}
+	var none []restapi.SecretJSON
+	f.do(t, "GET", "/v1/admin/secrets?env=prod&provider_slug=aws", "all", nil).data(t, &none)
+	if len(none) != 0 {
+		t.Errorf("provider_slug=aws: %+v", none)
+	}
+}
