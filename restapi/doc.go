@@ -85,8 +85,8 @@
 //	   "environments": ["prod", "_global"], "rate": 20, "burst": 40}
 //	]}
 //
-// id (1–64 of A-Z a-z 0-9 _ . -) names the key in audit lines and rate
-// limits; access is "read" (GET only) or "read-write"; values allows
+// id (1–64 of A-Z a-z 0-9 _ . -, starting with a letter or digit) names
+// the key in audit lines, rate limits and idempotency records; access is "read" (GET only) or "read-write"; values allows
 // reveal=true and with_values=true; environments are environment names,
 // "_global" (the global scope) or "*" (every scope, and the listings
 // across all of them); rate (per second) and burst override Limits.

@@ -33,8 +33,9 @@ const (
 // Key is one API key of the keys file. Its secret is never held: only its
 // SHA-256.
 type Key struct {
-	// ID names the key in audit lines and rate limits (1–64 bytes of
-	// A-Z a-z 0-9 _ . -). It is not secret.
+	// ID names the key in audit lines, rate limits and idempotency
+	// records (1–64 bytes of A-Z a-z 0-9 _ . -, starting with a letter or
+	// digit). It is not secret.
 	ID string `json:"id"`
 	// SHA256 is the hex SHA-256 of the key's secret (the string a client
 	// sends in X-API-Key or Authorization: Bearer).
@@ -67,7 +68,7 @@ type KeysFile struct {
 	Keys []*Key `json:"keys"`
 }
 
-var keyIDRe = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+var keyIDRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 
 // maxKeysFile bounds the size of a keys file.
 const maxKeysFile = 1 << 20
@@ -128,7 +129,7 @@ func jsonErrText(err error) string {
 
 func (k *Key) prepare() error {
 	if !keyIDRe.MatchString(k.ID) {
-		return fmt.Errorf("id must be 1-64 bytes of A-Z a-z 0-9 _ . -")
+		return fmt.Errorf("id must be 1-64 bytes of A-Z a-z 0-9 _ . -, starting with a letter or digit")
 	}
 	h, err := hex.DecodeString(k.SHA256)
 	if err != nil || len(h) != sha256.Size {

@@ -21,6 +21,7 @@ func TestParseKeys(t *testing.T) {
 		{"NotJSON", `keys: []`, "syntax error"},
 		{"Trailing", `{"keys":[{"id":"a","sha256":"` + hashA + `","access":"read","environments":["*"]}]} {}`, "data after"},
 		{"NoKeys", `{"keys":[]}`, "no keys"},
+		{"DotDotID", `{"keys":[{"id":"..","sha256":"` + hashA + `","access":"read","environments":["*"]}]}`, "id must be"},
 		{"UnknownField", `{"keys":[{"id":"a","sha256":"` + hashA + `","access":"read","environments":["*"],"secret":"x"}]}`, "unknown field"},
 		{"BadID", `{"keys":[{"id":"a b","sha256":"` + hashA + `","access":"read","environments":["*"]}]}`, "id must be"},
 		{"ShortHash", `{"keys":[{"id":"a","sha256":"abcd","access":"read","environments":["*"]}]}`, "64 hex digits"},
