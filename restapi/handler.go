@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -19,8 +18,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/polysecret/secrets"
 )
@@ -105,51 +102,6 @@ func New(store *secrets.Store, keys []*Key, idem IdempotencyStore, audit *slog.L
 	}
 	h.routes()
 	return h, nil
-}
-
-// keyring is the keys in force and their rate limiters.
-type keyring struct {
-	keys     []*Key
-	limiters map[string]*rate.Limiter
-}
-
-// SetKeys replaces the keys (a reloaded keys file: polysecret serve does it
-// on SIGHUP) for the requests that start after it. A key whose id, rate and
-// burst stay keeps its rate limiter. An empty list is an error.
-func (h *Handler) SetKeys(keys []*Key) error {
-	if len(keys) == 0 {
-		return errors.New("restapi: no keys")
-	}
-	old := h.ring.Load()
-	ring := &keyring{keys: keys, limiters: map[string]*rate.Limiter{}}
-	for _, k := range keys {
-		if k.envs == nil { // built by hand, not parsed
-			if err := k.prepare(); err != nil {
-				return fmt.Errorf("restapi: %w", err)
-			}
-		}
-		r, b := h.lim.Rate, h.lim.Burst
-		if k.Rate > 0 {
-			r = k.Rate
-		}
-		if k.Burst > 0 {
-			b = k.Burst
-		}
-		if l := old.limiter(k.ID); l != nil && l.Limit() == rate.Limit(r) && l.Burst() == b {
-			ring.limiters[k.ID] = l
-		} else {
-			ring.limiters[k.ID] = rate.NewLimiter(rate.Limit(r), b)
-		}
-	}
-	h.ring.Store(ring)
-	return nil
-}
-
-func (r *keyring) limiter(id string) *rate.Limiter {
-	if r == nil {
-		return nil
-	}
-	return r.limiters[id]
 }
 
 // call is one request as the handlers see it.
@@ -255,25 +207,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, route string, wr
 		a, replayed = h.run(c, write, fn)
 	}
 	h.write(w, a)
-	attrs := []slog.Attr{slog.String("method", r.Method), slog.String("route", route),
-		slog.String("path", r.URL.Path), slog.Int("status", a.status),
-		slog.Duration("duration", time.Since(start))}
-	if c.key != nil {
-		attrs = append(attrs, slog.String("key_id", c.key.ID))
-	}
-	if c.env != "" || c.skey != "" {
-		attrs = append(attrs, slog.String("env", c.env))
-	}
-	if c.skey != "" {
-		attrs = append(attrs, slog.String("secret", c.skey))
-	}
-	if replayed {
-		attrs = append(attrs, slog.Bool("idempotent_replay", true))
-	}
-	if reveal(r) {
-		attrs = append(attrs, slog.Bool("reveal", true))
-	}
-	h.log.LogAttrs(r.Context(), slog.LevelInfo, "restapi request", attrs...)
+	h.audit(c, a.status, replayed, time.Since(start))
 }
 
 // run reads the body and runs fn, through the idempotency store when the
@@ -346,49 +280,6 @@ func (h *Handler) fingerprint(c *call) string {
 	fmt.Fprintf(m, "%s\n%s\n%s\n", c.r.Method, c.r.URL.EscapedPath(), c.r.URL.RawQuery)
 	m.Write(c.body)
 	return hex.EncodeToString(m.Sum(nil))
-}
-
-// authenticate finds the key of the request's X-API-Key or Bearer token,
-// comparing its SHA-256 with every key's in constant time. presented says
-// whether the request carried a key at all.
-func (h *Handler) authenticate(r *http.Request) (k *Key, presented bool) {
-	secret := r.Header.Get("X-API-Key")
-	if secret == "" {
-		if a := r.Header.Get("Authorization"); len(a) > 7 && strings.EqualFold(a[:7], "Bearer ") {
-			secret = strings.TrimSpace(a[7:])
-		}
-	}
-	if secret == "" {
-		return nil, false
-	}
-	sum := sha256.Sum256([]byte(secret))
-	var found *Key
-	for _, key := range h.ring.Load().keys {
-		if subtle.ConstantTimeCompare(sum[:], key.hash[:]) == 1 {
-			found = key
-		}
-	}
-	return found, true
-}
-
-// limiter is k's rate limiter (k is from the ring in force, or from the one
-// SetKeys just replaced: then a fresh limiter).
-func (h *Handler) limiter(k *Key) *rate.Limiter {
-	if l := h.ring.Load().limiter(k.ID); l != nil {
-		return l
-	}
-	return rate.NewLimiter(rate.Limit(h.lim.Rate), h.lim.Burst)
-}
-
-func (h *Handler) allow(k *Key) bool { return h.limiter(k).Allow() }
-
-// retryAfter is how long until the key's limiter has a token again.
-func (h *Handler) retryAfter(k *Key) time.Duration {
-	l := h.limiter(k)
-	r := l.Reserve()
-	d := r.Delay()
-	r.Cancel()
-	return d
 }
 
 func reveal(r *http.Request) bool {
