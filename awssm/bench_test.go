@@ -128,7 +128,9 @@ func BenchmarkList1000WithValues(b *testing.B) {
 
 // BenchmarkValues50: Values of 50 keys in an environment, 25 there and 25
 // global (so the fallback runs), against a loop of 50 Gets, with the
-// requests each makes:
+// requests each makes; and Values of 50 keys all in the scope read
+// (Values-in-scope: ⌈50/20⌉ BatchGetSecretValue + 1 ListSecrets for the
+// metadata):
 // go test -run '^$' -bench Values50 ./awssm/
 func BenchmarkValues50(b *testing.B) {
 	st, _, cnt, _ := benchSetup(b)
@@ -164,6 +166,28 @@ func BenchmarkValues50(b *testing.B) {
 					b.Fatalf("%s: %v", keys[i], r.Err)
 				}
 				check(b, i, r.Secret.Value)
+			}
+		}
+		report()
+	})
+	b.Run("Values-in-scope", func(b *testing.B) {
+		g := make([]string, 50)
+		for i := range g {
+			g[i] = fmt.Sprintf("G%02d", i)
+			if _, err := st.Create(ctx, secrets.Secret{Key: g[i], Value: "v" + g[i]}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		report := drivertest.PerOp(b, cnt)
+		for b.Loop() {
+			res, err := st.Values(ctx, g...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i, r := range res {
+				if r.Err != nil || r.Secret.Value != "v"+g[i] {
+					b.Fatalf("%s: %v", g[i], r.Err)
+				}
 			}
 		}
 		report()
