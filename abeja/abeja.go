@@ -45,6 +45,7 @@ type driver struct {
 	owned bool // c was built by the URLOpener: Close releases it
 	org   string
 	ix    index
+	snaps snapshots
 }
 
 var (
@@ -83,6 +84,7 @@ func (d *driver) ErrorAs(err error, i any) bool { return errors.As(err, i) }
 // itself (a URLOpener without one), releases that Client's connections.
 func (d *driver) Close() error {
 	d.ix.clear()
+	d.snaps.clear()
 	if d.owned {
 		d.c.CloseIdleConnections()
 	}

@@ -69,9 +69,9 @@ func BenchmarkCreate(b *testing.B) {
 }
 
 // BenchmarkList1000WithValues: every secret of an organization of 1,000,
-// with values, through the List iterator: each page (100 by default) is
-// one consistent read of the listing, ⌈(1000-1)/99⌉ = 11 requests; with
-// PageSize 1000 the whole listing is one read.
+// with values, through the List iterator: one consistent read of the
+// listing, ⌈(1000-1)/99⌉ = 11 requests, serves every page (100 by
+// default, or 1000).
 func BenchmarkList1000WithValues(b *testing.B) {
 	e, st := benchStore(b)
 	drivertest.Seed(b, st, 1000, func(i int) string { return fmt.Sprintf("L%04d", i) })

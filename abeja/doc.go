@@ -51,17 +51,21 @@
 // # Listings
 //
 // The listing is offset-paged (offset, limit 1–100, has_next) and an
-// offset shifts when a secret before it is created or deleted. So every
-// ListPage reads the whole listing in pages of 100 that overlap by one
-// secret, and starts over (at most 3 times, then Unavailable) when a page
-// does not begin with the last secret of the page before: a complete read
-// holds every secret that existed throughout it exactly once. It then
-// orders the secrets by name and returns those after the name in its page
-// token; a name is a position no change can shift. Filters apply on the
-// client. A page of P secrets thus costs ⌈(N−1)/99⌉ requests, and a whole
-// listing ⌈N/P⌉ times that: list with PageSize 1000 (the maximum) where N
-// is large — 11 requests for 1,000 secrets, values included (they come
-// with the listing, return_secret_value=true, only when asked for).
+// offset shifts when a secret before it is created or deleted. So a
+// listing reads the organization's whole listing in pages of 100 that
+// overlap by one secret, and starts over (at most 3 times, then
+// Unavailable) when a page does not begin with the last secret of the page
+// before: a complete read holds every secret that existed throughout it
+// exactly once, in ⌈(N−1)/99⌉ requests for N secrets (values included —
+// they come with the listing, return_secret_value=true, only when asked
+// for). The read is ordered by name and each page token is the read's id
+// and the last name returned, a position no change can shift. The
+// listing's next pages come from the same read while it is less than 15
+// seconds old (at most 4 reads kept per Store, dropped by Close; a read
+// with values holds them in memory that long); after that, or on another
+// Store, a page makes a new read and resumes after the name. A listing of
+// 1,000 secrets is thus 11 requests whatever its page size, when its pages
+// are asked for within 15 seconds. Filters apply on the client.
 //
 // # Retries and lost replies
 //

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -131,4 +132,56 @@ func versionIDs(vs []secrets.Version) []string {
 		out = append(out, id)
 	}
 	return out
+}
+
+// TestListingReadServesPages: one consistent read (3 requests for 250
+// secrets) serves every page of a listing; a token used on another Store,
+// or after the read has expired, makes a new read and resumes after the
+// token's name: each secret once, in name order.
+func TestListingReadServesPages(t *testing.T) {
+	e := newEnv(t)
+	a, b := e.store(t, abeja.ClientOptions{}), e.store(t, abeja.ClientOptions{})
+	drivertest.Seed(t, a, 250, func(i int) string { return fmt.Sprintf("K%03d", i) })
+	var want []string
+	for i := range 250 {
+		want = append(want, fmt.Sprintf("K%03d", i))
+	}
+	for _, tc := range []struct {
+		name string
+		next func(i int) *secrets.Store // the store of page i
+		ttl  time.Duration
+		reqs int
+	}{
+		{"one store", func(int) *secrets.Store { return a }, 0, 3},
+		{"alternating stores", func(i int) *secrets.Store { return []*secrets.Store{a, b}[i%2] }, 0, 3 + 3*24},
+		{"read expired", func(int) *secrets.Store { return a }, time.Nanosecond, 3 * 25},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.ttl != 0 {
+				defer abeja.SetSnapshotTTL(tc.ttl)()
+			}
+			before := e.srv.Requests()
+			var got []string
+			token := ""
+			for i := 0; ; i++ {
+				page, next, err := tc.next(i).ListPage(ctx, secrets.ListOptions{PageSize: 10}, token)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, s := range page {
+					got = append(got, s.Key)
+				}
+				if next == "" {
+					break
+				}
+				token = next
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("listing (-want +got):\n%s", d)
+			}
+			if n := e.srv.Requests() - before; n != tc.reqs {
+				t.Errorf("%d requests, want %d", n, tc.reqs)
+			}
+		})
+	}
 }
