@@ -3,6 +3,7 @@ package abeja
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
@@ -46,6 +47,9 @@ type driver struct {
 	org   string
 	ix    index
 	snaps snapshots
+	// readCost is the number of requests of the last complete read of
+	// the listing (0: none yet), to choose how Values reads.
+	readCost atomic.Int64
 }
 
 var (

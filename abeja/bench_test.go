@@ -97,3 +97,45 @@ func BenchmarkList1000WithValues(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkValues50: Store.Values of 50 keys in an organization of 1,000:
+// by id on a Store that knows them, one read of the listing (ending when
+// all are met) on one that does not — "cold", a fresh Store per call.
+func BenchmarkValues50(b *testing.B) {
+	e, st := benchStore(b)
+	drivertest.Seed(b, st, 1000, func(i int) string { return fmt.Sprintf("K%04d", i) })
+	keys := make([]string, 50)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("K%04d", i*20)
+	}
+	check := func(res []secrets.ValueResult, err error) {
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range res {
+			if r.Err != nil {
+				b.Fatal(r.Err)
+			}
+		}
+	}
+	b.Run("known-ids", func(b *testing.B) {
+		before := e.srv.Requests()
+		for b.Loop() {
+			check(st.Values(ctx, keys...))
+		}
+		reportRequests(b, e, before)
+	})
+	b.Run("cold", func(b *testing.B) {
+		c := e.client(b, abeja.ClientOptions{})
+		before := e.srv.Requests()
+		for b.Loop() {
+			fresh, err := abeja.New(c, abeja.Options{Organization: e.org})
+			if err != nil {
+				b.Fatal(err)
+			}
+			check(fresh.Values(ctx, keys...))
+			fresh.Close()
+		}
+		reportRequests(b, e, before)
+	})
+}

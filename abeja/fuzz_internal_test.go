@@ -118,3 +118,23 @@ func FuzzURL(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPageToken: a page token is "<16 hex>:<name>" or refused with
+// InvalidArgument; what is accepted round-trips.
+func FuzzPageToken(f *testing.F) {
+	for _, s := range []string{"", "0123456789abcdef:K1", "x:K", "0123456789abcdef:", "0123456789abcdef:a/b", "::"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, tok string) {
+		snap, after, err := parseToken(tok)
+		if err != nil {
+			if backend.Classify(err, nil) != backend.InvalidArgument {
+				t.Fatalf("%q: %v", tok, err)
+			}
+			return
+		}
+		if tok != "" && (snap+":"+after != tok || !nameOK(after)) {
+			t.Fatalf("%q parsed as %q, %q", tok, snap, after)
+		}
+	})
+}

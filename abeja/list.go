@@ -120,7 +120,7 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, token str
 
 // read makes a snapshot: one consistent read of the listing.
 func (d *driver) read(ctx context.Context, values bool) (*snapshot, error) {
-	all, _, err := d.scan(ctx, values, "")
+	all, _, err := d.scan(ctx, values, nil)
 	if err != nil {
 		return nil, err
 	}

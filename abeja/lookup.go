@@ -81,14 +81,14 @@ func (d *driver) find(ctx context.Context, name string) (*wireSecret, error) {
 		}
 		d.ix.forget(name, id) // deleted, or not this name: read the listing
 	}
-	_, w, err := d.scan(ctx, true, name)
+	_, found, err := d.scan(ctx, true, map[string]bool{name: true})
 	if err != nil {
 		return nil, err
 	}
-	if w == nil {
+	if found[name] == nil {
 		return nil, notFound(name)
 	}
-	return w, nil
+	return found[name], nil
 }
 
 func notFound(name string) error { return backend.Errorf(backend.NotFound, "no secret %q", name) }
@@ -98,12 +98,12 @@ func notFound(name string) error { return backend.Errorf(backend.NotFound, "no s
 // the page before, else the listing shifted under the read (a secret
 // created or deleted before that point) and the read starts over, at most
 // maxRestarts times (then Unavailable). A complete read therefore holds
-// every secret that existed throughout it exactly once. When stop is not
-// "", the read ends at the secret of that name and returns it. Every name
-// read goes into the index.
-func (d *driver) scan(ctx context.Context, values bool, stop string) ([]wireSecret, *wireSecret, error) {
+// every secret that existed throughout it exactly once. When want is not
+// nil, the read ends as soon as it has met every name of want, and found
+// holds the ones it met. Every name read goes into the index.
+func (d *driver) scan(ctx context.Context, values bool, want map[string]bool) (all []wireSecret, found map[string]*wireSecret, err error) {
 	for restart := 0; ; restart++ {
-		all, found, shifted, err := d.scanOnce(ctx, values, stop)
+		all, found, shifted, err := d.scanOnce(ctx, values, want)
 		if err != nil || !shifted {
 			return all, found, err
 		}
@@ -114,7 +114,8 @@ func (d *driver) scan(ctx context.Context, values bool, stop string) ([]wireSecr
 	}
 }
 
-func (d *driver) scanOnce(ctx context.Context, values bool, stop string) (all []wireSecret, found *wireSecret, shifted bool, err error) {
+func (d *driver) scanOnce(ctx context.Context, values bool, want map[string]bool) (all []wireSecret, found map[string]*wireSecret, shifted bool, err error) {
+	found = map[string]*wireSecret{}
 	q := valuesQuery(values)
 	q.Set("limit", strconv.Itoa(serverPage))
 	seen := map[string]bool{}
@@ -145,13 +146,17 @@ func (d *driver) scanOnce(ctx context.Context, values bool, stop string) (all []
 			}
 			seen[w.ID] = true
 			d.ix.put(w.Name, w.ID)
-			if stop != "" && w.Name == stop {
-				return nil, w, false, nil
+			if want[w.Name] {
+				found[w.Name] = w
 			}
 		}
 		all = append(all, ss...)
+		if want != nil && len(found) == len(want) {
+			return all, found, false, nil
+		}
 		if !page.HasNext {
-			return all, nil, false, nil
+			d.readCost.Store(int64(pages + 1))
+			return all, found, false, nil
 		}
 		if len(page.Secrets) < 2 {
 			return nil, nil, false, backend.Errorf(backend.Internal, "abeja: a listing page of %d secrets claims a next page", len(page.Secrets))

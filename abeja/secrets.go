@@ -140,7 +140,7 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 			return false, err
 		}
 		for _, v := range now.Versions {
-			if v.Version > before && v.Value != nil && *v.Value == enc {
+			if got, err := v.value(key); err == nil && v.Version > before && got == val {
 				nv = v
 				return true, nil
 			}
