@@ -1,7 +1,10 @@
 package abeja_test
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,8 +37,8 @@ func TestRetries(t *testing.T) {
 		status     int
 		n          int
 		retryAfter time.Duration
-		code       secrets.Code // after n failures with max_retries 2; -1: success
-		minWait    time.Duration
+		code       secrets.Code  // after n failures with max_retries 2; -1: success
+		wait       time.Duration // the first retry's wait, as logged, when Retry-After sets it
 	}{
 		{"429 once, Retry-After 1", 429, 1, time.Second, -1, time.Second},
 		{"503 twice", 503, 2, 0, -1, 0},
@@ -47,13 +50,13 @@ func TestRetries(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
-			st := e.store(t, abeja.ClientOptions{MaxRetries: 2})
+			logs := &waits{}
+			st := e.store(t, abeja.ClientOptions{MaxRetries: 2, Logger: slog.New(logs)})
 			if err := st.Ping(ctx); err != nil {
 				t.Fatal(err)
 			}
 			before := e.srv.Requests()
 			e.srv.FailNext(tc.n, tc.status, tc.retryAfter)
-			start := time.Now()
 			err := st.Ping(ctx)
 			if got := secrets.ErrorCode(err); err != nil && got != tc.code || err == nil && tc.code != -1 {
 				t.Fatalf("Ping: %v, want %v", err, tc.code)
@@ -65,11 +68,42 @@ func TestRetries(t *testing.T) {
 			if got := e.srv.Requests() - before; got != wantReq {
 				t.Errorf("%d requests, want %d", got, wantReq)
 			}
-			if el := time.Since(start); el < tc.minWait {
-				t.Errorf("returned after %v; Retry-After asked for %v", el, tc.minWait)
+			if w := logs.first(); tc.wait != 0 && w != tc.wait {
+				t.Errorf("the first retry waited %v; Retry-After asked for %v", w, tc.wait)
 			}
 		})
 	}
+}
+
+// waits is a slog.Handler that keeps the "wait" of the driver's retry
+// records (debug level, never a value).
+type waits struct {
+	mu sync.Mutex
+	ws []time.Duration
+}
+
+func (h *waits) Enabled(context.Context, slog.Level) bool { return true }
+func (h *waits) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *waits) WithGroup(string) slog.Handler            { return h }
+func (h *waits) Handle(_ context.Context, r slog.Record) error {
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "wait" {
+			h.mu.Lock()
+			h.ws = append(h.ws, a.Value.Duration())
+			h.mu.Unlock()
+		}
+		return true
+	})
+	return nil
+}
+
+func (h *waits) first() time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.ws) == 0 {
+		return 0
+	}
+	return h.ws[0]
 }
 
 // TestLostReplyCreate: the server creates the secret and the answer is
