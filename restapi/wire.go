@@ -104,6 +104,7 @@ type CapabilitiesJSON struct {
 	TextOnly          bool `json:"text_only"`
 	NoEmptyValues     bool `json:"no_empty_values"`
 	FieldWrites       bool `json:"field_writes"`
+	GlobalOnly        bool `json:"global_only"`
 }
 
 // ErrorJSON is the error envelope's content.
@@ -117,7 +118,7 @@ func CapabilitiesToJSON(c secrets.Capabilities) CapabilitiesJSON {
 	return CapabilitiesJSON{Versions: c.Versions, Delete: c.Delete, DeleteEnvironment: c.DeleteEnvironment,
 		Types: c.Types, Labels: c.Labels, Expiry: c.Expiry, AtomicModify: c.AtomicModify,
 		NativeExpiry: c.NativeExpiry, AtomicMove: c.AtomicMove, FixedEnvironments: c.FixedEnvironments,
-		TextOnly: c.TextOnly, NoEmptyValues: c.NoEmptyValues, FieldWrites: c.FieldWrites}
+		TextOnly: c.TextOnly, NoEmptyValues: c.NoEmptyValues, FieldWrites: c.FieldWrites, GlobalOnly: c.GlobalOnly}
 }
 
 // CapabilitiesFromJSON is the inverse of CapabilitiesToJSON.
@@ -125,7 +126,7 @@ func CapabilitiesFromJSON(j CapabilitiesJSON) secrets.Capabilities {
 	return secrets.Capabilities{Versions: j.Versions, Delete: j.Delete, DeleteEnvironment: j.DeleteEnvironment,
 		Types: j.Types, Labels: j.Labels, Expiry: j.Expiry, AtomicModify: j.AtomicModify,
 		NativeExpiry: j.NativeExpiry, AtomicMove: j.AtomicMove, FixedEnvironments: j.FixedEnvironments,
-		TextOnly: j.TextOnly, NoEmptyValues: j.NoEmptyValues, FieldWrites: j.FieldWrites}
+		TextOnly: j.TextOnly, NoEmptyValues: j.NoEmptyValues, FieldWrites: j.FieldWrites, GlobalOnly: j.GlobalOnly}
 }
 
 func tptr(t time.Time) *time.Time {
