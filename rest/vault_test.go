@@ -3,11 +3,13 @@ package rest_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
 	"github.com/polysecret/secrets/conformance"
 	"github.com/polysecret/secrets/internal/drivertest"
+	"github.com/polysecret/secrets/restapi"
 	_ "github.com/polysecret/secrets/vault"
 )
 
@@ -40,4 +42,38 @@ func TestConformanceVault(t *testing.T) {
 		Concurrency: 16,
 		CheckAs:     checkAs,
 	})
+}
+
+// TestIdempotencyStoreOnVault: the documented production setup keeps
+// idempotency records in Vault; claim, pending, finish, replay, abort and
+// purge work there.
+func TestIdempotencyStoreOnVault(t *testing.T) {
+	s := restapi.NewStoreIdempotency(openVault(t))
+	now := time.Now()
+	rec := func(done bool, exp time.Time) *restapi.IdempotencyRecord {
+		return &restapi.IdempotencyRecord{Fingerprint: "fp", Done: done, Started: now, Expires: exp}
+	}
+	if old, err := s.Begin(ctx, "k", "a", rec(false, now.Add(time.Hour)), time.Minute); old != nil || err != nil {
+		t.Fatalf("claim: %+v, %v", old, err)
+	}
+	if old, err := s.Begin(ctx, "k", "a", rec(false, now.Add(time.Hour)), time.Minute); err != nil || old == nil || old.Done {
+		t.Fatalf("pending: %+v, %v", old, err)
+	}
+	done := rec(true, now.Add(time.Hour))
+	done.Status, done.Body = 201, []byte(`{"data":{"id":"x"}}`)
+	if err := s.Finish(ctx, "k", "a", done); err != nil {
+		t.Fatal(err)
+	}
+	if old, err := s.Begin(ctx, "k", "a", rec(false, now.Add(time.Hour)), time.Minute); err != nil || old == nil || !old.Done || string(old.Body) != `{"data":{"id":"x"}}` {
+		t.Fatalf("replay: %+v, %v", old, err)
+	}
+	if err := s.Abort(ctx, "k", "a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Begin(ctx, "k", "b", rec(true, now.Add(-time.Minute)), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Purge(ctx); err != nil || n != 1 {
+		t.Errorf("Purge: %d, %v; want 1", n, err)
+	}
 }
