@@ -13,10 +13,12 @@ import (
 	"os/signal"
 	"syscall"
 
+	_ "github.com/polysecret/secrets/abeja"  // abeja://
 	_ "github.com/polysecret/secrets/awssm"  // awssm://
 	_ "github.com/polysecret/secrets/file"   // file://
 	_ "github.com/polysecret/secrets/locker" // locker://
 	_ "github.com/polysecret/secrets/memory" // mem://
+	_ "github.com/polysecret/secrets/rest"   // rest://
 	_ "github.com/polysecret/secrets/vault"  // vault://
 )
 

@@ -58,7 +58,7 @@ on the command line wins; an empty variable counts as unset. Values are printed 
 	root.PersistentFlags().StringVar(&a.env, "env", "", "the environment scope; \"\" = the URL's, else global (env POLYSECRET_ENV)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newGet(a), newLs(a), newSet(a), newRm(a), newVersions(a), newEnvCmd(a),
-		newExec(a), newExport(a), newImport(a), newCopy(a), newDiff(a))
+		newExec(a), newExport(a), newImport(a), newCopy(a), newDiff(a), newServe(a))
 	return root
 }
 
