@@ -47,7 +47,7 @@ func New(client *Client, opts Options) (*secrets.Store, error) {
 }
 
 type driver struct {
-	noEnvironments
+	backend.NoEnvironments // Datalayer has none: Capabilities.GlobalOnly
 
 	c     *Client
 	owned bool // c was built by the URLOpener: Close releases it
@@ -71,10 +71,11 @@ func newDriver(c *Client, owned bool, conc int) (*driver, error) {
 	return &driver{c: c, owned: owned, conc: conc}, nil
 }
 
-// Capabilities: types (the variant), delete; values must be text (see
-// value.go); no versions, labels, expiry, environments or compare-and-set.
+// Capabilities: global secrets only, types (the variant), delete; values
+// must be text (see value.go); no versions, labels, expiry, environments
+// or compare-and-set.
 func (d *driver) Capabilities() backend.Capabilities {
-	return backend.Capabilities{Delete: true, Types: true, TextOnly: true}
+	return backend.Capabilities{GlobalOnly: true, Delete: true, Types: true, TextOnly: true}
 }
 
 // Ping is GET /whoami: one small request that needs a valid API key.

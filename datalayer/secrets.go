@@ -119,10 +119,7 @@ func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret
 		a.Secret = w
 	}
 	out := s.Clone()
-	out.Type = ""
-	if s.Type != backend.TypeGeneric {
-		out.Type = s.Type
-	}
+	out.Type = body.Variant
 	if a.Secret != nil && a.Secret.check() == nil {
 		out.ID = a.Secret.UID
 		d.uids.put(s.Key, a.Secret.UID)
@@ -180,9 +177,7 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 	}
 	s := w.secret()
 	u.Apply(s)
-	if s.Type == backend.TypeGeneric {
-		s.Type = ""
-	}
+	s.Type = variant(s.Type)
 	return s, nil
 }
 

@@ -74,12 +74,9 @@ func (w *wireSecret) check() error {
 }
 
 // secret is w as a backend.Secret: the value decoded (empty when the
-// answer carried none), variant "generic" as the empty type.
+// answer carried none), the variant as the type.
 func (w *wireSecret) secret() *backend.Secret {
-	s := &backend.Secret{Key: w.Name, Description: w.Description, ID: w.UID}
-	if w.Variant != backend.TypeGeneric {
-		s.Type = w.Variant
-	}
+	s := &backend.Secret{Key: w.Name, Description: w.Description, ID: w.UID, Type: w.Variant}
 	if w.Value != nil {
 		s.Value = decodeValue(*w.Value)
 	}
