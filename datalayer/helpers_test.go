@@ -3,6 +3,7 @@ package datalayer_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/datalayer"
@@ -59,3 +60,7 @@ var shapes = []struct {
 	name       string
 	withValues bool
 }{{"list with values", true}, {"list without values", false}}
+
+func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), d)
+}
