@@ -64,3 +64,8 @@ var shapes = []struct {
 func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), d)
 }
+
+// storedB64 is a secret as today's official clients write it.
+func storedB64(name, value string) datalayertest.StoredSecret {
+	return datalayertest.StoredSecret{Name: name, Value: b64(value)}
+}

@@ -190,7 +190,7 @@ func TestValueEncodings(t *testing.T) {
 		{"B64_JSON", b64(`{"user":"a"}`), `{"user":"a"}`},
 		{"B64_NEWLINES", b64("a\nb\r\n"), "a\nb\r\n"},
 		{"PLAIN_ASCII", "hunter2", "hunter2"},
-		{"PLAIN_8CHARS", "hunter22", "hunter22"},   // canonical base64, but not of text
+		{"PLAIN_8CHARS", "hunter22", "hunter22"},      // canonical base64, but not of text
 		{"PLAIN_KEY", "q83vEjRWeJA=", "q83vEjRWeJA="}, // base64 of binary bytes: taken as it is
 		{"PLAIN_UNICODE", "pässwörd", "pässwörd"},
 		{"PLAIN_URL", "postgres://u:p@h/db?sslmode=require", "postgres://u:p@h/db?sslmode=require"},
