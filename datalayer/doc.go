@@ -61,8 +61,10 @@
 // It writes base64 for such text, as today's clients do, and the value as
 // it is when it holds another control character (no reader takes that for
 // base64). The rule misreads a value a newer client wrote plain that is
-// itself canonical base64 of text ("dXNlcjpwYXNz" reads as "user:pass");
-// FuzzValueRule checks that the driver's own writes always read back.
+// itself canonical base64 of text ("dXNlcjpwYXNz" reads as "user:pass"):
+// of random alphanumeric values, about 1 % at 8 characters, 0.1 % at 12,
+// 0.01 % at 16. FuzzValueRule checks that the driver's own writes always
+// read back.
 //
 // # Request cost
 //
