@@ -129,3 +129,27 @@ func TestRequestCost(t *testing.T) {
 		})
 	}
 }
+
+// TestValuesRepeatedKey: a key asked twice in one batch is read once.
+func TestValuesRepeatedKey(t *testing.T) {
+	e := newEnv(t, false)
+	if _, err := e.srv.Seed(e.key, storedB64("K", "v")); err != nil {
+		t.Fatal(err)
+	}
+	st := e.open(t)
+	res, err := st.Values(ctx, "K", "K", "MISSING", "K")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"v", "v", "", "v"} {
+		if got := res[i]; (want == "") != (got.Err != nil) || got.Err == nil && got.Secret.Value != want {
+			t.Errorf("result %d = %+v", i, got)
+		}
+	}
+	if secrets.ErrorCode(res[2].Err) != secrets.NotFound {
+		t.Errorf("missing key: %v", res[2].Err)
+	}
+	if n := e.srv.Count("get"); n != 1 {
+		t.Errorf("%d reads by uid, want 1", n)
+	}
+}

@@ -167,8 +167,9 @@ func (d *driver) Values(ctx context.Context, env string, keys []string) ([]backe
 		return nil, err
 	}
 	res := make([]backend.ValueResult, len(keys))
-	var page []*wireSecret
+	var page []*wireSecret // to read by uid, each name once
 	var at []int
+	queued := map[string]bool{}
 	for i, k := range keys {
 		res[i].Resolved = true // every secret is global: there is no fallback
 		switch w := l.byName[k]; {
@@ -177,10 +178,14 @@ func (d *driver) Values(ctx context.Context, env string, keys []string) ([]backe
 		case w.Value != nil:
 			res[i].Secret = w.secret()
 		default:
-			page, at = append(page, w), append(at, i)
+			at = append(at, i)
+			if !queued[k] {
+				queued[k] = true
+				page = append(page, w)
+			}
 		}
 	}
-	filled, err := d.fillValues(ctx, slices.Clone(page))
+	filled, err := d.fillValues(ctx, page)
 	if err != nil {
 		return nil, err
 	}
