@@ -86,7 +86,7 @@ func (d *driver) ListPage(ctx context.Context, opts *backend.ListOptions, token 
 			continue // seen, or no key of the portable API
 		}
 		w := l.byName[name]
-		if !opts.Match(w.secret()) {
+		if !opts.Match(w.meta()) {
 			continue
 		}
 		if len(page) == opts.PageSize {
@@ -102,9 +102,10 @@ func (d *driver) ListPage(ctx context.Context, opts *backend.ListOptions, token 
 	}
 	out := make([]*backend.Secret, len(page))
 	for i, w := range page {
-		out[i] = w.secret()
-		if !opts.WithValues {
-			out[i].Value = ""
+		if opts.WithValues {
+			out[i] = w.secret()
+		} else {
+			out[i] = w.meta()
 		}
 	}
 	return out, next, nil

@@ -76,11 +76,16 @@ func (w *wireSecret) check() error {
 // secret is w as a backend.Secret: the value decoded (empty when the
 // answer carried none), the variant as the type.
 func (w *wireSecret) secret() *backend.Secret {
-	s := &backend.Secret{Key: w.Name, Description: w.Description, ID: w.UID, Type: w.Variant}
+	s := w.meta()
 	if w.Value != nil {
 		s.Value = decodeValue(*w.Value)
 	}
 	return s
+}
+
+// meta is w as a backend.Secret without its value (for filters).
+func (w *wireSecret) meta() *backend.Secret {
+	return &backend.Secret{Key: w.Name, Description: w.Description, ID: w.UID, Type: w.Variant}
 }
 
 // variant is the wire variant of a type ("" is generic).
