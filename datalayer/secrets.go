@@ -152,10 +152,10 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 	}
 	empty := body == (updateBody{})
 	w, err := d.lookup(ctx, key, empty)
-	if err != nil || empty {
-		if err != nil {
-			return nil, err
-		}
+	switch {
+	case err != nil:
+		return nil, err
+	case empty:
 		return w.secret(), nil
 	}
 	var a oneAnswer
