@@ -59,6 +59,7 @@ func TestBrokenVariants(t *testing.T) {
 		{"nonatomicmove", []string{"TestBrokenChild/MoveUnderModify"}},
 		{"nonatomicfield", []string{"TestBrokenChild/FieldWrites/Concurrent"}},
 		{"fieldnocaps", []string{"TestBrokenChild/FieldWrites"}},
+		{"flatkeysunchecked", []string{"TestBrokenChild/HierarchicalKeys"}}, // FlatKeys declared, no KeyChecker
 	} {
 		t.Run(tc.variant, func(t *testing.T) {
 			t.Parallel()
@@ -107,6 +108,7 @@ func TestBrokenChild(t *testing.T) {
 		},
 		Want:        want,
 		Concurrency: 8,
+		FlatKeys:    variant == "flatkeysunchecked",
 	})
 }
 

@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 
@@ -56,4 +57,17 @@ func (c *counter) check(t *testing.T, caps backend.Capabilities) {
 			t.Errorf("the counting middleware saw no %s call (saw %v)", op, ops)
 		}
 	}
+}
+
+// total is the number of driver calls seen so far.
+func (c *counter) total() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for op, k := range c.calls {
+		if !strings.Contains(op, ":") {
+			n += k
+		}
+	}
+	return n
 }
