@@ -78,6 +78,10 @@ func TestRequestCost(t *testing.T) {
 				_, err := st.Values(ctx, "K02", "K03", "K04", "K05", "K06")
 				return err
 			})
+			count("Values of 1 key, uid known", func() error {
+				_, err := st.Values(ctx, "K00")
+				return err
+			})
 			count("List with values, one page", func() error {
 				seen := 0
 				for _, err := range st.List(ctx, secrets.ListOptions{WithValues: true, PageSize: 1000}) {
@@ -116,6 +120,7 @@ func TestRequestCost(t *testing.T) {
 				"Delete":                        2,
 				"Ping":                          1,
 				"Values of 5 keys":              1 + 5*perSecret,
+				"Values of 1 key, uid known":    1,
 				"List with values, one page":    1 + n*perSecret,
 				"List with values, pages of 10": 4 + n*perSecret,
 				"List without values":           1,

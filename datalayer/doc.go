@@ -82,7 +82,8 @@
 //     name returned, so a secret that exists throughout a listing appears
 //     exactly once.
 //   - Store.Values: one GET /secrets for any number of keys (plus one GET
-//     by uid per key found when the list leaves values out).
+//     by uid per key found when the list leaves values out); one key is
+//     read as Get reads it.
 //   - Store.Ping: one GET /whoami.
 //
 // # Retries and lost replies
