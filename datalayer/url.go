@@ -147,6 +147,13 @@ func checkURL(u *url.URL) error {
 	if u.Host != "" && u.Hostname() == "" || strings.HasSuffix(u.Host, ":") {
 		return bad("the URL's host or port is empty")
 	}
+	if u.Host != "" {
+		// What a datalayer:// URL accepts, an https:// one must too ("::1"
+		// unbracketed is no host).
+		if v, err := url.Parse("https://" + u.Host); err != nil || v.Host != u.Host {
+			return bad("the URL's host is not a host name, an IPv4 address or a bracketed IPv6 address")
+		}
+	}
 	if port := u.Port(); port != "" {
 		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
 			return bad("the URL's port must be 1-65535")

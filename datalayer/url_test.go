@@ -32,6 +32,7 @@ func TestURLs(t *testing.T) {
 		{"fragment", "datalayer://" + host + "#x?scheme=http", "", secrets.InvalidArgument},
 		{"bad port", "datalayer://127.0.0.1:99999?scheme=http", "", secrets.InvalidArgument},
 		{"empty port", "datalayer://127.0.0.1:?scheme=http", "", secrets.InvalidArgument},
+		{"unbracketed IPv6", "datalayer://::1?scheme=http", "", secrets.InvalidArgument},
 		{"dot segment", "datalayer://" + host + "/a/../b?scheme=http", "", secrets.InvalidArgument},
 		{"escaped path", "datalayer://" + host + "/a%2Fb?scheme=http", "", secrets.InvalidArgument},
 		{"scheme ftp", "datalayer://" + host + "?scheme=ftp", "", secrets.InvalidArgument},
