@@ -31,18 +31,23 @@ func Main() int {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	root := newRoot(&app{stdin: stdin, stdout: stdout, stderr: stderr})
+	return runApp(ctx, &app{stdin: stdin, stdout: stdout, stderr: stderr, isTerminal: isTerminal}, args)
+}
+
+// runApp runs the command with a's streams (tests give a fake terminal).
+func runApp(ctx context.Context, a *app, args []string) int {
+	root := newRoot(a)
 	root.SetArgs(args)
-	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
 	}
 	status, label := exitStatus(err)
 	if _, quiet := err.(silentError); !quiet {
-		fmt.Fprintf(stderr, "polysecret: %s: %v\n", label, err)
+		fmt.Fprintf(a.stderr, "polysecret: %s: %v\n", label, err)
 	}
 	return status
 }

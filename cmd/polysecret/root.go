@@ -18,6 +18,8 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	url, env       string
+	// isTerminal says whether a stream is a terminal (copy's progress bar).
+	isTerminal func(io.Writer) bool
 }
 
 // envPrefix: every flag --some-flag has an environment twin
