@@ -1,7 +1,7 @@
 // Command polysecret reads, writes, lists, exports, imports, copies and
 // compares secrets in any store the polysecret library opens by URL
-// (vault://, awssm://, locker://, mem://), and runs programs with secrets in
-// their environment. Run `polysecret --help` for the commands, the
+// (vault://, awssm://, locker://, file://, mem://), and runs programs with
+// secrets in their environment. Run `polysecret --help` for the commands, the
 // environment twin of every flag, and the exit codes.
 package main
 
