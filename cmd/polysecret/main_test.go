@@ -84,6 +84,7 @@ func TestScript(t *testing.T) {
 			locker := lockertest.NewServer() // its own, for its own faults
 			e.Defer(locker.Close)
 			e.Values[lockerKey{}] = locker
+			e.Values[holdKey{}] = &hold{}
 			key, err := locker.CreateProject("script" + strconv.FormatInt(n, 10)).CreateAccessKey(lockertest.KeyOptions{})
 			if err != nil {
 				return err
@@ -129,6 +130,7 @@ func TestScript(t *testing.T) {
 			"lockerfail": cmdLockerfail,
 			"awsraw":     cmdAwsraw,
 			"lockerraw":  cmdLockerraw,
+			"lockerhold": cmdLockerhold,
 		},
 	})
 }

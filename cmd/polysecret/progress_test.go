@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"filippo.io/age"
+	"github.com/creack/pty"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -135,5 +136,55 @@ func TestIsTerminalNotForFiles(t *testing.T) {
 		if isTerminal(x) {
 			t.Errorf("isTerminal(%T) = true", x)
 		}
+	}
+}
+
+// The real detection: run (as main calls it) with stderr a pseudo-terminal
+// draws the bar there; with stderr a pipe, stderr stays empty.
+func TestCopyProgressRealTerminal(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		open func(t *testing.T) (w, r *os.File)
+		want func(string) bool
+	}{
+		{"pty", func(t *testing.T) (w, r *os.File) {
+			ptmx, tty, err := pty.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tty, ptmx
+		}, func(s string) bool { return strings.Contains(s, "100%") && strings.Contains(s, "(4/4") }},
+		{"pipe", func(t *testing.T) (w, r *os.File) {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return w, r
+		}, func(s string) bool { return s == "" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src, dst := fileStores(t, 4)
+			w, r := tc.open(t)
+			defer r.Close()
+			got := make(chan string)
+			go func() {
+				var b bytes.Buffer
+				_, _ = io.Copy(&b, r) // a pty's reader ends with EIO once the tty closes
+				got <- b.String()
+			}()
+			var out bytes.Buffer
+			st := run(context.Background(), []string{"copy", src, dst}, strings.NewReader(""), &out, w)
+			w.Close()
+			stderr := <-got
+			if st != 0 {
+				t.Fatalf("status %d, stderr %q", st, stderr)
+			}
+			if !tc.want(stderr) {
+				t.Errorf("stderr %q", stderr)
+			}
+			if strings.ContainsAny(out.String(), "\r\x1b") || strings.Contains(out.String()+stderr, "value-") {
+				t.Errorf("stdout %q, stderr %q: a control character in stdout or a value", out.String(), stderr)
+			}
+		})
 	}
 }
