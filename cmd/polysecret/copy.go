@@ -26,7 +26,7 @@ func newCopy(a *app) *cobra.Command {
 		Long: `copy creates in DST every environment of SRC that DST lacks, with its
 description and external URL (it updates those of an environment DST has
 where they differ; a note says so where DST's environments are configured
-and cannot hold them). It sets every secret of every scope of SRC in DST
+and cannot hold them; SRC's configured environments have none to copy). It sets every secret of every scope of SRC in DST
 (Store.Put) with its description, type, labels and expiry — those DST
 stores (its Capabilities); a line says what DST cannot hold. A secret DST
 already holds identically is left alone, so a
@@ -70,6 +70,9 @@ value) goes to stderr; off a terminal nothing is written there.`,
 			missing := map[string]bool{}
 			for _, e := range senvs {
 				if cur, ok := have[e.Name]; ok {
+					if src.Capabilities().FixedEnvironments {
+						continue // configured: no description or URL of its own to copy
+					}
 					if err := syncEnvironment(ctx, out, dst, e, cur, dryRun); err != nil {
 						return err
 					}

@@ -21,8 +21,8 @@ Environments are compared by name, description and external URL (the last
 two where neither store's environments are configured, as in a native
 layout). Values are compared by their SHA-256 and never printed, not even
 as a hash; description always, and type, labels and expiry where both
-stores hold them (a first line says what is not compared). The exit status is 0 when the
-stores hold the same, 1 when they differ. --env is ignored.`,
+stores hold them (a first line says what is not compared). The exit status
+is 0 when the stores hold the same, 1 when they differ. --env is ignored.`,
 		Example: `  polysecret diff vault://secret/myapp 'awssm://myapp?region=eu-west-1'
   polysecret diff "$OLD" "$NEW" && echo same`,
 		Args: args(2),
