@@ -26,7 +26,10 @@ func newCopy(a *app) *cobra.Command {
 		Long: `copy creates in DST every environment of SRC that DST lacks, with its
 description and external URL (it updates those of an environment DST has
 where they differ; a note says so where DST's environments are configured
-and cannot hold them; SRC's configured environments have none to copy). It sets every secret of every scope of SRC in DST
+and cannot hold them; SRC's configured environments have none to copy).
+Where DST has no environments at all (abeja://, datalayer://) or cannot
+create them, the secrets of those environments are skipped, each line says
+so, and copy ends with Unimplemented's status. It sets every secret of every scope of SRC in DST
 (Store.Put) with its description, type, labels and expiry — those DST
 stores (its Capabilities); a line says what DST cannot hold. A secret DST
 already holds identically is left alone, so a
@@ -78,8 +81,8 @@ value) goes to stderr; off a terminal nothing is written there.`,
 					}
 					continue
 				}
-				if dst.Capabilities().FixedEnvironments {
-					fmt.Fprintf(out, "cannot create environment %s: the destination's environments are configured; its secrets are skipped\n", e.Name)
+				if why := cannotCreateEnvironments(dst.Capabilities()); why != "" {
+					fmt.Fprintf(out, "cannot create environment %s: %s; its secrets are skipped\n", e.Name, why)
 					missing[e.Name] = true
 					continue
 				}
@@ -178,6 +181,18 @@ func syncEnvironment(ctx context.Context, out io.Writer, dst *secrets.Store, e, 
 	}
 	_, err := dst.ModifyEnvironment(ctx, e.Name, secrets.EnvironmentUpdate{Description: &e.Description, ExternalURL: &e.ExternalURL})
 	return err
+}
+
+// cannotCreateEnvironments says why the destination cannot create an
+// environment, or "".
+func cannotCreateEnvironments(caps secrets.Capabilities) string {
+	switch {
+	case caps.GlobalOnly:
+		return "the destination has no environments (it holds global secrets only)"
+	case caps.FixedEnvironments:
+		return "the destination's environments are configured"
+	}
+	return ""
 }
 
 // cannotHold says why a store with caps cannot hold v ("" if it can).
