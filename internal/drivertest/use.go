@@ -40,7 +40,7 @@ func Seed(t testing.TB, st *secrets.Store, n int, key func(i int) string) {
 			if _, err := st.Create(context.Background(), secrets.Secret{Key: key(i), Value: "value"}); err != nil {
 				mu.Lock()
 				if first == nil {
-					first = fmt.Errorf("Create %s: %w", key(i), err)
+					first = fmt.Errorf("seed %s: %w", key(i), err)
 				}
 				mu.Unlock()
 			}
