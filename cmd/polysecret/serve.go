@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -72,17 +73,17 @@ gracefully: requests in flight finish (at most --shutdown-timeout).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.keys, "keys", "", "the keys file (JSON; env POLYSECRET_KEYS)")
-	f.StringVar(&o.idemURL, "idempotency-url", "", "the store of the idempotency records, shared by every replica (default mem://: one replica; env POLYSECRET_IDEMPOTENCY_URL)")
+	f.StringVar(&o.keys, "keys", "", "the keys file (JSON) (env POLYSECRET_KEYS)")
+	f.StringVar(&o.idemURL, "idempotency-url", "", "the store of the idempotency records, shared by every replica (default mem://: one replica) (env POLYSECRET_IDEMPOTENCY_URL)")
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8443", "the address to listen on (env POLYSECRET_ADDR)")
 	f.StringVar(&o.addrFile, "addr-file", "", "write the address listened on to this file once serving, e.g. for --addr 127.0.0.1:0 (env POLYSECRET_ADDR_FILE)")
 	f.StringVar(&o.tlsCert, "tls-cert", "", "the TLS certificate chain, PEM (env POLYSECRET_TLS_CERT)")
 	f.StringVar(&o.tlsKey, "tls-key", "", "the TLS private key, PEM (env POLYSECRET_TLS_KEY)")
 	f.BoolVar(&o.insecureHTTP, "insecure-http", false, "serve plain HTTP: for a loopback address or behind a TLS proxy only (env POLYSECRET_INSECURE_HTTP)")
-	f.Int64Var(&o.maxBody, "max-body", 0, "the largest request body in bytes, 413 above (default 256 KiB; env POLYSECRET_MAX_BODY)")
-	f.Float64Var(&o.limits.Rate, "rate", 0, "each key's requests per second, unless the keys file says (default 50; env POLYSECRET_RATE)")
-	f.IntVar(&o.limits.Burst, "burst", 0, "each key's burst, unless the keys file says (default 100; env POLYSECRET_BURST)")
-	f.DurationVar(&o.limits.RequestTimeout, "request-timeout", 0, "the bound of one request's store calls (default 30s; env POLYSECRET_REQUEST_TIMEOUT)")
+	f.Int64Var(&o.maxBody, "max-body", 0, "the largest request body in bytes, 413 above (default 256 KiB) (env POLYSECRET_MAX_BODY)")
+	f.Float64Var(&o.limits.Rate, "rate", 0, "each key's requests per second, unless the keys file says (default 50) (env POLYSECRET_RATE)")
+	f.IntVar(&o.limits.Burst, "burst", 0, "each key's burst, unless the keys file says (default 100) (env POLYSECRET_BURST)")
+	f.DurationVar(&o.limits.RequestTimeout, "request-timeout", 0, "the bound of one request's store calls (default 30s) (env POLYSECRET_REQUEST_TIMEOUT)")
 	f.DurationVar(&o.shutdown, "shutdown-timeout", 30*time.Second, "how long requests in flight may take to finish on SIGINT/SIGTERM (env POLYSECRET_SHUTDOWN_TIMEOUT)")
 	cmd.AddCommand(newKeygen(a))
 	return cmd
@@ -226,11 +227,11 @@ func purgeIdempotency(ctx context.Context, idem *restapi.StoreIdempotency, log *
 
 // keygenOptions are the flags of serve keygen.
 type keygenOptions struct {
-	id, access string
-	values     bool
-	envs       []string
-	rate       float64
-	burst      int
+	id, access, keys string
+	values           bool
+	envs             []string
+	rate             float64
+	burst            int
 }
 
 func newKeygen(a *app) *cobra.Command {
@@ -239,10 +240,14 @@ func newKeygen(a *app) *cobra.Command {
 		Use:   "keygen",
 		Short: "Make a new API key: its keys-file entry on stdout, the key itself once on stderr",
 		Long: `keygen makes a new API key (256 random bits) and prints the entry of the
-keys file (its SHA-256 hash, never the key) as JSON on stdout, and the key
-itself, once, on stderr: give it to its user; it cannot be shown again.`,
+keys file (its SHA-256 hash, never the key) as JSON on stdout — or, with
+--keys, adds it to that keys file (created if absent; written atomically,
+mode 0600; a duplicate id is refused) — and the key itself, once, on
+stderr: give it to its user; it cannot be shown again. A running serve
+picks up the new key on SIGHUP.`,
 		Example: `  polysecret serve keygen --id ci-prod --access read --values --env-scope prod --env-scope _global
-  polysecret serve keygen --id deploy --access read-write --values --env-scope '*'`,
+  polysecret serve keygen --id deploy --access read-write --values --env-scope '*' --keys /etc/polysecret/keys.json
+  kill -HUP "$(pidof polysecret)"   # a running serve reloads the keys file`,
 		Args: args(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			secret, sum, err := restapi.NewKeySecret()
@@ -255,10 +260,15 @@ itself, once, on stderr: give it to its user; it cannot be shown again.`,
 			if err != nil {
 				return err
 			}
-			if _, err := restapi.ParseKeys([]byte(`{"keys":[` + string(entry) + `]}`)); err != nil {
+			if o.keys != "" {
+				if err := addKey(o.keys, entry); err != nil {
+					return err
+				}
+			} else if _, err := restapi.ParseKeys([]byte(`{"keys":[` + string(entry) + `]}`)); err != nil {
 				return usageError{fmt.Errorf("keygen: %w", err)}
+			} else {
+				fmt.Fprintln(a.stdout, string(entry))
 			}
-			fmt.Fprintln(a.stdout, string(entry))
 			fmt.Fprintf(a.stderr, "key %s (shown once): %s\n", o.id, secret)
 			return nil
 		},
@@ -266,9 +276,54 @@ itself, once, on stderr: give it to its user; it cannot be shown again.`,
 	f := cmd.Flags()
 	f.StringVar(&o.id, "id", "", "the key's name in audit lines and limits (env POLYSECRET_ID)")
 	f.StringVar(&o.access, "access", "read", "read or read-write (env POLYSECRET_ACCESS)")
-	f.BoolVar(&o.values, "values", false, "allow reading values (reveal, with_values; env POLYSECRET_VALUES)")
-	f.StringSliceVar(&o.envs, "env-scope", nil, "an environment the key may touch, _global, or * for all (repeatable; env POLYSECRET_ENV_SCOPE)")
-	f.Float64Var(&o.rate, "rate", 0, "the key's requests per second (0: the server's --rate; env POLYSECRET_RATE)")
-	f.IntVar(&o.burst, "burst", 0, "the key's burst (0: the server's --burst; env POLYSECRET_BURST)")
+	f.StringVar(&o.keys, "keys", "", "add the entry to this keys file instead of printing it (env POLYSECRET_KEYS)")
+	f.BoolVar(&o.values, "values", false, "allow reading values (reveal, with_values) (env POLYSECRET_VALUES)")
+	f.StringSliceVar(&o.envs, "env-scope", nil, "an environment the key may touch, _global, or * for all (repeatable) (env POLYSECRET_ENV_SCOPE)")
+	f.Float64Var(&o.rate, "rate", 0, "the key's requests per second (0: the server's --rate) (env POLYSECRET_RATE)")
+	f.IntVar(&o.burst, "burst", 0, "the key's burst (0: the server's --burst) (env POLYSECRET_BURST)")
 	return cmd
+}
+
+// addKey adds entry to the keys file at path (created if absent), checked
+// by restapi.ParseKeys as serve will read it, and written atomically (a
+// temporary file in the same directory, renamed over the old one).
+func addKey(path string, entry json.RawMessage) error {
+	var file struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	b, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return usageError{fmt.Errorf("keygen: %w", err)}
+	default:
+		if err := json.Unmarshal(b, &file); err != nil {
+			return usageError{fmt.Errorf("keygen: %s is not a keys file: %w", path, err)}
+		}
+	}
+	file.Keys = append(file.Keys, entry)
+	out, err := json.MarshalIndent(file, "", "  ")
+	if err != nil {
+		return err
+	}
+	if _, err := restapi.ParseKeys(out); err != nil {
+		return usageError{fmt.Errorf("keygen: %w", err)}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".keys-*")
+	if err != nil {
+		return usageError{fmt.Errorf("keygen: %w", err)}
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(out, '\n')); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
