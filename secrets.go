@@ -284,6 +284,7 @@ type GetOption func(*getOptions)
 type getOptions struct {
 	version        string
 	includeExpired bool
+	exact          bool
 }
 
 // applyGetOptions is separate so that the options struct only escapes to
@@ -300,6 +301,11 @@ func applyGetOptions(opts []GetOption) getOptions {
 // the store's exact scope, without falling back to the global scope.
 // Unimplemented where the driver has no versions.
 func AtVersion(id string) GetOption { return func(o *getOptions) { o.version = id } }
+
+// ExactScope makes Get read the store's scope only: an environment
+// without the key is NotFound, whatever the global scope holds (no
+// fallback, and no read of the global scope at all).
+func ExactScope() GetOption { return func(o *getOptions) { o.exact = true } }
 
 // IncludeExpired makes Get return a secret whose expiry has passed instead
 // of failing with ErrExpired.
@@ -340,7 +346,7 @@ func (s *Store) Get(ctx context.Context, key string, opts ...GetOption) (*Secret
 		sec *Secret
 		err error
 	)
-	if o.version != "" {
+	if o.version != "" || o.exact {
 		sec, err = s.drv.Get(ctx, s.env, key, backend.GetOptions{Version: o.version})
 	} else {
 		sec, err = s.getFallback(ctx, key)

@@ -29,6 +29,21 @@ func (s *suite) testGet(t *testing.T) {
 			t.Fatalf("In(prod).Get fell back to env %q, wrong value", got.Environment)
 		}
 	})
+	t.Run("ExactScope", func(t *testing.T) {
+		st, _ := s.open(t)
+		if !s.hasEnvironments(t, st) {
+			return
+		}
+		s.mkEnv(t, st, "prod")
+		m(st.Create(ctx, secrets.Secret{Key: "G", Value: val("g"), ExpiresAt: s.pastIfExpiry()})).get(t)
+		_, err := st.In("prod").Get(ctx, "G", secrets.ExactScope())
+		wantCode(t, err, secrets.NotFound) // not the global one, expired or not
+		p := val("p")
+		m(st.In("prod").Create(ctx, secrets.Secret{Key: "G", Value: p})).get(t)
+		if got := m(st.In("prod").Get(ctx, "G", secrets.ExactScope())).get(t); got.Value != p || got.Environment != "prod" {
+			t.Errorf("ExactScope read env %q", got.Environment)
+		}
+	})
 	t.Run("EnvironmentShadowsGlobal", func(t *testing.T) {
 		st, _ := s.open(t)
 		if !s.hasEnvironments(t, st) {

@@ -204,6 +204,15 @@ func (s *suite) scope(t *testing.T, st *secrets.Store, name string) *secrets.Sto
 	return st.In(name)
 }
 
+// pastIfExpiry is an expiry an hour ago where the driver stores expiry,
+// else none.
+func (s *suite) pastIfExpiry() time.Time {
+	if !s.caps.Expiry {
+		return time.Time{}
+	}
+	return time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+}
+
 // Environments are the environment names the suite uses. A driver whose
 // environments are configuration (Capabilities.FixedEnvironments)
 // configures all of them in the stores its Harness opens.

@@ -21,7 +21,8 @@
 //	GET    /v1/admin/secrets                        a page of metadata: env (name, _global, or * / absent = all),
 //	                                                prefix, type, label=k:v (repeatable), provider_slug (= label
 //	                                                "provider"), q (key or description contains), limit (1-1000,
-//	                                                default 100), cursor, with_values=true (needs values)
+//	                                                default 100), cursor, with_values=true (needs values;
+//	                                                pages of values hold at most 100)
 //	                                                → {"data":[…],"next_cursor":"…"} (absent on the last page)
 //	POST   /v1/admin/secrets                        {"environment","key","value" | "value_base64","type",
 //	                                                "description","labels","expires_at"} → 201, metadata
@@ -45,7 +46,8 @@
 // misspelt filter never widens a listing).
 // Answers are {"data": …}. A value is in an answer only where asked for
 // (reveal=true, with_values=true) by a key allowed to read values:
-// "value" when it is valid UTF-8, else "value_base64" (standard base64);
+// "value" when it is valid UTF-8 without control characters but tab, line feed
+// and carriage return, else "value_base64" (standard base64);
 // requests take either. Writes answer metadata only. Times are RFC 3339.
 // Get by id is the exact scope, never the global fallback (a Go client's
 // portable layer does the fallback with a second request); its not_found

@@ -19,6 +19,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/polysecret/secrets"
 )
 
@@ -35,6 +37,12 @@ type Limits struct {
 	Burst int
 	// RequestTimeout bounds the store calls of one request (default 30 s).
 	RequestTimeout time.Duration
+	// AnonymousRate and AnonymousBurst bound the requests without a valid
+	// key, all together (GET /v1/health, and the 401s of bad keys;
+	// default 10 per second, burst 20), so that nobody without a key can
+	// flood the audit log or, through health, the backend.
+	AnonymousRate  float64
+	AnonymousBurst int
 	// IdempotencyTTL is how long an Idempotency-Key is remembered (default
 	// 24 h); IdempotencyStale is how long a request that claimed one may
 	// run before another request with the key takes it over (default
@@ -61,6 +69,12 @@ func (l *Limits) defaults() {
 	if l.IdempotencyStale <= 0 {
 		l.IdempotencyStale = l.RequestTimeout + 30*time.Second
 	}
+	if l.AnonymousRate <= 0 {
+		l.AnonymousRate = 10
+	}
+	if l.AnonymousBurst <= 0 {
+		l.AnonymousBurst = 20
+	}
 }
 
 // ProviderLabel is the label the provider_slug filter matches.
@@ -76,6 +90,10 @@ type Handler struct {
 	log   *slog.Logger
 	lim   Limits
 	mux   *http.ServeMux
+	// anonymous limits the requests without a valid key, together.
+	anonymous *rate.Limiter
+	// pinged caches the store's Ping for healthTTL.
+	pinged healthCache
 }
 
 // New returns the API over store, for the keys (LoadKeys, ParseKeys),
@@ -93,10 +111,14 @@ func New(store *secrets.Store, keys []*Key, idem IdempotencyStore, audit *slog.L
 		return nil, errors.New("restapi: no keys")
 	}
 	limits.defaults()
+	if limits.IdempotencyStale <= limits.RequestTimeout {
+		return nil, errors.New("restapi: Limits.IdempotencyStale must be longer than RequestTimeout (a claim would be taken over while its request still runs)")
+	}
 	if audit == nil {
 		audit = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{store: store, idem: idem, log: audit, lim: limits, mux: http.NewServeMux()}
+	h := &Handler{store: store, idem: idem, log: audit, lim: limits, mux: http.NewServeMux(),
+		anonymous: rate.NewLimiter(rate.Limit(limits.AnonymousRate), limits.AnonymousBurst)}
 	if err := h.SetKeys(keys); err != nil {
 		return nil, err
 	}
@@ -184,7 +206,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.Serv
 // audit line.
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, route string, write, auth bool, fn func(*call) answer) {
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(r.Context(), h.lim.RequestTimeout)
+	parent := r.Context()
+	if write {
+		// A write runs to its end even when the client goes away, so that
+		// its answer is kept for the client's retry with the same
+		// Idempotency-Key instead of the write being run a second time.
+		parent = context.WithoutCancel(parent)
+	}
+	ctx, cancel := context.WithTimeout(parent, h.lim.RequestTimeout)
 	defer cancel()
 	c := &call{w: w, r: r, ctx: ctx, route: route}
 	var (
@@ -198,6 +227,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, route string, wr
 	}
 	switch {
 	case a.status != 0:
+	case c.key == nil && !h.anonymous.Allow():
+		a = errAnswer(secrets.RateLimited, "rate limit of requests without a key exceeded")
+		a.retryAfter = time.Second
 	case c.key != nil && !h.allow(c.key):
 		a = errAnswer(secrets.RateLimited, "rate limit of key "+strconv.Quote(c.key.ID)+" exceeded")
 		a.retryAfter = h.retryAfter(c.key)
@@ -228,7 +260,7 @@ func (h *Handler) run(c *call, write bool, fn func(*call) answer) (answer, bool)
 	}
 	ik := c.r.Header.Get("Idempotency-Key")
 	if ik == "" || !write {
-		return fn(c), false
+		return safe(c, fn), false
 	}
 	if len(ik) > 255 || strings.IndexFunc(ik, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
 		return errAnswer(secrets.InvalidArgument, "Idempotency-Key must be 1-255 printable ASCII characters"), false
@@ -253,30 +285,62 @@ func (h *Handler) run(c *call, write bool, fn func(*call) answer) (answer, bool)
 	default:
 		return answer{status: old.Status, body: old.Body}, true
 	}
-	a := fn(c)
-	if !keep(a.status) {
-		if err := h.idem.Abort(context.WithoutCancel(c.ctx), c.key.ID, ik); err != nil {
+	a := safe(c, fn)
+	if !keep(a.status, write) {
+		actx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), recordTimeout)
+		defer cancel()
+		if err := h.idem.Abort(actx, c.key.ID, ik); err != nil {
 			h.log.ErrorContext(c.ctx, "restapi: idempotency store", "code", secrets.ErrorCode(err).String())
 		}
 		return a, false
 	}
 	rec := &IdempotencyRecord{Fingerprint: fp, Done: true, Status: a.status, Body: a.body, Started: now,
 		Expires: now.Add(h.lim.IdempotencyTTL)}
-	if err := h.idem.Finish(context.WithoutCancel(c.ctx), c.key.ID, ik, rec); err != nil {
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), recordTimeout)
+	defer cancel()
+	if err := h.idem.Finish(fctx, c.key.ID, ik, rec); err != nil {
 		h.log.ErrorContext(c.ctx, "restapi: idempotency store", "code", secrets.ErrorCode(err).String())
 	}
 	return a, false
 }
 
+// recordTimeout bounds the write of an idempotency record after the
+// request (Finish, Abort): a hung idempotency store must not hold the
+// handler forever.
+const recordTimeout = 10 * time.Second
+
 // keep says whether an answer is kept for replay: not 429, 499 (the
-// request's own context) or 5xx, after which a retry must run again.
-func keep(status int) bool {
+// request's own context) or 5xx, after which a retry must run again —
+// except a write's 504: the write ran out of time and may have landed, so
+// its retry is answered the same, never run a second time.
+func keep(status int, write bool) bool {
+	if write && status == http.StatusGatewayTimeout {
+		return true
+	}
 	return status != http.StatusTooManyRequests && status != 499 && status < 500
 }
 
-// fingerprint is HMAC-SHA256(key's stored hash, method, path, query, body).
+// safe runs fn; a panic (a defect) becomes a 500 answer, so that the
+// request still gets its answer, its audit line, and its idempotency claim
+// released.
+func safe(c *call, fn func(*call) answer) (a answer) {
+	defer func() {
+		if p := recover(); p != nil {
+			a = errAnswer(secrets.Internal, "the gateway could not answer this request")
+		}
+	}()
+	return fn(c)
+}
+
+// fingerprint is HMAC-SHA256(key's stored hash; its access, values
+// permission and scopes; method, path, query, body): a key whose
+// permissions changed since the first request gets 409, not a replay of
+// what it may no longer see.
 func (h *Handler) fingerprint(c *call) string {
 	m := hmac.New(sha256.New, c.key.hash[:])
+	envs := slices.Clone(c.key.Environments)
+	slices.Sort(envs)
+	fmt.Fprintf(m, "%s\n%t\n%s\n", c.key.Access, c.key.Values, strings.Join(envs, "\x00"))
 	fmt.Fprintf(m, "%s\n%s\n%s\n", c.r.Method, c.r.URL.EscapedPath(), c.r.URL.RawQuery)
 	m.Write(c.body)
 	return hex.EncodeToString(m.Sum(nil))
@@ -308,7 +372,9 @@ func marshal(v any) []byte {
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		panic(err) // only our own types are encoded
+		// Only our own types are encoded; a time beyond RFC 3339 (which
+		// validation refuses) is the one way to get here.
+		return []byte(`{"error":{"code":"internal","message":"the answer could not be encoded"}}`)
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")) // as kept in an idempotency record
 }

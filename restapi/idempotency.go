@@ -92,13 +92,52 @@ func (s *StoreIdempotency) Begin(ctx context.Context, keyID, idemKey string, rec
 			(cur.Done || now.Sub(cur.Started) < stale) {
 			return &cur, nil
 		}
-		// Expired, dead or unreadable: take it over.
+		// Expired, dead or unreadable: take it over — one request only.
+		// Modify cannot compare-and-set, so the takeover is claimed first
+		// by creating a marker named after the state being replaced: the
+		// request whose Create wins takes over; the others are answered
+		// as while a request is in progress, and retry.
+		won, err := s.claimTakeover(ctx, k, old, now.Add(stale))
+		if err != nil {
+			return nil, err
+		}
+		if !won {
+			return &IdempotencyRecord{Fingerprint: rec.Fingerprint, Started: now, Expires: rec.Expires}, nil
+		}
 		if _, err := s.Store.Modify(ctx, k, secrets.Update{Value: secrets.Ptr(string(b))}); err != nil {
 			return nil, err
+		}
+		if s.Store.Capabilities().Delete {
+			_ = s.Store.Delete(ctx, takeoverKey(k, old)) // else Purge removes it once expired
 		}
 		return nil, nil
 	}
 	return nil, errors.New("idempotency record: could not claim")
+}
+
+// takeoverKey names the marker of a takeover of record k in the state
+// old: a state is taken over once.
+func takeoverKey(k string, old *secrets.Secret) string {
+	h := sha256.Sum256([]byte(old.Version + "\x00" + old.UpdatedAt.String() + "\x00" + old.Value))
+	return k + ".takeover." + hex.EncodeToString(h[:8])
+}
+
+// claimTakeover creates the takeover marker of record k in the state old,
+// expiring (for Purge) at until; won is false when another request created
+// it first.
+func (s *StoreIdempotency) claimTakeover(ctx context.Context, k string, old *secrets.Secret, until time.Time) (won bool, err error) {
+	b, err := json.Marshal(&IdempotencyRecord{Started: time.Now(), Expires: until})
+	if err != nil {
+		return false, err
+	}
+	_, err = s.Store.Create(ctx, secrets.Secret{Key: takeoverKey(k, old), Value: string(b)})
+	switch secrets.ErrorCode(err) {
+	case secrets.Unknown:
+		return err == nil, err
+	case secrets.AlreadyExists:
+		return false, nil
+	}
+	return false, err
 }
 
 // Finish implements IdempotencyStore.

@@ -61,7 +61,10 @@ func (h *Handler) getSecret(c *call) answer {
 	if rv && !c.key.Values {
 		return noValues(c.key)
 	}
-	var opts []secrets.GetOption
+	// This id names (env, key): never the global fallback, and no read of
+	// the global scope at all, so that a key scoped to env learns nothing
+	// about it (not its existence, its expiry or its errors).
+	opts := []secrets.GetOption{secrets.ExactScope()}
 	if v := c.r.URL.Query().Get("version"); v != "" {
 		opts = append(opts, secrets.AtVersion(v))
 	}
@@ -69,10 +72,7 @@ func (h *Handler) getSecret(c *call) answer {
 		opts = append(opts, secrets.IncludeExpired())
 	}
 	s, err := h.store.In(env).Get(c.ctx, key, opts...)
-	if err == nil && s.Environment != env || secrets.ErrorCode(err) == secrets.NotFound {
-		// Never the global fallback (this id names (env, key)), and one
-		// message whether or not a global secret exists: a key scoped to
-		// env learns nothing about the global scope.
+	if secrets.ErrorCode(err) == secrets.NotFound {
 		return errAnswer(secrets.NotFound, "no secret "+strconv.Quote(key)+" in this scope")
 	}
 	if err != nil {
@@ -241,6 +241,11 @@ func (h *Handler) listSecrets(c *call) answer {
 			return noValues(c.key)
 		}
 		opts.WithValues = true
+		// A page of values is built in memory: at most MaxValuesPage
+		// secrets (a shorter page, and a cursor, as the API allows).
+		if opts.PageSize > MaxValuesPage {
+			opts.PageSize = MaxValuesPage
+		}
 	}
 	tok, err := DecodeCursor(q.Get("cursor"))
 	if err != nil {
@@ -260,14 +265,28 @@ func (h *Handler) listSecrets(c *call) answer {
 	}{out, EncodeCursor(next)})}
 }
 
+// MaxValuesPage is the most secrets a page with values holds, whatever
+// the limit asked (64 KiB values: about 9 MiB of JSON at worst).
+const MaxValuesPage = 100
+
 func (h *Handler) capabilities(c *call) answer {
 	return ok(http.StatusOK, CapabilitiesToJSON(h.store.Capabilities()))
 }
 
 // health pings the store (secrets.Store.Ping): 200 {"data":{"status":"ok"}},
 // or the store's error. A key is not needed; one that is sent must be
-// valid.
+// valid. Without a key, the answer is the last Ping's if it is younger than
+// healthTTL (so that callers without a key make at most one backend call
+// per healthTTL), and a failure is a plain 503 "store unavailable" (the
+// store's error may name internal hosts); with a key (rate-limited as
+// the key is), a fresh Ping and its error.
 func (h *Handler) health(c *call) answer {
+	if c.key == nil {
+		if err := h.pinged.ping(c.ctx, h.store); err != nil {
+			return errAnswer(secrets.Unavailable, "store unavailable")
+		}
+		return ok(http.StatusOK, map[string]string{"status": "ok"})
+	}
 	if err := h.store.Ping(c.ctx); err != nil {
 		return storeErr(err)
 	}

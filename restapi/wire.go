@@ -155,8 +155,16 @@ func SecretToJSON(s *secrets.Secret, reveal bool) SecretJSON {
 	return j
 }
 
-// EncodeValue puts v in value (valid UTF-8) or value_base64 (any other).
+// EncodeValue puts v in value when it is valid UTF-8 without control
+// characters but tab, line feed and carriage return, else in value_base64
+// (binary values, and text whose JSON escaping would take six bytes a
+// byte).
 func EncodeValue(v string) (value, b64 *string) {
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; b < 0x20 && b != '\t' && b != '\n' && b != '\r' {
+			return nil, EncodeBase64(v)
+		}
+	}
 	if utf8.ValidString(v) {
 		return &v, nil
 	}
