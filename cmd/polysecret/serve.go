@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -38,8 +40,33 @@ const (
 	readTimeout       = 60 * time.Second
 	writeTimeout      = 60 * time.Second
 	idleTimeout       = 120 * time.Second
-	purgeEvery        = time.Hour
+	// purgeEvery is how often expired idempotency records are deleted;
+	// memPurgeEvery when they are kept in the process's memory.
+	purgeEvery    = time.Hour
+	memPurgeEvery = 5 * time.Minute
 )
+
+// sameStore reports whether the store of idem is the one of served, or
+// lies inside it (the same scheme and host, and a path at or below the
+// served one's): its listings would show the records.
+func sameStore(idem, served string) bool {
+	a, err1 := url.Parse(idem)
+	b, err2 := url.Parse(served)
+	if err1 != nil || err2 != nil {
+		return idem == served
+	}
+	if a.Scheme != b.Scheme || a.Host != b.Host {
+		return false
+	}
+	ap, bp := strings.Trim(a.Path, "/"), strings.Trim(b.Path, "/")
+	return ap == bp || bp == "" || strings.HasPrefix(ap, bp+"/")
+}
+
+// isLoopback reports whether addr is a loopback address.
+func isLoopback(addr net.Addr) bool {
+	ta, ok := addr.(*net.TCPAddr)
+	return ok && ta.IP.IsLoopback()
+}
 
 func newServe(a *app) *cobra.Command {
 	o := &serveOptions{}
@@ -100,8 +127,8 @@ func (a *app) serve(ctx context.Context, o *serveOptions) error {
 	if o.tlsCert == "" && !o.insecureHTTP {
 		return usageError{errors.New("serve: give --tls-cert and --tls-key, or --insecure-http for plain HTTP")}
 	}
-	if o.idemURL != "" && o.idemURL == a.url {
-		return usageError{errors.New("serve: --idempotency-url must not be the served store: its listings would show the records")}
+	if o.idemURL != "" && sameStore(o.idemURL, a.url) {
+		return usageError{errors.New("serve: --idempotency-url must not be the served store, nor inside it: its listings would show the records")}
 	}
 	audit := slog.New(slog.NewJSONHandler(a.stderr, nil))
 	keys, err := restapi.LoadKeys(o.keys)
@@ -116,9 +143,9 @@ func (a *app) serve(ctx context.Context, o *serveOptions) error {
 	if err := store.Ping(ctx); err != nil {
 		return err
 	}
-	idemURL := o.idemURL
+	idemURL, purge := o.idemURL, purgeEvery
 	if idemURL == "" {
-		idemURL = "mem://"
+		idemURL, purge = "mem://", memPurgeEvery
 		audit.Warn("serve: idempotency records are kept in this process (mem://): run one replica only, or give --idempotency-url")
 	}
 	idemStore, err := secrets.OpenStore(ctx, idemURL)
@@ -132,8 +159,11 @@ func (a *app) serve(ctx context.Context, o *serveOptions) error {
 		return usageError{fmt.Errorf("serve: %w", err)}
 	}
 
+	// An answer may take the request's store calls (--request-timeout)
+	// plus the time to write it.
+	wt := max(writeTimeout, o.limits.RequestTimeout+10*time.Second)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
-		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: 64 << 10,
+		WriteTimeout: wt, IdleTimeout: idleTimeout, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(audit.Handler(), slog.LevelWarn)}
 	if o.tlsCert != "" {
 		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
@@ -154,11 +184,14 @@ func (a *app) serve(ctx context.Context, o *serveOptions) error {
 		}
 	}
 	audit.Info("serve: listening", "addr", ln.Addr().String(), "tls", o.tlsCert != "", "keys", len(keys))
+	if o.tlsCert == "" && !isLoopback(ln.Addr()) {
+		audit.Warn("serve: plain HTTP on an address that is not loopback: API keys and values cross the network in clear; use TLS, or a TLS proxy in front")
+	}
 
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
 	go reloadKeys(bg, hup, o.keys, h, audit)
-	go purgeIdempotency(bg, idem, audit)
+	go purgeIdempotency(bg, idem, purge, audit)
 
 	done := make(chan error, 1)
 	go func() {
@@ -205,10 +238,10 @@ func reloadKeys(ctx context.Context, hup <-chan os.Signal, path string, h *resta
 	}
 }
 
-// purgeIdempotency deletes expired idempotency records every purgeEvery
+// purgeIdempotency deletes expired idempotency records every interval
 // until ctx ends.
-func purgeIdempotency(ctx context.Context, idem *restapi.StoreIdempotency, log *slog.Logger) {
-	t := time.NewTicker(purgeEvery)
+func purgeIdempotency(ctx context.Context, idem *restapi.StoreIdempotency, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
@@ -314,6 +347,15 @@ func addKey(path string, entry json.RawMessage) error {
 		return usageError{fmt.Errorf("keygen: %w", err)}
 	}
 	defer os.Remove(tmp.Name())
+	// The new file keeps the old one's mode and owner, so that a server
+	// that reads it through its group still can.
+	if fi, err := os.Stat(path); err == nil {
+		if err := tmp.Chmod(fi.Mode().Perm()); err != nil {
+			tmp.Close()
+			return err
+		}
+		keepOwner(tmp, fi)
+	}
 	if _, err := tmp.Write(append(out, '\n')); err != nil {
 		tmp.Close()
 		return err

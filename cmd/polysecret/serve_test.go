@@ -348,3 +348,50 @@ func selfSigned(t *testing.T, dir string) (certPath, keyPath string, pool *x509.
 	pool.AddCert(c)
 	return certPath, keyPath, pool
 }
+
+// sameStore: idempotency records may not live in the served store, nor
+// below its path.
+func TestSameStore(t *testing.T) {
+	for _, tc := range []struct {
+		idem, served string
+		same         bool
+	}{
+		{"mem://", "mem://", true},
+		{"vault://secret/app", "vault://secret/app", true},
+		{"vault://secret/app/idem", "vault://secret/app", true},
+		{"vault://secret/app-idem", "vault://secret/app", false},
+		{"vault://secret/idem", "vault://secret/app", false},
+		{"vault://other/app", "vault://secret/app", false},
+		{"awssm://app/idem?region=eu-west-1", "awssm://app?region=eu-west-1", true}, // names app/idem/… are below app/
+		{"awssm://idem?region=eu-west-1", "awssm://app?region=eu-west-1", false},
+		{"file:///var/lib/idem.secrets", "file:///var/lib/app.secrets", false},
+		{"mem://idem", "mem://", false}, // a named store is not a fresh one
+		{"vault://secret/idem", "vault://secret", true},  // the served store is the whole mount
+	} {
+		if got := sameStore(tc.idem, tc.served); got != tc.same {
+			t.Errorf("sameStore(%q, %q) = %v, want %v", tc.idem, tc.served, got, tc.same)
+		}
+	}
+}
+
+// keygen --keys keeps the file's mode, so that a server that reads it
+// through its group still can after the key is added.
+func TestKeygenKeepsTheMode(t *testing.T) {
+	keys := filepath.Join(t.TempDir(), "keys.json")
+	_, entry := keygen(t, "--id", "first", "--env-scope", "*")
+	writeKeys(t, keys, entry)
+	if err := os.Chmod(keys, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	var errOut bytes.Buffer
+	if st := run(context.Background(), []string{"serve", "keygen", "--id", "second", "--env-scope", "*", "--keys", keys}, nil, &bytes.Buffer{}, &errOut); st != 0 {
+		t.Fatalf("keygen --keys: %d %s", st, errOut.String())
+	}
+	fi, err := os.Stat(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode %v after keygen --keys, want -rw-r-----", fi.Mode().Perm())
+	}
+}
