@@ -33,7 +33,8 @@ type ClientOptions struct {
 	// with a path prefix under which the API is mounted); requests go to
 	// BaseURL + "/v1/…".
 	BaseURL string
-	// APIKey is sent as X-API-Key. Empty: the contents of the file named
+	// APIKey is sent as Authorization: Bearer (which net/http drops on a
+	// redirect to another host; X-API-Key it would forward). Empty: the contents of the file named
 	// by APIKeyFile, else $POLYSECRET_API_KEY, else the file named by
 	// $POLYSECRET_API_KEY_FILE.
 	APIKey     string
@@ -48,7 +49,9 @@ type ClientOptions struct {
 	// backend.DefaultMaxRetries; negative: none). Writes are retried with
 	// the same Idempotency-Key, so a retry never applies a write twice.
 	MaxRetries int
-	// Timeout of one request, each retry its own (default 30 s).
+	// Timeout of one request, each retry its own (default 35 s: longer
+	// than the gateway's own default request timeout of 30 s, so that the
+	// gateway answers first).
 	Timeout time.Duration
 	// Logger receives debug records of retries (method, route, code) —
 	// never a value or the key. Nil: none.
@@ -98,7 +101,7 @@ func NewClient(o ClientOptions) (*Client, error) {
 		o.MaxRetries = 0
 	}
 	if o.Timeout <= 0 {
-		o.Timeout = 30 * time.Second
+		o.Timeout = 35 * time.Second
 	}
 	hc := o.HTTPClient
 	if hc == nil {
@@ -107,7 +110,9 @@ func NewClient(o ClientOptions) (*Client, error) {
 		if o.InsecureSkipVerify {
 			tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // explicit opt-in
 		}
-		hc = &http.Client{Transport: tr}
+		// No redirects: a gateway answers; a 3xx is an error, never a
+		// reason to send the key and a value elsewhere.
+		hc = &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	log := o.Logger
 	if log == nil {
@@ -183,7 +188,7 @@ func (c *Client) once(ctx context.Context, method, target, path, ik string, payl
 	if err != nil {
 		return err
 	}
-	req.Header.Set("X-API-Key", c.key)
+	req.Header.Set("Authorization", "Bearer "+c.key)
 	req.Header.Set("Accept", "application/json")
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")

@@ -56,7 +56,7 @@
 //	scheme        http for a plain-HTTP gateway (default https)
 //	insecure_tls  true: skip TLS verification (tests only)
 //	max_retries   0-20 (default backend.DefaultMaxRetries)
-//	timeout       one request's timeout (default 30s)
+//	timeout       one request's timeout (default 35s)
 //	key_file      a file holding the API key
 //	env, readonly the Store's scope and read-only mode (every driver)
 //
