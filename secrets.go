@@ -366,7 +366,7 @@ func (s *Store) Get(ctx context.Context, key string, opts ...GetOption) (*Secret
 // Where the driver can read a value alone (backend.ValueGetter: memory),
 // Value builds no Secret: on mem:// it makes no allocation.
 func (s *Store) Value(ctx context.Context, key string) (string, error) {
-	if s.vg != nil && strings.IndexByte(key, '#') < 0 {
+	if s.vg != nil {
 		if v, ok, err := s.fastValue(ctx, s.vg, key); ok {
 			return v, err
 		}
@@ -382,11 +382,11 @@ func (s *Store) Value(ctx context.Context, key string) (string, error) {
 // and errors; ok is false when the driver answered ErrSkip, or when the
 // call must take Get's path to report an invalid call.
 func (s *Store) fastValue(ctx context.Context, g backend.ValueGetter, key string) (string, bool, error) {
-	if s.closed.Load() || s.own.Load() || s.envErr != nil || ctx.Err() != nil || s.validateKey(key) != nil {
-		return "", false, nil // Get reports it
+	if s.closed.Load() || s.own.Load() || s.envErr != nil || ctx.Err() != nil || !s.hotKey(key) {
+		return "", false, nil // Get reports it (or selects the field)
 	}
 	v, exp, err := g.GetValue(ctx, s.env, key)
-	if errors.Is(err, backend.ErrSkip) {
+	if err != nil && errors.Is(err, backend.ErrSkip) {
 		return "", false, nil
 	}
 	env := s.env
