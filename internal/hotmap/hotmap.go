@@ -29,13 +29,44 @@ type Map[V any] struct {
 
 type table[V any] struct {
 	mask    uint64
-	buckets []atomic.Pointer[[]item[V]]
+	buckets []atomic.Pointer[bucket[V]]
+}
+
+// bucket is immutable once published. Its first item is inline, so that a
+// Load of a bucket with one item (the usual case) follows one pointer less.
+type bucket[V any] struct {
+	first item[V]
+	more  []item[V]
 }
 
 type item[V any] struct {
 	hash     uint64
 	env, key string
 	v        *V
+}
+
+func (it *item[V]) is(h uint64, env, key string) bool {
+	return it.hash == h && it.key == key && it.env == env
+}
+
+// items returns b's items (a new slice: writers only).
+func (b *bucket[V]) items() []item[V] {
+	if b == nil {
+		return nil
+	}
+	return append([]item[V]{b.first}, b.more...)
+}
+
+// newBucket holds items (nil for none).
+func newBucket[V any](items []item[V]) *bucket[V] {
+	if len(items) == 0 {
+		return nil
+	}
+	b := &bucket[V]{first: items[0]}
+	if len(items) > 1 {
+		b.more = items[1:]
+	}
+	return b
 }
 
 const minBuckets = 64
@@ -48,7 +79,7 @@ func New[V any]() *Map[V] {
 }
 
 func newTable[V any](n int) *table[V] {
-	return &table[V]{mask: uint64(n - 1), buckets: make([]atomic.Pointer[[]item[V]], n)}
+	return &table[V]{mask: uint64(n - 1), buckets: make([]atomic.Pointer[bucket[V]], n)}
 }
 
 // hash of (env, key): env "" (the global scope, the usual case) costs no
@@ -69,9 +100,11 @@ func (m *Map[V]) Load(env, key string) *V {
 	if b == nil {
 		return nil
 	}
-	for i := range *b {
-		it := &(*b)[i]
-		if it.hash == h && it.key == key && it.env == env {
+	if b.first.is(h, env, key) {
+		return b.first.v
+	}
+	for i := range b.more {
+		if it := &b.more[i]; it.is(h, env, key) {
 			return it.v
 		}
 	}
@@ -89,23 +122,18 @@ func (m *Map[V]) Store(env, key string, v *V) {
 	h := m.hash(env, key)
 	t := m.table.Load()
 	slot := &t.buckets[h&t.mask]
-	var old []item[V]
-	if p := slot.Load(); p != nil {
-		old = *p
-	}
-	nb := make([]item[V], 0, len(old)+1)
+	items := slot.Load().items()
 	replaced := false
-	for _, it := range old {
-		if it.hash == h && it.key == key && it.env == env {
-			it.v, replaced = v, true
+	for i := range items {
+		if items[i].is(h, env, key) {
+			items[i].v, replaced = v, true
 		}
-		nb = append(nb, it)
 	}
 	if !replaced {
-		nb = append(nb, item[V]{hash: h, env: env, key: key, v: v})
+		items = append(items, item[V]{hash: h, env: env, key: key, v: v})
 		m.n++
 	}
-	slot.Store(&nb)
+	slot.Store(newBucket(items))
 	if m.n > len(t.buckets) {
 		m.grow(t)
 	}
@@ -117,21 +145,13 @@ func (m *Map[V]) Delete(env, key string) *V {
 	h := m.hash(env, key)
 	t := m.table.Load()
 	slot := &t.buckets[h&t.mask]
-	p := slot.Load()
-	if p == nil {
-		return nil
-	}
-	for i, it := range *p {
-		if it.hash == h && it.key == key && it.env == env {
-			if len(*p) == 1 {
-				slot.Store(nil)
-			} else {
-				nb := make([]item[V], 0, len(*p)-1)
-				nb = append(append(nb, (*p)[:i]...), (*p)[i+1:]...)
-				slot.Store(&nb)
-			}
+	items := slot.Load().items()
+	for i := range items {
+		if items[i].is(h, env, key) {
+			v := items[i].v
+			slot.Store(newBucket(append(items[:i], items[i+1:]...)))
 			m.n--
-			return it.v
+			return v
 		}
 	}
 	return nil
@@ -142,11 +162,7 @@ func (m *Map[V]) Delete(env, key string) *V {
 func (m *Map[V]) Range(f func(env, key string, v *V) bool) {
 	t := m.table.Load()
 	for i := range t.buckets {
-		p := t.buckets[i].Load()
-		if p == nil {
-			continue
-		}
-		for _, it := range *p { // a copy of the bucket: Delete makes a new one
+		for _, it := range t.buckets[i].Load().items() { // a copy: Delete makes a new bucket
 			if !f(it.env, it.key, it.v) {
 				return
 			}
@@ -157,21 +173,17 @@ func (m *Map[V]) Range(f func(env, key string, v *V) bool) {
 // grow publishes a table of twice the buckets. Readers that loaded the old
 // table see it as it was: no write changes it afterwards.
 func (m *Map[V]) grow(old *table[V]) {
-	nt := newTable[V](2 * len(old.buckets))
+	n := 2 * len(old.buckets)
+	lists := make([][]item[V], n)
 	for i := range old.buckets {
-		p := old.buckets[i].Load()
-		if p == nil {
-			continue
+		for _, it := range old.buckets[i].Load().items() {
+			j := it.hash & uint64(n-1)
+			lists[j] = append(lists[j], it)
 		}
-		for _, it := range *p {
-			slot := &nt.buckets[it.hash&nt.mask]
-			var nb []item[V]
-			if q := slot.Load(); q != nil {
-				nb = *q
-			}
-			nb = append(nb, it)
-			slot.Store(&nb)
-		}
+	}
+	nt := newTable[V](n)
+	for j, l := range lists {
+		nt.buckets[j].Store(newBucket(l))
 	}
 	m.table.Store(nt)
 }
