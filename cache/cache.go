@@ -55,6 +55,7 @@ import (
 	"time"
 
 	"github.com/polysecret/secrets/backend"
+	"github.com/polysecret/secrets/internal/hotmap"
 )
 
 // Defaults of Options.
@@ -145,9 +146,12 @@ func (o Options) withDefaults() Options {
 type Cache struct {
 	inner backend.Driver
 	opts  Options
+	kc    backend.KeyChecker // inner's, if it has one (asserted once: CheckKey runs on every read)
 
-	mu      sync.RWMutex
-	entries map[cacheKey]*entry
+	// mu orders the writers of entries, ring and flights. Readers of
+	// entries (every hit) take no lock: hotmap.
+	mu      sync.Mutex
+	entries *hotmap.Map[entry]
 	ring    ring                 // CLOCK order of the entries
 	flights map[cacheKey]*flight // misses in progress
 	stats   counters
@@ -216,7 +220,8 @@ var (
 
 // New returns inner with a cache in front of its reads.
 func New(inner backend.Driver, opts Options) *Cache {
-	c := &Cache{inner: inner, opts: opts.withDefaults(), entries: map[cacheKey]*entry{}, flights: map[cacheKey]*flight{}}
+	c := &Cache{inner: inner, opts: opts.withDefaults(), entries: hotmap.New[entry](), flights: map[cacheKey]*flight{}}
+	c.kc, _ = inner.(backend.KeyChecker)
 	c.bg, c.stop = context.WithCancel(context.Background())
 	if opts.Clock == nil {
 		c.coarse = newCoarseClock()
@@ -232,10 +237,7 @@ func (c *Cache) Options() Options { return c.opts }
 
 // lookup returns the entry of k, or nil.
 func (c *Cache) lookup(k cacheKey) *entry {
-	c.mu.RLock()
-	e := c.entries[k]
-	c.mu.RUnlock()
-	return e
+	return c.entries.Load(k.env, k.key)
 }
 
 // hit reports whether e may be served at now as a fresh answer, and starts a
@@ -377,19 +379,19 @@ func (c *Cache) store(e *entry, f *flight) {
 	if f != nil && f.invalid {
 		return
 	}
-	if old := c.entries[e.k]; old != nil {
+	if old := c.entries.Load(e.k.env, e.k.key); old != nil {
 		c.ring.remove(old)
 	}
-	for len(c.entries) >= c.opts.MaxEntries {
+	for c.entries.Len() >= c.opts.MaxEntries {
 		v := c.ring.victim()
 		if v == nil {
 			break
 		}
 		c.ring.remove(v)
-		delete(c.entries, v.k)
+		c.entries.Delete(v.k.env, v.k.key)
 		c.stats.evictions.Add(1)
 	}
-	c.entries[e.k] = e
+	c.entries.Store(e.k.env, e.k.key, e)
 	c.ring.add(e)
 }
 
@@ -403,9 +405,8 @@ func (c *Cache) Invalidate(env, key string) {
 }
 
 func (c *Cache) dropLocked(k cacheKey) {
-	if e := c.entries[k]; e != nil {
+	if e := c.entries.Delete(k.env, k.key); e != nil {
 		c.ring.remove(e)
-		delete(c.entries, k)
 	}
 	if f := c.flights[k]; f != nil {
 		f.invalid = true
@@ -417,11 +418,12 @@ func (c *Cache) dropLocked(k cacheKey) {
 func (c *Cache) InvalidateEnvironment(env string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for k := range c.entries {
-		if k.env == env {
-			c.dropLocked(k)
+	c.entries.Range(func(e, key string, _ *entry) bool {
+		if e == env {
+			c.dropLocked(cacheKey{e, key})
 		}
-	}
+		return true
+	})
 	for k := range c.flights {
 		if k.env == env {
 			c.dropLocked(k)
@@ -431,9 +433,9 @@ func (c *Cache) InvalidateEnvironment(env string) {
 
 // Len returns the number of entries.
 func (c *Cache) Len() int {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return len(c.entries)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.entries.Len()
 }
 
 // Close stops the background refreshes (waiting for those in flight), then
