@@ -15,14 +15,14 @@
 package hotmap
 
 import (
-	"hash/maphash"
 	"math/bits"
+	"math/rand/v2"
 	"sync/atomic"
 )
 
 // Map is the map. The zero value is not usable: use New.
 type Map[V any] struct {
-	seed  maphash.Seed
+	seed  uint64 // random: hashes differ between maps and processes
 	table atomic.Pointer[table[V]]
 	n     int // items; writers only
 }
@@ -73,7 +73,7 @@ const minBuckets = 64
 
 // New returns an empty map.
 func New[V any]() *Map[V] {
-	m := &Map[V]{seed: maphash.MakeSeed()}
+	m := &Map[V]{seed: rand.Uint64()}
 	m.table.Store(newTable[V](minBuckets))
 	return m
 }
@@ -85,9 +85,9 @@ func newTable[V any](n int) *table[V] {
 // hash of (env, key): env "" (the global scope, the usual case) costs no
 // second hash.
 func (m *Map[V]) hash(env, key string) uint64 {
-	h := maphash.String(m.seed, key)
+	h := strhash(m.seed, key)
 	if env != "" {
-		h ^= bits.RotateLeft64(maphash.String(m.seed, env), 31) * 0x9e3779b97f4a7c15
+		h ^= bits.RotateLeft64(strhash(m.seed, env), 31) * 0x9e3779b97f4a7c15
 	}
 	return h
 }
