@@ -102,9 +102,13 @@ type Options struct {
 	// stale entry is served, with the backend's error. It must not block.
 	OnStale func(env, key string, err error)
 	// Clock replaces time.Now, for tests. Without it, hits read a coarse
-	// clock (updated every 10 ms while the cache is read), so an entry may
-	// be served up to 10 ms past its TTL — never past the secret's
-	// ExpiresAt, which a hit checks with the exact time.
+	// clock (updated every 10 ms while the cache is read: time.Now costs
+	// more than the rest of a hit on some virtual machines), so an entry
+	// may be served up to 10 ms past its TTL; a hit counts a secret as
+	// expired one tick (10 ms) before its ExpiresAt. The coarse clock can
+	// lag more (a process that was stopped, or starved of CPU): the
+	// portable layer checks ExpiresAt with the exact time before it answers
+	// (Store.Get, Store.Value), so an expired secret is never returned.
 	Clock func() time.Time
 }
 
@@ -170,6 +174,15 @@ func (c *Cache) exact() time.Time {
 		return c.opts.Clock()
 	}
 	return time.Now()
+}
+
+// expiryMargin is how long before a secret's ExpiresAt its entry stops
+// being a hit: the resolution of the clock hits read.
+func (c *Cache) expiryMargin() time.Duration {
+	if c.coarse == nil {
+		return 0
+	}
+	return clockTick
 }
 
 // nanos is the time now for hits: coarse, unless Options.Clock is set.
@@ -241,9 +254,10 @@ func (c *Cache) lookup(k cacheKey) *entry {
 }
 
 // hit reports whether e may be served at now as a fresh answer, and starts a
-// refresh-ahead when it is due.
+// refresh-ahead when it is due. e.fresh ends a tick of the coarse clock
+// before the secret's expiry (newEntry), so no exact time is read here.
 func (c *Cache) hit(e *entry, now int64) bool {
-	if e == nil || now >= e.fresh || !e.expiresAt.IsZero() && !c.exact().Before(e.expiresAt) {
+	if e == nil || now >= e.fresh {
 		return false
 	}
 	if !e.ref.Load() {
@@ -252,7 +266,7 @@ func (c *Cache) hit(e *entry, now int64) bool {
 	if e.refreshAt != 0 && now >= e.refreshAt && e.refreshing.CompareAndSwap(false, true) {
 		c.refresh(e)
 	}
-	c.stats.hits.Add(1)
+	c.stats.hits.add()
 	return true
 }
 
@@ -354,7 +368,7 @@ func (c *Cache) newEntry(k cacheKey, sec *backend.Secret, err error, now time.Ti
 	fresh := now.Add(ttl)
 	e.staleEnd = fresh.Add(c.opts.MaxStale)
 	if !sec.ExpiresAt.IsZero() {
-		fresh = minTime(fresh, sec.ExpiresAt)
+		fresh = minTime(fresh, sec.ExpiresAt.Add(-c.expiryMargin()))
 		e.staleEnd = minTime(e.staleEnd, sec.ExpiresAt)
 	}
 	e.fresh = fresh.UnixNano()

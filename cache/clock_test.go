@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"sync"
 	"testing"
 	"time"
 )
@@ -43,5 +44,24 @@ func TestCoarseClockIdle(t *testing.T) {
 	cc.Nanos()
 	if !cc.running.Load() {
 		t.Error("not restarted by a read")
+	}
+}
+
+// TestStripesExact: concurrent adds to a striped counter are all counted.
+func TestStripesExact(t *testing.T) {
+	var s stripes
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 10000 {
+				s.add()
+			}
+		}()
+	}
+	wg.Wait()
+	if got := s.load(); got != 80000 {
+		t.Errorf("8 goroutines × 10,000 adds: %d", got)
 	}
 }
