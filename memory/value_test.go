@@ -28,7 +28,10 @@ func TestValueFollowsWrites(t *testing.T) {
 	}{
 		{"Create", func() error { _, err := w.Create(ctx, secrets.Secret{Key: "K", Value: `{"a":"1"}`}); return err }},
 		{"Put", func() error { _, err := w.Put(ctx, secrets.Secret{Key: "K", Value: `{"a":"2"}`}); return err }},
-		{"Modify", func() error { _, err := w.Modify(ctx, "K", secrets.Update{Value: secrets.Ptr(`{"a":"3"}`)}); return err }},
+		{"Modify", func() error {
+			_, err := w.Modify(ctx, "K", secrets.Update{Value: secrets.Ptr(`{"a":"3"}`)})
+			return err
+		}},
 		{"Modify of a field", func() error { _, err := w.Modify(ctx, "K#a", secrets.Update{Value: secrets.Ptr("4")}); return err }},
 		{"Modify moving to prod", func() error {
 			_, err := w.Modify(ctx, "K", secrets.Update{Environment: secrets.Ptr("prod")})
