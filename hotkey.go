@@ -41,7 +41,11 @@ func (s *Store) hotKey(key string) bool {
 		return false
 	}
 	var acc uint8
-	for i := 0; i < len(key); i++ {
+	i := 0
+	for ; i+4 <= len(key); i += 4 { // four independent loads a round
+		acc |= keyClass[key[i]] | keyClass[key[i+1]] | keyClass[key[i+2]] | keyClass[key[i+3]]
+	}
+	for ; i < len(key); i++ {
 		acc |= keyClass[key[i]]
 	}
 	if acc&classBad != 0 || acc&classSegment != 0 && backend.ValidateKey(key) != nil {

@@ -187,11 +187,13 @@ func (c *Cache) expiryMargin() time.Duration {
 
 // nanos is the time now for hits: coarse, unless Options.Clock is set.
 func (c *Cache) nanos() int64 {
-	if c.coarse == nil {
-		return c.exact().UnixNano()
+	if c.coarse != nil {
+		return c.coarse.Nanos()
 	}
-	return c.coarse.Nanos()
+	return c.exactNanos()
 }
+
+func (c *Cache) exactNanos() int64 { return c.exact().UnixNano() }
 
 type cacheKey struct{ env, key string }
 
@@ -260,14 +262,22 @@ func (c *Cache) hit(e *entry, now int64) bool {
 	if e == nil || now >= e.fresh {
 		return false
 	}
+	if !e.ref.Load() || e.refreshAt != 0 && now >= e.refreshAt {
+		c.touch(e, now)
+	}
+	c.stats.hits.add()
+	return true
+}
+
+// touch is hit's rare part: it sets e's reference bit, and starts a
+// refresh-ahead when it is due.
+func (c *Cache) touch(e *entry, now int64) {
 	if !e.ref.Load() {
 		e.ref.Store(true)
 	}
 	if e.refreshAt != 0 && now >= e.refreshAt && e.refreshing.CompareAndSwap(false, true) {
 		c.refresh(e)
 	}
-	c.stats.hits.add()
-	return true
 }
 
 // Get answers from the cache when it can; a Get at a version passes
@@ -286,11 +296,16 @@ func (c *Cache) Get(ctx context.Context, env, key string, opts backend.GetOption
 	return e.sec.Clone(), nil
 }
 
-// GetValue is Get's value and expiry; a hit makes no allocation.
+// GetValue is Get's value and expiry; a hit makes no allocation (and is
+// answered here, without read's call).
 func (c *Cache) GetValue(ctx context.Context, env, key string) (string, time.Time, error) {
-	e, err := c.read(ctx, cacheKey{env, key})
-	if err != nil {
-		return "", time.Time{}, err
+	now := c.nanos()
+	e := c.entries.Load(env, key)
+	if !c.hit(e, now) {
+		var err error
+		if e, err = c.miss(ctx, cacheKey{env, key}, e, now); err != nil {
+			return "", time.Time{}, err
+		}
 	}
 	if e.err != nil {
 		return "", time.Time{}, e.err
@@ -306,6 +321,12 @@ func (c *Cache) read(ctx context.Context, k cacheKey) (*entry, error) {
 	if c.hit(old, now) {
 		return old, nil
 	}
+	return c.miss(ctx, k, old, now)
+}
+
+// miss is read after old (nil if none) was no hit at now: a stale entry
+// while the backend is retried later, or a fill.
+func (c *Cache) miss(ctx context.Context, k cacheKey, old *entry, now int64) (*entry, error) {
 	if old != nil {
 		if st := old.stale.Load(); st != nil && now < st.retry && c.serveStale(old, st.err) {
 			return old, nil

@@ -33,12 +33,19 @@ func newCoarseClock() *coarseClock { return &coarseClock{stop: make(chan struct{
 
 // Nanos returns the time, within clockTick.
 func (cc *coarseClock) Nanos() int64 {
+	if cc.running.Load() && cc.used.Load() { // inlined: the usual case
+		return cc.now.Load()
+	}
+	return cc.slow()
+}
+
+// slow is Nanos when the goroutine is not running, or when this is the
+// first read since its last tick.
+func (cc *coarseClock) slow() int64 {
 	if !cc.running.Load() {
 		return cc.start()
 	}
-	if !cc.used.Load() {
-		cc.used.Store(true)
-	}
+	cc.used.Store(true)
 	return cc.now.Load()
 }
 
