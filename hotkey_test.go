@@ -68,3 +68,24 @@ func FuzzHotKey(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkHotKey(b *testing.B) {
+	s := &Store{}
+	for _, k := range []string{"DB_PASSWORD", "app/db/password"} {
+		b.Run(k, func(b *testing.B) {
+			for b.Loop() {
+				if !s.hotKey(k) {
+					b.Fatal(k)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkValidateKey(b *testing.B) {
+	for b.Loop() {
+		if backend.ValidateKey("DB_PASSWORD") != nil {
+			b.Fatal()
+		}
+	}
+}
