@@ -7,6 +7,6 @@ import "time"
 // Close.
 func FreezeCoarseClock(c *Cache, t time.Time) {
 	c.coarse.Close()
-	c.coarse.running.Store(true)
+	c.coarse.state.Store(clockRunning | clockUsed)
 	c.coarse.now.Store(t.UnixNano())
 }

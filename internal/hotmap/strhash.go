@@ -21,7 +21,7 @@ func mix(a, b uint64) uint64 {
 }
 
 // strhash is a seeded hash of s, after wyhash: keys of up to 16 bytes (most
-// keys) take two loads and two multiplications, inlined, where
+// keys) take two loads and one 128-bit multiplication, where
 // hash/maphash costs three calls. Not a cryptographic hash; the random seed
 // keeps an outsider from choosing keys that collide.
 func strhash(seed uint64, s string) uint64 {
@@ -38,7 +38,7 @@ func strhash(seed uint64, s string) uint64 {
 	case n > 0:
 		x = uint64(b[0])<<16 | uint64(b[n>>1])<<8 | uint64(b[n-1])
 	}
-	return mix(mix(x^wy1, y^seed^wy0)^wy1, uint64(n)^wy2)
+	return mix(x^seed^wy1, y^wy0^uint64(n)*wy2)
 }
 
 // longhash is strhash of more than 16 bytes: 16 bytes a round, then the
