@@ -299,9 +299,16 @@ func (c *Cache) Get(ctx context.Context, env, key string, opts backend.GetOption
 // GetValue is Get's value and expiry; a hit makes no allocation (and is
 // answered here, without read's call).
 func (c *Cache) GetValue(ctx context.Context, env, key string) (string, time.Time, error) {
-	now := c.nanos()
+	var now int64
+	if cc := c.coarse; cc != nil && cc.state.Load() == clockRunning|clockUsed { // nanos, by hand
+		now = cc.now.Load()
+	} else {
+		now = c.nanos()
+	}
 	e := c.entries.Load(env, key)
-	if !c.hit(e, now) {
+	if e != nil && now < e.fresh && e.ref.Load() && (e.refreshAt == 0 || now < e.refreshAt) {
+		c.stats.hits.add() // hit's usual case, by hand: a call less on the hot path
+	} else if !c.hit(e, now) {
 		var err error
 		if e, err = c.miss(ctx, cacheKey{env, key}, e, now); err != nil {
 			return "", time.Time{}, err
