@@ -386,6 +386,16 @@ func (s *Store) fastValue(ctx context.Context, g backend.ValueGetter, key string
 		return "", false, nil // Get reports it (or selects the field)
 	}
 	v, exp, err := g.GetValue(ctx, s.env, key)
+	if err == nil && exp.IsZero() { // the usual answer: no fallback, no expiry to check
+		return v, true, nil
+	}
+	return s.fastValueRest(ctx, g, key, v, exp, err)
+}
+
+// fastValueRest is fastValue after an answer that needs more than passing
+// on (kept apart so that the usual answer costs a small frame): ErrSkip, the
+// fallback to the global scope, errors, and the exact check of the expiry.
+func (s *Store) fastValueRest(ctx context.Context, g backend.ValueGetter, key, v string, exp time.Time, err error) (string, bool, error) {
 	if err != nil && errors.Is(err, backend.ErrSkip) {
 		return "", false, nil
 	}
