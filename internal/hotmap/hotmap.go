@@ -114,7 +114,9 @@ func (m *Map[V]) Load(env, key string) *V {
 // Len returns the number of items. Writers only (under the caller's lock).
 func (m *Map[V]) Len() int { return m.n }
 
-// Store sets (env, key) to v (not nil). Writers only.
+// Store sets (env, key) to v (not nil). Writers only. It allocates the new
+// bucket, and a copy of its overflow items only when they change: a
+// published bucket is never written again, so the new one may share them.
 func (m *Map[V]) Store(env, key string, v *V) {
 	if v == nil {
 		panic("hotmap: Store of nil")
@@ -122,21 +124,39 @@ func (m *Map[V]) Store(env, key string, v *V) {
 	h := m.hash(env, key)
 	t := m.table.Load()
 	slot := &t.buckets[h&t.mask]
-	items := slot.Load().items()
-	replaced := false
-	for i := range items {
-		if items[i].is(h, env, key) {
-			items[i].v, replaced = v, true
-		}
-	}
-	if !replaced {
-		items = append(items, item[V]{hash: h, env: env, key: key, v: v})
+	it := item[V]{hash: h, env: env, key: key, v: v}
+	old := slot.Load()
+	switch {
+	case old == nil:
+		slot.Store(&bucket[V]{first: it})
 		m.n++
+	case old.first.is(h, env, key):
+		slot.Store(&bucket[V]{first: it, more: old.more})
+	default:
+		i := old.find(h, env, key)
+		more := make([]item[V], len(old.more), len(old.more)+1)
+		copy(more, old.more)
+		if i >= 0 {
+			more[i] = it
+		} else {
+			more = append(more, it)
+			m.n++
+		}
+		slot.Store(&bucket[V]{first: old.first, more: more})
 	}
-	slot.Store(newBucket(items))
 	if m.n > len(t.buckets) {
 		m.grow(t)
 	}
+}
+
+// find is the index in b.more of (env, key), or -1.
+func (b *bucket[V]) find(h uint64, env, key string) int {
+	for i := range b.more {
+		if b.more[i].is(h, env, key) {
+			return i
+		}
+	}
+	return -1
 }
 
 // Delete removes (env, key) and returns its value (nil if absent). Writers
@@ -145,16 +165,31 @@ func (m *Map[V]) Delete(env, key string) *V {
 	h := m.hash(env, key)
 	t := m.table.Load()
 	slot := &t.buckets[h&t.mask]
-	items := slot.Load().items()
-	for i := range items {
-		if items[i].is(h, env, key) {
-			v := items[i].v
-			slot.Store(newBucket(append(items[:i], items[i+1:]...)))
-			m.n--
-			return v
-		}
+	old := slot.Load()
+	if old == nil {
+		return nil
 	}
-	return nil
+	if old.first.is(h, env, key) {
+		if len(old.more) == 0 {
+			slot.Store(nil)
+		} else {
+			slot.Store(&bucket[V]{first: old.more[0], more: old.more[1:]})
+		}
+		m.n--
+		return old.first.v
+	}
+	i := old.find(h, env, key)
+	if i < 0 {
+		return nil
+	}
+	more := make([]item[V], 0, len(old.more)-1)
+	more = append(append(more, old.more[:i]...), old.more[i+1:]...)
+	if len(more) == 0 {
+		more = nil
+	}
+	slot.Store(&bucket[V]{first: old.first, more: more})
+	m.n--
+	return old.more[i].v
 }
 
 // Range calls f for every item until f returns false. Writers only; f may
