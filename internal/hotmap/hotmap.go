@@ -57,18 +57,6 @@ func (b *bucket[V]) items() []item[V] {
 	return append([]item[V]{b.first}, b.more...)
 }
 
-// newBucket holds items (nil for none).
-func newBucket[V any](items []item[V]) *bucket[V] {
-	if len(items) == 0 {
-		return nil
-	}
-	b := &bucket[V]{first: items[0]}
-	if len(items) > 1 {
-		b.more = items[1:]
-	}
-	return b
-}
-
 const minBuckets = 64
 
 // New returns an empty map.
@@ -206,19 +194,47 @@ func (m *Map[V]) Range(f func(env, key string, v *V) bool) {
 }
 
 // grow publishes a table of twice the buckets. Readers that loaded the old
-// table see it as it was: no write changes it afterwards.
+// table see it as it was: no write changes it afterwards. The new buckets
+// and their overflow items are carved out of two arrays (four allocations
+// whatever the size), so that growing costs a write next to nothing
+// amortized.
 func (m *Map[V]) grow(old *table[V]) {
 	n := 2 * len(old.buckets)
-	lists := make([][]item[V], n)
-	for i := range old.buckets {
-		for _, it := range old.buckets[i].Load().items() {
-			j := it.hash & uint64(n-1)
-			lists[j] = append(lists[j], it)
+	nt := newTable[V](n)
+	each := func(f func(it *item[V])) {
+		for i := range old.buckets {
+			if b := old.buckets[i].Load(); b != nil {
+				f(&b.first)
+				for j := range b.more {
+					f(&b.more[j])
+				}
+			}
 		}
 	}
-	nt := newTable[V](n)
-	for j, l := range lists {
-		nt.buckets[j].Store(newBucket(l))
+	counts := make([]int32, n)
+	each(func(it *item[V]) { counts[it.hash&nt.mask]++ })
+	nonEmpty, overflow := 0, 0
+	for _, c := range counts {
+		if c > 0 {
+			nonEmpty++
+			overflow += int(c) - 1
+		}
 	}
+	bs := make([]bucket[V], nonEmpty)
+	ov := make([]item[V], overflow)
+	each(func(it *item[V]) {
+		j := it.hash & nt.mask
+		if b := nt.buckets[j].Load(); b != nil { // not published yet: may be written
+			b.more = append(b.more, *it) // within the room reserved below
+			return
+		}
+		b := &bs[0]
+		bs = bs[1:]
+		b.first = *it
+		if c := int(counts[j]) - 1; c > 0 {
+			b.more, ov = ov[:0:c], ov[c:]
+		}
+		nt.buckets[j].Store(b)
+	})
 	m.table.Store(nt)
 }
