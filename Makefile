@@ -30,15 +30,18 @@ test:
 	(cd cmd/polysecret && $(GO) vet ./... && $(GO) test -race -count=1 -timeout 10m ./...)
 	$(GO) test -count=1 -run 'AllocatesNothing' ./memory/ ./cache/ # allocation counts, which -race distorts
 
-## test-short: the tests that need no external server (memory, conformance, core)
+## test-short: the tests that need no external server (core, memory, conformance, and the
+## drivers whose test servers run in process)
 test-short:
-	$(GO) test -race -count=1 . ./backend/... ./memory/... ./conformance/... ./internal/... ./gocdk/...
+	$(GO) test -race -count=1 . ./backend/... ./memory/... ./conformance/... ./internal/... ./gocdk/... \
+		./abeja/... ./datalayer/... ./restapi/... ./locker/... ./audit/... ./faultinject/...
 
 ## bench: every benchmark, drivers side by side with the raw SDK on the same server
 bench:
 	@VAULT_BIN="$$(bash scripts/vault-dev.sh)"; export VAULT_BIN; \
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m $(PKGS) && \
-	cd runtimevar && $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 10m ./...
+	(cd runtimevar && $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 10m ./...) && \
+	(cd cmd/polysecret && $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 20m .)
 
 ## lint: gofmt, go vet, staticcheck (fetched through the Go module proxy), for
 ## each module (the library, runtimevar, cmd/polysecret)
@@ -49,9 +52,14 @@ lint:
 	cd runtimevar && $(GO) vet ./... && $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 	cd cmd/polysecret && $(GO) vet ./... && $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
-## fuzz: run each fuzz target for FUZZTIME
+## fuzz: run every fuzz target of every package (the library, runtimevar and
+## cmd/polysecret), each for FUZZTIME
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzOpenStore$$' -fuzztime $(FUZZTIME) .
-	$(GO) test -run '^$$' -fuzz '^FuzzValidateKey$$' -fuzztime $(FUZZTIME) .
-	$(GO) test -run '^$$' -fuzz '^FuzzValidateEnvironmentName$$' -fuzztime $(FUZZTIME) .
-	$(GO) test -run '^$$' -fuzz '^FuzzSelectField$$' -fuzztime $(FUZZTIME) .
+	@for mod in . runtimevar cmd/polysecret; do \
+	  for pkg in $$(cd $$mod && $(GO) list ./...); do \
+	    for f in $$(cd $$mod && $(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	      echo "fuzz $$pkg $$f"; \
+	      (cd $$mod && $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg) || exit 1; \
+	    done; \
+	  done; \
+	done

@@ -27,13 +27,7 @@ func (s *Store) Put(ctx context.Context, sec Secret) (*Secret, error) {
 	if err := s.checkWrite(ctx, "Put", sec.Key); err != nil {
 		return nil, err
 	}
-	if err := s.validateSecret(&sec); err != nil {
-		return nil, s.fail(ctx, "Put", sec.Environment, sec.Key, err)
-	}
-	if err := s.unsupported(sec.Type, sec.Labels, !sec.ExpiresAt.IsZero()); err != nil {
-		return nil, s.fail(ctx, "Put", sec.Environment, sec.Key, err)
-	}
-	if err := s.checkText(sec.Value); err != nil {
+	if err := s.validateNew(&sec); err != nil {
 		return nil, s.fail(ctx, "Put", sec.Environment, sec.Key, err)
 	}
 	sec.ID, sec.Version, sec.CreatedAt, sec.UpdatedAt = "", "", time.Time{}, time.Time{}

@@ -173,9 +173,7 @@ func NewStore(drv backend.Driver, opts StoreOptions) *Store {
 		readonly: opts.ReadOnly, closed: new(atomic.Bool), own: new(atomic.Bool), owner: true,
 		watchInterval: opts.WatchInterval}
 	s.bind()
-	if err := backend.ValidateScope(opts.Environment); err != nil {
-		s.envErr = err
-	}
+	s.envErr = scopeError(s.caps, s.scheme, opts.Environment)
 	return s
 }
 
@@ -185,7 +183,7 @@ func NewStore(drv backend.Driver, opts StoreOptions) *Store {
 func (s *Store) In(env string) *Store {
 	c := s.view()
 	c.env = env
-	c.envErr = backend.ValidateScope(env)
+	c.envErr = scopeError(c.caps, c.scheme, env)
 	return c
 }
 
@@ -286,6 +284,7 @@ type GetOption func(*getOptions)
 type getOptions struct {
 	version        string
 	includeExpired bool
+	exact          bool
 }
 
 // applyGetOptions is separate so that the options struct only escapes to
@@ -302,6 +301,11 @@ func applyGetOptions(opts []GetOption) getOptions {
 // the store's exact scope, without falling back to the global scope.
 // Unimplemented where the driver has no versions.
 func AtVersion(id string) GetOption { return func(o *getOptions) { o.version = id } }
+
+// ExactScope makes Get read the store's scope only: an environment
+// without the key is NotFound, whatever the global scope holds (no
+// fallback, and no read of the global scope at all).
+func ExactScope() GetOption { return func(o *getOptions) { o.exact = true } }
 
 // IncludeExpired makes Get return a secret whose expiry has passed instead
 // of failing with ErrExpired.
@@ -342,7 +346,7 @@ func (s *Store) Get(ctx context.Context, key string, opts ...GetOption) (*Secret
 		sec *Secret
 		err error
 	)
-	if o.version != "" {
+	if o.version != "" || o.exact {
 		sec, err = s.drv.Get(ctx, s.env, key, backend.GetOptions{Version: o.version})
 	} else {
 		sec, err = s.getFallback(ctx, key)
@@ -449,13 +453,7 @@ func (s *Store) Create(ctx context.Context, sec Secret) (*Secret, error) {
 	if err := s.checkWrite(ctx, "Create", sec.Key); err != nil {
 		return nil, err
 	}
-	if err := s.validateSecret(&sec); err != nil {
-		return nil, s.fail(ctx, "Create", sec.Environment, sec.Key, err)
-	}
-	if err := s.unsupported(sec.Type, sec.Labels, !sec.ExpiresAt.IsZero()); err != nil {
-		return nil, s.fail(ctx, "Create", sec.Environment, sec.Key, err)
-	}
-	if err := s.checkText(sec.Value); err != nil {
+	if err := s.validateNew(&sec); err != nil {
 		return nil, s.fail(ctx, "Create", sec.Environment, sec.Key, err)
 	}
 	sec.ID, sec.Version, sec.CreatedAt, sec.UpdatedAt = "", "", time.Time{}, time.Time{}
@@ -464,6 +462,21 @@ func (s *Store) Create(ctx context.Context, sec Secret) (*Secret, error) {
 		return nil, s.fail(ctx, "Create", sec.Environment, sec.Key, err)
 	}
 	return out, nil
+}
+
+// validateNew checks a secret to create or put: the portable rules, the
+// driver's key rule, its scope, and what the driver can store.
+func (s *Store) validateNew(sec *Secret) error {
+	if err := s.validateSecret(sec); err != nil {
+		return err
+	}
+	if err := scopeError(s.caps, s.scheme, sec.Environment); err != nil {
+		return err
+	}
+	if err := s.unsupported(sec.Type, sec.Labels, !sec.ExpiresAt.IsZero()); err != nil {
+		return err
+	}
+	return s.checkText(sec.Value)
 }
 
 // checkText refuses a value that is not valid UTF-8 on a TextOnly driver,
@@ -528,6 +541,9 @@ func (s *Store) Modify(ctx context.Context, key string, u Update) (*Secret, erro
 	}
 	if u.Environment != nil && *u.Environment == s.env {
 		u.Environment = nil
+	}
+	if u.Environment != nil && s.caps.GlobalOnly {
+		return nil, s.fail(ctx, "Modify", s.env, key, errGlobalOnly(s.scheme))
 	}
 	var (
 		out *Secret
@@ -607,6 +623,8 @@ func (s *Store) listOptions(o ListOptions) (*backend.ListOptions, error) {
 		Labels: o.Labels, Query: o.Query, PageSize: o.PageSize, WithValues: o.WithValues}
 	if !o.AllEnvironments {
 		bo.Environment = s.env
+	} else if s.caps.GlobalOnly {
+		bo.AllEnvironments = false // every secret is global
 	}
 	if err := backend.ValidateListOptions(bo); err != nil {
 		return nil, err
@@ -746,6 +764,9 @@ func (s *Store) ListEnvironments(ctx context.Context) ([]*Environment, error) {
 	if err := s.check(ctx, "ListEnvironments", ""); err != nil {
 		return nil, err
 	}
+	if s.caps.GlobalOnly {
+		return []*Environment{}, nil
+	}
 	envs, err := s.drv.ListEnvironments(ctx)
 	if err != nil {
 		return nil, s.fail(ctx, "ListEnvironments", "", "", err)
@@ -761,6 +782,9 @@ func (s *Store) GetEnvironment(ctx context.Context, name string) (*Environment, 
 	}
 	if err := backend.ValidateEnvironmentName(name); err != nil {
 		return nil, s.fail(ctx, "GetEnvironment", name, "", err)
+	}
+	if s.caps.GlobalOnly {
+		return nil, s.fail(ctx, "GetEnvironment", name, "", errGlobalOnly(s.scheme))
 	}
 	e, err := s.drv.GetEnvironment(ctx, name)
 	if err != nil {
@@ -780,6 +804,9 @@ func (s *Store) CreateEnvironment(ctx context.Context, e Environment) (*Environm
 	}
 	if s.caps.FixedEnvironments {
 		return nil, s.failCode("CreateEnvironment", e.Name, "", Unimplemented, errFixedEnvironments)
+	}
+	if s.caps.GlobalOnly {
+		return nil, s.fail(ctx, "CreateEnvironment", e.Name, "", errGlobalOnly(s.scheme))
 	}
 	e.ID, e.CreatedAt, e.UpdatedAt = "", time.Time{}, time.Time{}
 	out, err := s.drv.CreateEnvironment(ctx, &e)
@@ -804,6 +831,9 @@ func (s *Store) ModifyEnvironment(ctx context.Context, name string, u Environmen
 	if s.caps.FixedEnvironments {
 		return nil, s.failCode("ModifyEnvironment", name, "", Unimplemented, errFixedEnvironments)
 	}
+	if s.caps.GlobalOnly {
+		return nil, s.fail(ctx, "ModifyEnvironment", name, "", errGlobalOnly(s.scheme))
+	}
 	out, err := s.drv.ModifyEnvironment(ctx, name, &u)
 	if err != nil {
 		return nil, s.fail(ctx, "ModifyEnvironment", name, "", err)
@@ -822,6 +852,9 @@ func (s *Store) DeleteEnvironment(ctx context.Context, name string) error {
 	}
 	if s.caps.FixedEnvironments {
 		return s.failCode("DeleteEnvironment", name, "", Unimplemented, errFixedEnvironments)
+	}
+	if s.caps.GlobalOnly {
+		return s.fail(ctx, "DeleteEnvironment", name, "", errGlobalOnly(s.scheme))
 	}
 	if !s.caps.DeleteEnvironment {
 		return s.failCode("DeleteEnvironment", name, "", Unimplemented, errors.New("driver cannot delete environments"))
@@ -854,7 +887,9 @@ func (s *Store) bind() {
 // be used: the backend answers, it accepts the credentials, and the store's
 // environment (if it has one) exists — so that a configuration mistake
 // (a missing region, a wrong token, env=prdo) shows at start-up rather than
-// on the first Get. A missing environment is NotFound.
+// on the first Get. A missing environment is NotFound. Without a Pinger
+// the driver lists its environments (on a driver without environments, one
+// secret).
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.check(ctx, "Ping", ""); err != nil {
 		return err
@@ -864,7 +899,11 @@ func (s *Store) Ping(ctx context.Context) error {
 		err = p.Ping(ctx)
 	}
 	if errors.Is(err, backend.ErrSkip) {
-		_, err = s.drv.ListEnvironments(ctx)
+		if s.caps.GlobalOnly {
+			_, _, err = s.drv.ListPage(ctx, &backend.ListOptions{PageSize: 1}, "")
+		} else {
+			_, err = s.drv.ListEnvironments(ctx)
+		}
 	}
 	if err != nil {
 		return s.fail(ctx, "Ping", s.env, "", err)

@@ -25,6 +25,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // The URL's credential settings (issue 10.5): profile and role_arn, against
@@ -166,12 +167,7 @@ func createRole(t *testing.T, name, externalID string) string {
 // useStore makes the requests of a store's life: write, read, list.
 func useStore(t *testing.T, st *secrets.Store) {
 	t.Helper()
-	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
-		t.Fatal(err)
-	}
-	if v, err := st.Value(ctx, "K"); err != nil || v != "v" {
-		t.Fatalf("Value = %q, %v", v, err)
-	}
+	drivertest.CreateAndRead(t, st)
 	if _, _, err := st.ListPage(ctx, secrets.ListOptions{}, ""); err != nil {
 		t.Fatal(err)
 	}

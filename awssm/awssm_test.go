@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,17 +23,6 @@ import (
 var ctx = context.Background()
 
 func prefix() string { return drivertest.Prefix() }
-
-// counting counts HTTP requests made through a client.
-type counting struct {
-	n    atomic.Int64
-	next http.RoundTripper
-}
-
-func (c *counting) RoundTrip(r *http.Request) (*http.Response, error) {
-	c.n.Add(1)
-	return c.next.RoundTrip(r)
-}
 
 func rawClient(t testing.TB, rt http.RoundTripper) *sm.Client {
 	t.Helper()

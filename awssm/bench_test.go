@@ -1,9 +1,7 @@
 package awssm_test
 
 import (
-	"context"
 	"fmt"
-	"net/http"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,14 +10,15 @@ import (
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/awssm"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // Driver vs the raw SDK on the same moto, in one run:
 // go test -run '^$' -bench . -benchmem ./awssm/
 
-func benchSetup(b *testing.B) (*secrets.Store, *sm.Client, *counting, string) {
+func benchSetup(b *testing.B) (*secrets.Store, *sm.Client, *drivertest.Transport, string) {
 	needServer(b)
-	cnt := &counting{next: http.DefaultTransport}
+	cnt := &drivertest.Transport{}
 	raw := rawClient(b, cnt)
 	p := prefix()
 	st, err := awssm.New(raw, awssm.Options{Prefix: p})
@@ -93,39 +92,16 @@ func BenchmarkCreate(b *testing.B) {
 // naive way is one GetSecretValue per secret.
 func BenchmarkList1000WithValues(b *testing.B) {
 	st, raw, cnt, p := benchSetup(b)
-	sem := make(chan struct{}, 8)
-	errs := make(chan error, 1000)
-	for i := range 1000 {
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem }()
-			_, err := st.Create(context.Background(), secrets.Secret{Key: fmt.Sprintf("L%04d", i), Value: "value"})
-			errs <- err
-		}()
-	}
-	for range 1000 {
-		if err := <-errs; err != nil {
-			b.Fatal(err)
-		}
-	}
+	drivertest.Seed(b, st, 1000, func(i int) string { return fmt.Sprintf("L%04d", i) })
 	b.Run("driver", func(b *testing.B) {
-		start := cnt.n.Load()
+		report := drivertest.PerOp(b, cnt)
 		for b.Loop() {
-			n := 0
-			for _, err := range st.List(ctx, secrets.ListOptions{WithValues: true, PageSize: 100}) {
-				if err != nil {
-					b.Fatal(err)
-				}
-				n++
-			}
-			if n != 1000 {
-				b.Fatalf("%d secrets", n)
-			}
+			drivertest.ListAll(b, st, secrets.ListOptions{WithValues: true, PageSize: 100}, 1000)
 		}
-		b.ReportMetric(float64(cnt.n.Load()-start)/float64(b.N), "requests/op")
+		report()
 	})
 	b.Run("raw-get-per-secret", func(b *testing.B) {
-		start := cnt.n.Load()
+		report := drivertest.PerOp(b, cnt)
 		for b.Loop() {
 			p := sm.NewListSecretsPaginator(raw, &sm.ListSecretsInput{MaxResults: aws.Int32(100),
 				Filters: []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{p + "/_global/"}}}})
@@ -146,13 +122,15 @@ func BenchmarkList1000WithValues(b *testing.B) {
 				b.Fatalf("%d secrets", n)
 			}
 		}
-		b.ReportMetric(float64(cnt.n.Load()-start)/float64(b.N), "requests/op")
+		report()
 	})
 }
 
 // BenchmarkValues50: Values of 50 keys in an environment, 25 there and 25
 // global (so the fallback runs), against a loop of 50 Gets, with the
-// requests each makes:
+// requests each makes; and Values of 50 keys all in the scope read
+// (Values-in-scope: ⌈50/20⌉ BatchGetSecretValue + 1 ListSecrets for the
+// metadata):
 // go test -run '^$' -bench Values50 ./awssm/
 func BenchmarkValues50(b *testing.B) {
 	st, _, cnt, _ := benchSetup(b)
@@ -177,7 +155,7 @@ func BenchmarkValues50(b *testing.B) {
 		}
 	}
 	b.Run("Values", func(b *testing.B) {
-		start := cnt.n.Load()
+		report := drivertest.PerOp(b, cnt)
 		for b.Loop() {
 			res, err := prod.Values(ctx, keys...)
 			if err != nil {
@@ -190,10 +168,32 @@ func BenchmarkValues50(b *testing.B) {
 				check(b, i, r.Secret.Value)
 			}
 		}
-		b.ReportMetric(float64(cnt.n.Load()-start)/float64(b.N), "req/op")
+		report()
+	})
+	b.Run("Values-in-scope", func(b *testing.B) {
+		g := make([]string, 50)
+		for i := range g {
+			g[i] = fmt.Sprintf("G%02d", i)
+			if _, err := st.Create(ctx, secrets.Secret{Key: g[i], Value: "v" + g[i]}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		report := drivertest.PerOp(b, cnt)
+		for b.Loop() {
+			res, err := st.Values(ctx, g...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i, r := range res {
+				if r.Err != nil || r.Secret.Value != "v"+g[i] {
+					b.Fatalf("%s: %v", g[i], r.Err)
+				}
+			}
+		}
+		report()
 	})
 	b.Run("Get-loop", func(b *testing.B) {
-		start := cnt.n.Load()
+		report := drivertest.PerOp(b, cnt)
 		for b.Loop() {
 			for i, k := range keys {
 				s, err := prod.Get(ctx, k)
@@ -203,6 +203,6 @@ func BenchmarkValues50(b *testing.B) {
 				check(b, i, s.Value)
 			}
 		}
-		b.ReportMetric(float64(cnt.n.Load()-start)/float64(b.N), "req/op")
+		report()
 	})
 }

@@ -2,6 +2,7 @@ package awssm_test
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"testing"
 
@@ -27,29 +28,17 @@ func TestURLOpenerWithOwnClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
-		t.Fatal(err)
-	}
-	if v, err := st.Value(ctx, "K"); err != nil || v != "v" {
-		t.Fatalf("Value = %q, %v", v, err)
-	}
 	var got *sm.Client
 	if !st.As(&got) || got != c {
 		t.Errorf("As gives %p, want the client given %p", got, c)
 	}
-	if tr.Requests() == 0 {
-		t.Error("no request went through the client's transport")
-	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if n := tr.Closed(); n != 0 {
-		t.Errorf("Close closed the client's idle connections %d times", n)
-	}
-	out, err := c.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: aws.String(p + "/_global/K")})
-	if err != nil || aws.ToString(out.SecretString) != "v" {
-		t.Fatalf("the client after Close: %v, %v", out, err)
-	}
+	drivertest.ClosesOnlyItself(t, st, tr, func() error {
+		out, err := c.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: aws.String(p + "/_global/K")})
+		if err == nil && aws.ToString(out.SecretString) != "v" {
+			err = fmt.Errorf("K = %q", aws.ToString(out.SecretString))
+		}
+		return err
+	})
 }
 
 // TestURLOpenerParams: with an own client, the URL may not set what the

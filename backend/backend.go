@@ -141,6 +141,14 @@ type Capabilities struct {
 	// (memory under its lock, Vault with check-and-set). Without it the
 	// portable layer answers Unimplemented before the driver is called.
 	FieldWrites bool
+	// GlobalOnly: the backend has no environments (ABEJA, Datalayer): the
+	// store holds global secrets only. The portable layer answers
+	// ListEnvironments with an empty list and Unimplemented for every other
+	// environment operation, for a store or view scoped to an environment,
+	// for Create in an environment and for a move; the driver is never
+	// called with an environment other than "" nor with AllEnvironments,
+	// and never through its Environments (embed [NoEnvironments]).
+	GlobalOnly bool
 }
 
 // The optional interfaces below let the contract grow without breaking

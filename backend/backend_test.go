@@ -42,6 +42,35 @@ func TestValidateExternalURL(t *testing.T) {
 	}
 }
 
+func TestValidateExpiry(t *testing.T) {
+	est := time.FixedZone("EST", -5*3600)
+	for _, tc := range []struct {
+		name string
+		t    time.Time
+		ok   bool
+	}{
+		{"none", time.Time{}, true},
+		{"next year", time.Now().AddDate(1, 0, 0), true},
+		{"9999-12-31 UTC", time.Date(9999, 12, 31, 23, 0, 0, 0, time.UTC), true},
+		{"9999-12-31 EST is 10000 in UTC", time.Date(9999, 12, 31, 23, 0, 0, 0, est), false},
+		{"year 10000", time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), false},
+		{"year 0", time.Date(0, 6, 1, 0, 0, 0, 0, time.UTC), false},
+	} {
+		err := ValidateExpiry(tc.t)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: ValidateExpiry = %v, want ok=%v", tc.name, err, tc.ok)
+		}
+		err = ValidateSecret(&Secret{Key: "K", Value: "v", ExpiresAt: tc.t})
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: ValidateSecret = %v, want ok=%v", tc.name, err, tc.ok)
+		}
+		err = ValidateUpdate(&Update{ExpiresAt: &tc.t})
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: ValidateUpdate = %v, want ok=%v", tc.name, err, tc.ok)
+		}
+	}
+}
+
 func TestParams(t *testing.T) {
 	q, _ := url.ParseQuery("max_retries=5&timeout=3s&flag=true&secretish=hunter2")
 	p := NewParams(q)

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -220,7 +221,23 @@ func ValidateSecret(s *Secret) error {
 	if err := ValidateType(s.Type); err != nil {
 		return err
 	}
+	if err := ValidateExpiry(s.ExpiresAt); err != nil {
+		return err
+	}
 	return ValidateLabels(s.Labels)
+}
+
+// ValidateExpiry checks an expiry: zero (none), or a time whose UTC year is
+// 1 to 9999 — what RFC 3339, and so every backend's metadata and JSON, can
+// write.
+func ValidateExpiry(t time.Time) error {
+	if t.IsZero() {
+		return nil
+	}
+	if y := t.UTC().Year(); y < 1 || y > 9999 {
+		return invalid("expiry must be in the years 1 to 9999 (UTC)")
+	}
+	return nil
 }
 
 // ValidateUpdate checks the fields an update sets.
@@ -242,6 +259,11 @@ func ValidateUpdate(u *Update) error {
 	}
 	if u.Labels != nil {
 		if err := ValidateLabels(u.Labels); err != nil {
+			return err
+		}
+	}
+	if u.ExpiresAt != nil {
+		if err := ValidateExpiry(*u.ExpiresAt); err != nil {
 			return err
 		}
 	}

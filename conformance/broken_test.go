@@ -59,6 +59,7 @@ func TestBrokenVariants(t *testing.T) {
 		{"nonatomicmove", []string{"TestBrokenChild/MoveUnderModify"}},
 		{"nonatomicfield", []string{"TestBrokenChild/FieldWrites/Concurrent"}},
 		{"fieldnocaps", []string{"TestBrokenChild/FieldWrites"}},
+		{"flatkeysunchecked", []string{"TestBrokenChild/HierarchicalKeys"}}, // FlatKeys declared, no KeyChecker
 	} {
 		t.Run(tc.variant, func(t *testing.T) {
 			t.Parallel()
@@ -107,6 +108,7 @@ func TestBrokenChild(t *testing.T) {
 		},
 		Want:        want,
 		Concurrency: 8,
+		FlatKeys:    variant == "flatkeysunchecked",
 	})
 }
 
@@ -307,7 +309,9 @@ func (d declaring) Capabilities() backend.Capabilities {
 
 // TestConformanceDeclared runs the suite on memory declaring, in turn,
 // configured environments (every name of conformance.Environments exists,
-// no other can be made), text-only values, and no empty value.
+// no other can be made), text-only values, no empty value, and no
+// environments at all (the driver is then never called with one:
+// neverScoped).
 func TestConformanceDeclared(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -317,6 +321,9 @@ func TestConformanceDeclared(t *testing.T) {
 		{"FixedEnvironments", func(c *backend.Capabilities) { c.FixedEnvironments, c.DeleteEnvironment = true, false }, true},
 		{"TextOnly", func(c *backend.Capabilities) { c.TextOnly = true }, false},
 		{"NoEmptyValues", func(c *backend.Capabilities) { c.NoEmptyValues = true }, false},
+		{"GlobalOnly", func(c *backend.Capabilities) {
+			c.GlobalOnly, c.DeleteEnvironment, c.AtomicMove = true, false, false
+		}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			caps := memCaps
@@ -333,11 +340,24 @@ func TestConformanceDeclared(t *testing.T) {
 						}
 					}
 					return func(t *testing.T) *secrets.Store {
-						return secrets.NewStore(declaring{db.Driver(), tc.adjust}, secrets.StoreOptions{Scheme: "declaring"})
+						var drv backend.Driver = declaring{db.Driver(), tc.adjust}
+						if caps.GlobalOnly {
+							drv = backend.Intercept(drv, "declaring", neverScoped)
+						}
+						return secrets.NewStore(drv, secrets.StoreOptions{Scheme: "declaring"})
 					}
 				},
 				Want: caps,
 			})
 		})
 	}
+}
+
+// neverScoped fails the test's call if the portable layer hands a
+// GlobalOnly driver an environment or an environment operation.
+func neverScoped(ctx context.Context, call *backend.Call, next func(context.Context) error) error {
+	if call.Environment != "" || strings.HasSuffix(call.Op, "Environment") || call.Op == "ListEnvironments" {
+		return backend.Errorf(backend.Internal, "a GlobalOnly driver was called: %s in %q", call.Op, call.Environment)
+	}
+	return next(ctx)
 }

@@ -38,6 +38,9 @@ func (s *suite) testDelete(t *testing.T) {
 	})
 	t.Run("ScopeIsExact", func(t *testing.T) {
 		st, _ := s.open(t)
+		if !s.hasEnvironments(t, st) {
+			return
+		}
 		s.mkEnv(t, st, "prod")
 		m(st.Create(ctx, secrets.Secret{Key: "G", Value: val("g")})).get(t)
 		wantCode(t, st.In("prod").Delete(ctx, "G"), secrets.NotFound)

@@ -15,6 +15,10 @@ func (s *suite) testEnvironments(t *testing.T) {
 		s.testFixedEnvironments(t)
 		return
 	}
+	if s.caps.GlobalOnly {
+		s.testNoEnvironments(t)
+		return
+	}
 	t.Run("CRUD", func(t *testing.T) {
 		st, _ := s.open(t)
 		in := secrets.Environment{Name: "staging", ExternalURL: "https://staging.example.com/app", Description: "pre-prod ✓"}
@@ -49,6 +53,9 @@ func (s *suite) testEnvironments(t *testing.T) {
 	})
 	t.Run("Errors", func(t *testing.T) {
 		st, _ := s.open(t)
+		if !s.hasEnvironments(t, st) {
+			return
+		}
 		s.mkEnv(t, st, "prod")
 		_, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"})
 		wantCode(t, err, secrets.AlreadyExists)
@@ -67,6 +74,9 @@ func (s *suite) testEnvironments(t *testing.T) {
 	})
 	t.Run("Delete", func(t *testing.T) {
 		st, _ := s.open(t)
+		if !s.hasEnvironments(t, st) {
+			return
+		}
 		s.mkEnv(t, st, "tmp")
 		if !s.caps.DeleteEnvironment {
 			wantCode(t, st.DeleteEnvironment(ctx, "tmp"), secrets.Unimplemented)
@@ -114,4 +124,44 @@ func (s *suite) testFixedEnvironments(t *testing.T) {
 	wantCode(t, st.DeleteEnvironment(ctx, "prod"), secrets.Unimplemented)
 	_, err = st.In("nope").Create(ctx, secrets.Secret{Key: "K", Value: val("k")})
 	wantCode(t, err, secrets.NotFound)
+}
+
+// testNoEnvironments: a driver without environments (GlobalOnly) lists
+// none, refuses every other use of one with Unimplemented before anything
+// is written, and lists its secrets under every scope option as global.
+func (s *suite) testNoEnvironments(t *testing.T) {
+	st, _ := s.open(t)
+	v := val("g")
+	m(st.Create(ctx, secrets.Secret{Key: "G", Value: v})).get(t)
+	if envs := m(st.ListEnvironments(ctx)).get(t); len(envs) != 0 {
+		t.Errorf("ListEnvironments of a driver without environments: %d", len(envs))
+	}
+	prod := st.In("prod")
+	errs := map[string]error{}
+	_, errs["GetEnvironment"] = st.GetEnvironment(ctx, "prod")
+	_, errs["CreateEnvironment"] = st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"})
+	_, errs["ModifyEnvironment"] = st.ModifyEnvironment(ctx, "prod", secrets.EnvironmentUpdate{Description: secrets.Ptr("d")})
+	errs["DeleteEnvironment"] = st.DeleteEnvironment(ctx, "prod")
+	_, errs["Create in an environment"] = st.Create(ctx, secrets.Secret{Environment: "prod", Key: "E", Value: val("e")})
+	_, errs["Put in an environment"] = st.Put(ctx, secrets.Secret{Environment: "prod", Key: "E", Value: val("e")})
+	_, errs["Modify (move)"] = st.Modify(ctx, "G", secrets.Update{Value: secrets.Ptr(val("m")), Environment: secrets.Ptr("prod")})
+	_, errs["In.Get"] = prod.Get(ctx, "G")
+	_, errs["In.Value"] = prod.Value(ctx, "G")
+	_, errs["In.Create"] = prod.Create(ctx, secrets.Secret{Key: "E", Value: val("e")})
+	_, _, errs["In.ListPage"] = prod.ListPage(ctx, secrets.ListOptions{}, "")
+	errs["In.Ping"] = prod.Ping(ctx)
+	for op, err := range errs {
+		t.Run(op, func(t *testing.T) { wantCode(t, err, secrets.Unimplemented) })
+	}
+	if got := m(st.Value(ctx, "G")).get(t); got != v {
+		t.Error("a refused call changed the global secret")
+	}
+	all, _ := must2(t)(st.ListPage(ctx, secrets.ListOptions{AllEnvironments: true}, ""))
+	var keys []string
+	for _, sec := range all {
+		keys = append(keys, sec.Environment+"/"+sec.Key)
+	}
+	if diff := cmp.Diff([]string{"/G"}, keys); diff != "" {
+		t.Errorf("AllEnvironments listing (-want +got):\n%s", diff)
+	}
 }

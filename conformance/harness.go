@@ -43,6 +43,12 @@ type Harness struct {
 	// CheckErrorAs, if set, checks that s.ErrorAs reaches the driver's error
 	// type inside err, an error of code NotFound that s returned from Get.
 	CheckErrorAs func(t *testing.T, s *secrets.Store, err error)
+	// FlatKeys: the backend's names have no "/" (ABEJA: A-Z a-z 0-9 _ -),
+	// and the driver refuses every key with a "/" segment as
+	// InvalidArgument naming its rule, before any request
+	// (backend.KeyChecker). HierarchicalKeys then checks that refusal
+	// instead of storing such keys.
+	FlatKeys bool
 	// Concurrency is the number of goroutines per Store in the concurrent
 	// Modify test (default 8).
 	Concurrency int

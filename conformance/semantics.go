@@ -52,6 +52,9 @@ func (s *suite) testVersionSemantics(t *testing.T) {
 		t.Errorf("Get at version %q returned Version %q", vs[0].ID, old.Version)
 	}
 
+	if !s.hasEnvironments(t, st) {
+		return
+	}
 	s.mkEnv(t, st, "moved")
 	moved := m(st.Modify(ctx, "VS", secrets.Update{Environment: secrets.Ptr("moved")})).get(t)
 	mvs := m(st.In("moved").Versions(ctx, "VS")).get(t)

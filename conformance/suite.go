@@ -176,6 +176,43 @@ func (s *suite) mkEnv(t *testing.T, st *secrets.Store, name string) {
 	ok(t, err)
 }
 
+// hasEnvironments reports whether the driver has environments. For one that
+// has none (Capabilities.GlobalOnly) it checks instead that the store
+// refuses their use with Unimplemented, so that a test of environment
+// semantics ends there.
+func (s *suite) hasEnvironments(t *testing.T, st *secrets.Store) bool {
+	t.Helper()
+	if !s.caps.GlobalOnly {
+		return true
+	}
+	_, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"})
+	wantCode(t, err, secrets.Unimplemented)
+	_, err = st.In("prod").Get(ctx, "K")
+	wantCode(t, err, secrets.Unimplemented)
+	return false
+}
+
+// scope makes the environment name and returns the store scoped to it; on a
+// driver without environments (after hasEnvironments' checks), the global
+// store itself, so that a test of something else still runs.
+func (s *suite) scope(t *testing.T, st *secrets.Store, name string) *secrets.Store {
+	t.Helper()
+	if !s.hasEnvironments(t, st) {
+		return st
+	}
+	s.mkEnv(t, st, name)
+	return st.In(name)
+}
+
+// pastIfExpiry is an expiry an hour ago where the driver stores expiry,
+// else none.
+func (s *suite) pastIfExpiry() time.Time {
+	if !s.caps.Expiry {
+		return time.Time{}
+	}
+	return time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+}
+
 // Environments are the environment names the suite uses. A driver whose
 // environments are configuration (Capabilities.FixedEnvironments)
 // configures all of them in the stores its Harness opens.

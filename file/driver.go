@@ -19,6 +19,7 @@ import (
 // held) and serialises the driver's writes; the flock of <path>.lock
 // serialises writes between drivers and processes.
 type driver struct {
+	memindex.SelfClassified
 	path       string
 	identity   age.Identity
 	recipients []age.Recipient
@@ -33,14 +34,7 @@ type driver struct {
 	swept  bool     // stale temporary files removed (by the first write)
 }
 
-var (
-	_ backend.Driver      = (*driver)(nil)
-	_ backend.Putter      = (*driver)(nil)
-	_ backend.BatchGetter = (*driver)(nil)
-	_ backend.Pinger      = (*driver)(nil)
-	_ backend.ValueGetter = (*driver)(nil)
-	_ backend.FieldSetter = (*driver)(nil)
-)
+var _ memindex.Driver = (*driver)(nil) // the contract and every optional interface
 
 // view runs fn on the current content of the store: from memory when the
 // file has not changed since it was read, else after reading it again.
@@ -219,17 +213,7 @@ func (d *driver) Versions(_ context.Context, env, key string) (vs []backend.Vers
 	return vs, err
 }
 
-func (d *driver) Capabilities() backend.Capabilities {
-	return backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true,
-		Labels: true, Expiry: true, AtomicModify: true, AtomicMove: true, FieldWrites: true}
-}
-
-// ErrorCode: the file driver classifies all of its errors itself
-// (backend.Errorf), so anything else is Unknown.
-func (d *driver) ErrorCode(error) backend.Code { return backend.Unknown }
-
-func (d *driver) As(any) bool             { return false }
-func (d *driver) ErrorAs(error, any) bool { return false }
+func (d *driver) Capabilities() backend.Capabilities { return memindex.Capabilities }
 
 // Close releases the files the driver holds open.
 func (d *driver) Close() error {
@@ -246,25 +230,8 @@ func (d *driver) Close() error {
 // Put creates or replaces (env, key) in one write.
 func (d *driver) Put(ctx context.Context, s *backend.Secret) (out *backend.Secret, err error) {
 	err = d.update(ctx, func(st *state) error {
-		if s.Environment != "" && st.Envs[s.Environment] == nil {
-			return errNoEnv(s.Environment)
-		}
-		k := memindex.Key{Env: s.Environment, Key: s.Key}
-		now := time.Now().UTC()
-		c := s.Clone()
-		c.Type = backend.EffectiveType(c.Type)
-		c.ID = secretID(s.Environment, s.Key)
-		c.CreatedAt, c.UpdatedAt = now, now
-		e := st.Secrets[k]
-		if e == nil {
-			e = &memindex.Entry{Next: 1}
-			st.Insert(k, e)
-		} else {
-			c.CreatedAt = e.Current().CreatedAt
-		}
-		e.Push(c)
-		out = c.Clone()
-		return nil
+		out, err = st.Put(s, secretID(s.Environment, s.Key))
+		return err
 	})
 	return out, err
 }
@@ -272,14 +239,7 @@ func (d *driver) Put(ctx context.Context, s *backend.Secret) (out *backend.Secre
 // Values reads keys in exactly env from one view of the file.
 func (d *driver) Values(_ context.Context, env string, keys []string) (res []backend.ValueResult, err error) {
 	err = d.view(func(st *state) error {
-		res = make([]backend.ValueResult, len(keys))
-		for i, k := range keys {
-			if e := st.Secrets[memindex.Key{Env: env, Key: k}]; e != nil {
-				res[i].Secret = e.Current().Clone()
-			} else {
-				res[i].Err = errNotFound(env, k)
-			}
-		}
+		res = st.Values(env, keys)
 		return nil
 	})
 	return res, err

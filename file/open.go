@@ -89,16 +89,15 @@ type URLOpener struct {
 	Options Options
 }
 
-var (
-	_ secrets.URLOpener      = (*URLOpener)(nil)
-	_ secrets.StoreDefaulter = (*URLOpener)(nil)
-)
+func init() { secrets.Register(Scheme, new(URLOpener)) }
 
-// StoreDefaults answers Options.Environment and Options.ReadOnly, for the
-// URLMux.
+var _ secrets.URLOpener = (*URLOpener)(nil)
+
+// StoreDefaults (a secrets.StoreDefaulter) gives the URLMux the scope and
+// read-only mode of Options, for URLs that do not set them.
 func (o *URLOpener) StoreDefaults() (string, bool) { return o.Options.Environment, o.Options.ReadOnly }
 
-func init() { secrets.Register(Scheme, new(URLOpener)) }
+var _ secrets.StoreDefaulter = (*URLOpener)(nil)
 
 // keyPrefix starts every age secret key: a URL parameter holding one is
 // refused.

@@ -108,18 +108,12 @@ func (db *DB) publish(env, key string) {
 func (db *DB) Driver() backend.Driver { return &driver{db: db} }
 
 type driver struct {
+	memindex.SelfClassified
 	db     *DB
 	closed atomic.Bool
 }
 
-var (
-	_ backend.Driver      = (*driver)(nil)
-	_ backend.Putter      = (*driver)(nil)
-	_ backend.BatchGetter = (*driver)(nil)
-	_ backend.Pinger      = (*driver)(nil)
-	_ backend.ValueGetter = (*driver)(nil)
-	_ backend.FieldSetter = (*driver)(nil)
-)
+var _ memindex.Driver = (*driver)(nil) // the contract and every optional interface
 
 var (
 	errNotFound = memindex.NotFound
@@ -318,17 +312,7 @@ func (d *driver) DeleteEnvironment(_ context.Context, name string) error {
 	return db.Index.DeleteEnvironment(name)
 }
 
-func (d *driver) Capabilities() backend.Capabilities {
-	return backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true,
-		Labels: true, Expiry: true, AtomicModify: true, AtomicMove: true, FieldWrites: true}
-}
-
-// ErrorCode: the memory driver classifies all of its errors itself
-// (backend.Errorf), so anything else is Unknown.
-func (d *driver) ErrorCode(error) backend.Code { return backend.Unknown }
-
-func (d *driver) As(any) bool             { return false }
-func (d *driver) ErrorAs(error, any) bool { return false }
+func (d *driver) Capabilities() backend.Capabilities { return memindex.Capabilities }
 
 func (d *driver) Close() error {
 	d.closed.Store(true)
@@ -337,43 +321,17 @@ func (d *driver) Close() error {
 
 // Put creates or replaces (env, key) under the store's lock.
 func (d *driver) Put(_ context.Context, s *backend.Secret) (*backend.Secret, error) {
-	db := d.db
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if s.Environment != "" && db.Envs[s.Environment] == nil {
-		return nil, errNoEnv(s.Environment)
-	}
-	k := memindex.Key{Env: s.Environment, Key: s.Key}
-	now := time.Now().UTC()
-	c := s.Clone()
-	c.Type = backend.EffectiveType(c.Type)
-	c.ID = "mem:" + s.Environment + "/" + s.Key
-	c.CreatedAt, c.UpdatedAt = now, now
-	e := db.Secrets[k]
-	if e == nil {
-		e = &memindex.Entry{Next: 1}
-		db.Insert(k, e)
-	} else {
-		c.CreatedAt = e.Current().CreatedAt
-	}
-	e.Push(c)
-	db.publish(s.Environment, s.Key)
-	return c.Clone(), nil
+	d.db.mu.Lock()
+	defer d.db.mu.Unlock()
+	defer d.db.publish(s.Environment, s.Key)
+	return d.db.Put(s, "mem:"+s.Environment+"/"+s.Key)
 }
 
 // Values reads keys in exactly env under one read lock.
 func (d *driver) Values(_ context.Context, env string, keys []string) ([]backend.ValueResult, error) {
 	d.db.mu.RLock()
 	defer d.db.mu.RUnlock()
-	res := make([]backend.ValueResult, len(keys))
-	for i, k := range keys {
-		if e := d.db.Secrets[memindex.Key{Env: env, Key: k}]; e != nil {
-			res[i].Secret = e.Current().Clone()
-		} else {
-			res[i].Err = errNotFound(env, k)
-		}
-	}
-	return res, nil
+	return d.db.Values(env, keys), nil
 }
 
 // Ping answers nil while the driver is open: an in-process store is always

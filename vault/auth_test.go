@@ -13,6 +13,7 @@ import (
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
 	"github.com/polysecret/secrets/conformance"
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/vault"
 )
 
@@ -126,16 +127,11 @@ func TestAuthOption(t *testing.T) {
 	}
 
 	t.Run("New", func(t *testing.T) {
-		c, _, _ := ownClient(t)
+		c, _ := ownClient(t)
 		c.ClearToken() // an application that has no token of its own
 		before := stateOf(c)
 		st := newStore(t, c, vault.Options{Mount: "secret", Prefix: p + "/new", Auth: ar})
-		if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
-			t.Fatal(err)
-		}
-		if v, err := st.Value(ctx, "K"); err != nil || v != "v" {
-			t.Fatalf("Value = %q, %v", v, err)
-		}
+		drivertest.CreateAndRead(t, st)
 		var got *api.Client
 		if !st.As(&got) || got != c {
 			t.Error("As(**api.Client) is not the application's client")
@@ -148,7 +144,7 @@ func TestAuthOption(t *testing.T) {
 		}
 	})
 	t.Run("URLOpener with the application's client", func(t *testing.T) {
-		c, _, _ := ownClient(t) // holds the root token: the store must not use it
+		c, _ := ownClient(t) // holds the root token: the store must not use it
 		before := stateOf(c)
 		mux := new(secrets.URLMux)
 		mux.Register(vault.Scheme, &vault.URLOpener{Client: c, Options: vault.Options{Auth: up}})

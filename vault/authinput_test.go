@@ -89,7 +89,7 @@ func TestAuthBadInput(t *testing.T) {
 			for _, k := range []string{"VAULT_ROLE_ID", "VAULT_SECRET_ID", "VAULT_PASSWORD", "VAULT_JWT"} {
 				t.Setenv(k, tc.env[k])
 			}
-			c, rc, _ := ownClient(t)
+			c, rc := ownClient(t)
 			mux := new(secrets.URLMux)
 			mux.Register(vault.Scheme, &vault.URLOpener{Client: c})
 			st, err := mux.OpenStore(ctx, "vault://secret/"+p+"?"+tc.query)
@@ -106,7 +106,7 @@ func TestAuthBadInput(t *testing.T) {
 			if err != nil && strings.Contains(err.Error(), secret) {
 				t.Errorf("the error shows the secret input: %v", err)
 			}
-			if n := rc.n.Load(); n != tc.requests {
+			if n := rc.Requests(); n != tc.requests {
 				t.Errorf("%d requests sent, want %d", n, tc.requests)
 			}
 		})

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/vault/api"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/vault"
 )
 
@@ -104,33 +105,10 @@ func BenchmarkModify(b *testing.B) {
 // driver (LIST + bounded-concurrency reads) vs a sequential raw loop.
 func BenchmarkList1000WithValues(b *testing.B) {
 	st, kv, p := benchSetup(b)
-	sem := make(chan struct{}, 8)
-	errs := make(chan error, 1000)
-	for i := range 1000 {
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem }()
-			_, err := st.Create(ctx, secrets.Secret{Key: fmt.Sprintf("L%04d", i), Value: "value"})
-			errs <- err
-		}()
-	}
-	for range 1000 {
-		if err := <-errs; err != nil {
-			b.Fatal(err)
-		}
-	}
+	drivertest.Seed(b, st, 1000, func(i int) string { return fmt.Sprintf("L%04d", i) })
 	b.Run("driver", func(b *testing.B) {
 		for b.Loop() {
-			n := 0
-			for _, err := range st.List(ctx, secrets.ListOptions{WithValues: true, PageSize: 1000}) {
-				if err != nil {
-					b.Fatal(err)
-				}
-				n++
-			}
-			if n != 1000 {
-				b.Fatalf("%d secrets", n)
-			}
+			drivertest.ListAll(b, st, secrets.ListOptions{WithValues: true, PageSize: 1000}, 1000)
 		}
 	})
 	b.Run("raw-sequential", func(b *testing.B) {
@@ -157,7 +135,7 @@ func BenchmarkList1000WithValues(b *testing.B) {
 func BenchmarkValues50(b *testing.B) {
 	needServer(b)
 	p := prefix()
-	c, rc, _ := ownClient(b)
+	c, rc := ownClient(b)
 	st := newStore(b, c, vault.Options{Mount: "secret", Prefix: p})
 	if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
 		b.Fatal(err)
@@ -180,7 +158,7 @@ func BenchmarkValues50(b *testing.B) {
 		}
 	}
 	b.Run("Values", func(b *testing.B) {
-		before := rc.n.Load()
+		report := drivertest.PerOp(b, rc)
 		for b.Loop() {
 			res, err := prod.Values(ctx, keys...)
 			if err != nil {
@@ -190,16 +168,16 @@ func BenchmarkValues50(b *testing.B) {
 				check(b, r.Secret, r.Err)
 			}
 		}
-		b.ReportMetric(float64(rc.n.Load()-before)/float64(b.N), "req/op")
+		report()
 	})
 	b.Run("Get-loop", func(b *testing.B) {
-		before := rc.n.Load()
+		report := drivertest.PerOp(b, rc)
 		for b.Loop() {
 			for _, k := range keys {
 				s, err := prod.Get(ctx, k)
 				check(b, s, err)
 			}
 		}
-		b.ReportMetric(float64(rc.n.Load()-before)/float64(b.N), "req/op")
+		report()
 	})
 }

@@ -3,7 +3,6 @@ package vault_test
 import (
 	"fmt"
 	"net/http"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,30 +10,21 @@ import (
 	"github.com/hashicorp/vault/api"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/vault"
 )
 
 // Tests of the application's own client: New and URLOpener{Client}.
 
-// requestCounter counts the requests that go through it.
-type requestCounter struct {
-	next http.RoundTripper
-	n    atomic.Int64
-}
-
-func (c *requestCounter) RoundTrip(r *http.Request) (*http.Response, error) {
-	c.n.Add(1)
-	return c.next.RoundTrip(r)
-}
-
 // ownClient returns a client built as an application would, whose
-// transport counts requests and CloseIdleConnections calls.
-func ownClient(t testing.TB) (*api.Client, *requestCounter, *countingTransport) {
+// transport counts requests and the CloseIdleConnections calls that reach
+// it.
+func ownClient(t testing.TB) (*api.Client, *drivertest.Transport) {
 	t.Helper()
-	tr := &countingTransport{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-	t.Cleanup(tr.Transport.CloseIdleConnections)
-	rc := &requestCounter{next: tr}
-	return clientWith(t, rc), rc, tr
+	next := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(next.CloseIdleConnections)
+	tr := &drivertest.Transport{Next: next}
+	return clientWith(t, tr), tr
 }
 
 // clientWith returns a client on the test server with the root token,
@@ -112,7 +102,7 @@ func stateOf(c *api.Client) clientState {
 // usable.
 func TestURLOpenerWithOwnClient(t *testing.T) {
 	needServer(t)
-	c, rc, tr := ownClient(t)
+	c, rc := ownClient(t)
 	before := stateOf(c)
 	mux := new(secrets.URLMux)
 	mux.Register(vault.Scheme, &vault.URLOpener{Client: c})
@@ -121,31 +111,19 @@ func TestURLOpenerWithOwnClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
-		t.Fatal(err)
-	}
-	if v, err := st.Value(ctx, "K"); err != nil || v != "v" {
-		t.Fatalf("Value = %q, %v", v, err)
-	}
 	var got *api.Client
 	if !st.As(&got) || got != c {
 		t.Error("As(**api.Client) is not the application's client")
 	}
-	if rc.n.Load() == 0 {
-		t.Error("no request went through the application's transport")
-	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if n := tr.closed.Load(); n != 0 {
-		t.Errorf("Close closed the application's connections (%d calls)", n)
-	}
+	drivertest.ClosesOnlyItself(t, st, rc, func() error {
+		s, err := c.KVv2("secret").Get(ctx, p+"/_global/K")
+		if err == nil && s.Data["value"] != "v" {
+			err = fmt.Errorf("K = %v", s.Data["value"])
+		}
+		return err
+	})
 	if diff := cmp.Diff(before, stateOf(c)); diff != "" {
 		t.Errorf("the driver changed the application's client (-before +after):\n%s", diff)
-	}
-	s, err := c.KVv2("secret").Get(ctx, p+"/_global/K")
-	if err != nil || s.Data["value"] != "v" {
-		t.Fatalf("the application's client after Close: %v, %v", s, err)
 	}
 }
 
@@ -153,7 +131,7 @@ func TestURLOpenerWithOwnClient(t *testing.T) {
 func TestNew(t *testing.T) {
 	needServer(t)
 	p := prefix()
-	c, _, _ := ownClient(t)
+	c, _ := ownClient(t)
 	rw := newStore(t, c, vault.Options{Mount: "secret", Prefix: p})
 	if _, err := rw.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
 		t.Fatal(err)
@@ -229,7 +207,7 @@ func TestNewInvalid(t *testing.T) {
 // secrets.OpenStore uses that client.
 func TestDefaultURLMuxWithOwnClient(t *testing.T) {
 	needServer(t)
-	c, rc, _ := ownClient(t)
+	c, rc := ownClient(t)
 	secrets.DefaultURLMux.Register(vault.Scheme, &vault.URLOpener{Client: c})
 	t.Cleanup(func() { secrets.DefaultURLMux.Register(vault.Scheme, new(vault.URLOpener)) })
 	st, err := secrets.OpenStore(ctx, "vault://secret/"+prefix())
@@ -241,7 +219,7 @@ func TestDefaultURLMuxWithOwnClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got *api.Client
-	if !st.As(&got) || got != c || rc.n.Load() == 0 {
-		t.Fatalf("secrets.OpenStore did not use the registered client (As %v, %d requests)", got == c, rc.n.Load())
+	if !st.As(&got) || got != c || rc.Requests() == 0 {
+		t.Fatalf("secrets.OpenStore did not use the registered client (As %v, %d requests)", got == c, rc.Requests())
 	}
 }

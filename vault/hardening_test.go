@@ -333,9 +333,7 @@ func TestBadRequestIsNotAConflict(t *testing.T) {
 	if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
-		t.Fatal(err)
-	}
+	drivertest.CreateAndRead(t, st)
 	refuse.Store(true)
 	for _, tc := range []struct {
 		name, path string
@@ -415,44 +413,20 @@ func TestCloseReleasesConnections(t *testing.T) {
 	needServer(t)
 	p := prefix()
 	seed := open(t, "vault://secret/"+p)
-	if _, err := seed.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
-		t.Fatal(err)
-	}
+	drivertest.CreateAndRead(t, seed)
 	seed.Close()
 	drivertest.CloseCycles(t, 20, func() (*secrets.Store, error) { return secrets.OpenStore(ctx, "vault://secret/"+p) },
 		func(st *secrets.Store) error { _, err := st.Get(ctx, "K"); return err })
 }
 
-// countingTransport counts CloseIdleConnections calls.
-type countingTransport struct {
-	*http.Transport
-	closed atomic.Int32
-}
-
-func (c *countingTransport) CloseIdleConnections() {
-	c.closed.Add(1)
-	c.Transport.CloseIdleConnections()
-}
-
 // 8.14: Close leaves a client given to New alone.
 func TestCloseLeavesUserClient(t *testing.T) {
 	needServer(t)
-	c, _, tr := ownClient(t)
+	c, tr := ownClient(t)
 	p := prefix()
 	st, err := vault.New(c, vault.Options{Mount: "secret", Prefix: p})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if n := tr.closed.Load(); n != 0 {
-		t.Errorf("Close closed the user's connections (%d calls)", n)
-	}
-	if _, err := c.KVv2("secret").Get(ctx, p+"/_global/K"); err != nil {
-		t.Errorf("the user's client after Close: %v", err)
-	}
+	drivertest.ClosesOnlyItself(t, st, tr, func() error { _, err := c.KVv2("secret").Get(ctx, p+"/_global/K"); return err })
 }

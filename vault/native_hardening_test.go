@@ -123,7 +123,7 @@ func TestNativeListRequests(t *testing.T) {
 			}
 		}
 	}
-	c, rc, _ := ownClient(t)
+	c, rc := ownClient(t)
 	st := newStore(t, c, vault.Options{Mount: "secret", Prefix: p, Layout: vault.LayoutNative})
 	const lists = 1 + 3 // the prefix and its three directories
 	for _, tc := range []struct {
@@ -133,7 +133,7 @@ func TestNativeListRequests(t *testing.T) {
 		{false, n + lists},
 		{true, 2*n + lists},
 	} {
-		before := rc.n.Load()
+		before := rc.Requests()
 		got := 0
 		for s, err := range st.List(ctx, secrets.ListOptions{WithValues: tc.withValues, PageSize: 1000}) {
 			if err != nil {
@@ -147,7 +147,7 @@ func TestNativeListRequests(t *testing.T) {
 		if got != n {
 			t.Errorf("listed %d secrets, want %d", got, n)
 		}
-		if used := rc.n.Load() - before; used > tc.max {
+		if used := rc.Requests() - before; used > tc.max {
 			t.Errorf("WithValues=%v: %d requests for %d secrets, want at most %d", tc.withValues, used, n, tc.max)
 		} else {
 			t.Logf("WithValues=%v: %d requests for %d secrets", tc.withValues, used, n)

@@ -297,7 +297,7 @@ func TestNativeBadInput(t *testing.T) {
 	if _, err := kv.Put(ctx, p+"/multi", map[string]any{"a": "1"}); err != nil {
 		t.Fatal(err)
 	}
-	c, rc, _ := ownClient(t)
+	c, rc := ownClient(t)
 	mux := new(secrets.URLMux)
 	mux.Register(vault.Scheme, &vault.URLOpener{Client: c})
 	st, err := mux.OpenStore(ctx, "vault://secret/"+p+"?layout=native&envs=prod,staging")
@@ -349,12 +349,12 @@ func TestNativeBadInput(t *testing.T) {
 		}, secrets.NotFound, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before := rc.n.Load()
+			before := rc.Requests()
 			err := tc.do()
 			if got := secrets.ErrorCode(err); got != tc.code {
 				t.Fatalf("got %v (%v), want %v", got, err, tc.code)
 			}
-			if n := rc.n.Load() - before; tc.noRequest && n != 0 {
+			if n := rc.Requests() - before; tc.noRequest && n != 0 {
 				t.Errorf("%d requests, want none", n)
 			}
 		})

@@ -56,7 +56,7 @@ func outcomes(res []secrets.ValueResult) []outcome {
 func TestValuesNative(t *testing.T) {
 	needServer(t)
 	p := valuesFixture(t)
-	c, rc, _ := ownClient(t)
+	c, rc := ownClient(t)
 	base := newStore(t, c, vault.Options{Mount: "secret", Prefix: p})
 	var (
 		a, b   = outcome{"prod", "prod/A", 0}, outcome{"prod", "prod/B", 0}
@@ -83,12 +83,12 @@ func TestValuesNative(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var log opLog
 			st := base.In(tc.env).With(log.intercept)
-			before := rc.n.Load()
+			before := rc.Requests()
 			res, err := st.Values(ctx, tc.keys...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			n := rc.n.Load() - before
+			n := rc.Requests() - before
 			if diff := cmp.Diff(tc.want, outcomes(res)); diff != "" {
 				t.Errorf("results (-want +got):\n%s", diff)
 			}

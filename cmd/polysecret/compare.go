@@ -95,6 +95,19 @@ func differences(a, b *secrets.Secret, h held) []string {
 	return out
 }
 
+// envDifferences names what differs between two environments of one name:
+// description, external URL.
+func envDifferences(a, b *secrets.Environment) []string {
+	var out []string
+	if a.Description != b.Description {
+		out = append(out, "description")
+	}
+	if a.ExternalURL != b.ExternalURL {
+		out = append(out, "external URL")
+	}
+	return out
+}
+
 func effType(t string) string {
 	if t == "" {
 		return secrets.TypeGeneric
@@ -122,18 +135,18 @@ func openPair(ctx context.Context, argv []string) (src, dst *secrets.Store, err 
 	return src, dst, nil
 }
 
-// environments lists the environments of src and of dst, and the names of
-// dst's.
-func environments(ctx context.Context, src, dst *secrets.Store) (senvs, denvs []*secrets.Environment, inDst map[string]bool, err error) {
+// environments lists the environments of src and of dst, and dst's by
+// name.
+func environments(ctx context.Context, src, dst *secrets.Store) (senvs, denvs []*secrets.Environment, inDst map[string]*secrets.Environment, err error) {
 	if senvs, err = src.ListEnvironments(ctx); err != nil {
 		return nil, nil, nil, err
 	}
 	if denvs, err = dst.ListEnvironments(ctx); err != nil {
 		return nil, nil, nil, err
 	}
-	inDst = make(map[string]bool, len(denvs))
+	inDst = make(map[string]*secrets.Environment, len(denvs))
 	for _, e := range denvs {
-		inDst[e.Name] = true
+		inDst[e.Name] = e
 	}
 	return senvs, denvs, inDst, nil
 }

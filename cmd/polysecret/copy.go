@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -25,10 +23,16 @@ func newCopy(a *app) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "copy SRC_URL DST_URL",
 		Short: "Copy every environment and secret from one store to another",
-		Long: `copy creates in DST every environment of SRC that DST lacks, and sets every
-secret of every scope of SRC in DST (Store.Put) with its description, type,
-labels and expiry — those DST stores (its Capabilities); a line says what DST
-cannot hold. A secret DST already holds identically is left alone, so a
+		Long: `copy creates in DST every environment of SRC that DST lacks, with its
+description and external URL (it updates those of an environment DST has
+where they differ; a note says so where DST's environments are configured
+and cannot hold them; SRC's configured environments have none to copy).
+Where DST has no environments at all (abeja://, datalayer://) or cannot
+create them, the secrets of those environments are skipped, each line says
+so, and copy ends with Unimplemented's status. It sets every secret of every scope of SRC in DST
+(Store.Put) with its description, type, labels and expiry — those DST
+stores (its Capabilities); a line says what DST cannot hold. A secret DST
+already holds identically is left alone, so a
 re-run after a failure completes the copy with no duplicate and no new
 version. Secrets only in DST are kept. The plan is printed first, then
 the writes run, --concurrency at a time; the first failure stops them (a
@@ -39,7 +43,8 @@ A secret DST cannot hold at all (a value that is not UTF-8 on a text-only
 store, an empty value where it has none, an expired secret where it stores
 no expiry: it would live again) is reported and skipped; copy then
 ends with Unimplemented (12) after copying the rest. --env is ignored: every
-scope is copied. On a terminal, progress goes to stderr.`,
+scope is copied. On a terminal, a progress bar (counts, never a key or
+value) goes to stderr; off a terminal nothing is written there.`,
 		Example: `  polysecret copy vault://secret/myapp 'awssm://myapp?region=eu-west-1' --dry-run
   polysecret copy vault://secret/myapp 'awssm://myapp?region=eu-west-1'
   polysecret diff vault://secret/myapp 'awssm://myapp?region=eu-west-1'`,
@@ -67,11 +72,17 @@ scope is copied. On a terminal, progress goes to stderr.`,
 			}
 			missing := map[string]bool{}
 			for _, e := range senvs {
-				if have[e.Name] {
+				if cur, ok := have[e.Name]; ok {
+					if src.Capabilities().FixedEnvironments {
+						continue // configured: no description or URL of its own to copy
+					}
+					if err := syncEnvironment(ctx, out, dst, e, cur, dryRun); err != nil {
+						return err
+					}
 					continue
 				}
-				if dst.Capabilities().FixedEnvironments {
-					fmt.Fprintf(out, "cannot create environment %s: the destination's environments are configured; its secrets are skipped\n", e.Name)
+				if why := cannotCreateEnvironments(dst.Capabilities()); why != "" {
+					fmt.Fprintf(out, "cannot create environment %s: %s; its secrets are skipped\n", e.Name, why)
 					missing[e.Name] = true
 					continue
 				}
@@ -133,7 +144,7 @@ scope is copied. On a terminal, progress goes to stderr.`,
 				writes = append(writes, want)
 			}
 			if !dryRun {
-				if err := putAll(ctx, dst, writes, conc, isTerminal(a.stderr), a.stderr); err != nil {
+				if err := putAll(ctx, dst, writes, conc, newProgress(a.stderr, len(writes), a.isTerminal != nil && a.isTerminal(a.stderr))); err != nil {
 					return err
 				}
 			}
@@ -151,6 +162,39 @@ scope is copied. On a terminal, progress goes to stderr.`,
 	return c
 }
 
+// syncEnvironment brings the description and external URL of dst's
+// environment cur to those of e, the source's (a plan line; no write on a
+// dry run). Where dst's environments are configured, it cannot: a note
+// says what is not copied.
+func syncEnvironment(ctx context.Context, out io.Writer, dst *secrets.Store, e, cur *secrets.Environment, dryRun bool) error {
+	d := envDifferences(e, cur)
+	if len(d) == 0 {
+		return nil
+	}
+	if dst.Capabilities().FixedEnvironments {
+		fmt.Fprintf(out, "note: environment %s: the destination's environments are configured: its %s not copied\n", e.Name, strings.Join(d, ", "))
+		return nil
+	}
+	fmt.Fprintf(out, "update environment %s (%s)\n", e.Name, strings.Join(d, ", "))
+	if dryRun {
+		return nil
+	}
+	_, err := dst.ModifyEnvironment(ctx, e.Name, secrets.EnvironmentUpdate{Description: &e.Description, ExternalURL: &e.ExternalURL})
+	return err
+}
+
+// cannotCreateEnvironments says why the destination cannot create an
+// environment, or "".
+func cannotCreateEnvironments(caps secrets.Capabilities) string {
+	switch {
+	case caps.GlobalOnly:
+		return "the destination has no environments (it holds global secrets only)"
+	case caps.FixedEnvironments:
+		return "the destination's environments are configured"
+	}
+	return ""
+}
+
 // cannotHold says why a store with caps cannot hold v ("" if it can).
 func cannotHold(caps secrets.Capabilities, v string) string {
 	switch {
@@ -162,36 +206,16 @@ func cannotHold(caps secrets.Capabilities, v string) string {
 	return ""
 }
 
-func isTerminal(w any) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
 // putAll writes secs with at most conc Puts in flight; the first error
-// stops the rest. On a terminal, progress goes to w.
-func putAll(ctx context.Context, dst *secrets.Store, secs []secrets.Secret, conc int, progress bool, w io.Writer) error {
-	var (
-		mu   sync.Mutex
-		done int
-	)
+// stops the rest. p counts each write done.
+func putAll(ctx context.Context, dst *secrets.Store, secs []secrets.Secret, conc int, p progress) error {
 	err := backend.ForEach(ctx, len(secs), conc, func(ctx context.Context, i int) error {
 		if _, err := dst.Put(ctx, secs[i]); err != nil {
 			return err
 		}
-		if progress {
-			mu.Lock()
-			done++
-			fmt.Fprintf(w, "\rcopy: %d/%d", done, len(secs))
-			mu.Unlock()
-		}
+		p.add()
 		return nil
 	})
-	if progress && len(secs) > 0 {
-		fmt.Fprintln(w)
-	}
+	p.end()
 	return err
 }

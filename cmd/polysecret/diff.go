@@ -17,10 +17,12 @@ func newDiff(a *app) *cobra.Command {
   + NAME          only in DST
   ~ NAME (f, …)   in both, the fields f differ
 
-Values are compared by their SHA-256 and never printed, not even as a hash;
-description always, and type, labels and expiry where both stores hold them
-(a first line says what is not compared). The exit status is 0 when the
-stores hold the same, 1 when they differ. --env is ignored.`,
+Environments are compared by name, description and external URL (the last
+two where neither store's environments are configured, as in a native
+layout). Values are compared by their SHA-256 and never printed, not even
+as a hash; description always, and type, labels and expiry where both
+stores hold them (a first line says what is not compared). The exit status
+is 0 when the stores hold the same, 1 when they differ. --env is ignored.`,
 		Example: `  polysecret diff vault://secret/myapp 'awssm://myapp?region=eu-west-1'
   polysecret diff "$OLD" "$NEW" && echo same`,
 		Args: args(2),
@@ -34,7 +36,11 @@ stores hold the same, 1 when they differ. --env is ignored.`,
 			defer dst.Close()
 			out := a.stdout
 			h := heldBy(src.Capabilities(), dst.Capabilities())
-			if n := h.notHeld(); len(n) > 0 {
+			n := h.notHeld()
+			if src.Capabilities().FixedEnvironments || dst.Capabilities().FixedEnvironments {
+				n = append(n, "environment descriptions and external URLs")
+			}
+			if len(n) > 0 {
 				fmt.Fprintf(out, "note: %s not compared (not stored by both)\n", strings.Join(n, ", "))
 			}
 			differ := false
@@ -42,12 +48,22 @@ stores hold the same, 1 when they differ. --env is ignored.`,
 			if err != nil {
 				return err
 			}
+			// Configured environments (either side) have no description or
+			// external URL of their own to compare.
+			envMeta := !src.Capabilities().FixedEnvironments && !dst.Capabilities().FixedEnvironments
 			inSrc := map[string]bool{}
 			for _, e := range senvs {
 				inSrc[e.Name] = true
-				if !inDst[e.Name] {
+				d, ok := inDst[e.Name]
+				switch {
+				case !ok:
 					fmt.Fprintf(out, "- environment %s\n", e.Name)
 					differ = true
+				case envMeta:
+					if f := envDifferences(e, d); len(f) > 0 {
+						fmt.Fprintf(out, "~ environment %s (%s)\n", e.Name, strings.Join(f, ", "))
+						differ = true
+					}
 				}
 			}
 			for _, e := range denvs {

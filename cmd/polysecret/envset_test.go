@@ -18,7 +18,7 @@ var envMu sync.Mutex
 func openWithScriptEnv(ctx context.Context, ts *testscript.TestScript, url string) (*secrets.Store, error) {
 	envMu.Lock()
 	defer envMu.Unlock()
-	for _, k := range []string{"LOCKER_ACCESS_KEY_ID", "LOCKER_SECRET_ACCESS_KEY", "VAULT_ADDR", "VAULT_TOKEN"} {
+	for _, k := range []string{"LOCKER_ACCESS_KEY_ID", "LOCKER_SECRET_ACCESS_KEY", "VAULT_ADDR", "VAULT_TOKEN", "POLYSECRET_AGE_IDENTITY"} {
 		if err := os.Setenv(k, ts.Getenv(k)); err != nil {
 			return nil, err
 		}

@@ -18,12 +18,21 @@ func walk(c *cobra.Command, f func(*cobra.Command)) {
 	}
 }
 
-// Every command documents itself with examples, and every flag names its
-// environment twin correctly.
+// Every command documents itself with examples (the shell completion
+// commands too), and every flag names its environment twin correctly.
 func TestHelpEveryCommand(t *testing.T) {
 	root := newRoot(&app{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard})
+	seen := map[string]bool{}
+	defer func() {
+		for _, want := range []string{"polysecret completion bash", "polysecret completion zsh", "polysecret completion fish"} {
+			if !seen[want] {
+				t.Errorf("no command %q", want)
+			}
+		}
+	}()
 	walk(root, func(c *cobra.Command) {
-		if c.Name() == "help" || c.Name() == "completion" || c.HasParent() && c.Parent().Name() == "completion" {
+		seen[c.CommandPath()] = true
+		if c.Name() == "help" {
 			return
 		}
 		t.Run(c.CommandPath(), func(t *testing.T) {

@@ -1,7 +1,8 @@
 // Command polysecret reads, writes, lists, exports, imports, copies and
 // compares secrets in any store the polysecret library opens by URL
-// (vault://, awssm://, locker://, mem://), and runs programs with secrets in
-// their environment. Run `polysecret --help` for the commands, the
+// (vault://, awssm://, locker://, file://, abeja://, datalayer://,
+// rest:// (a polysecret serve gateway), mem://), and runs programs with
+// secrets in their environment. Run `polysecret --help` for the commands, the
 // environment twin of every flag, and the exit codes.
 package main
 
@@ -13,11 +14,14 @@ import (
 	"os/signal"
 	"syscall"
 
-	_ "github.com/polysecret/secrets/awssm"  // awssm://
-	_ "github.com/polysecret/secrets/file"   // file://
-	_ "github.com/polysecret/secrets/locker" // locker://
-	_ "github.com/polysecret/secrets/memory" // mem://
-	_ "github.com/polysecret/secrets/vault"  // vault://
+	_ "github.com/polysecret/secrets/abeja"     // abeja://
+	_ "github.com/polysecret/secrets/awssm"     // awssm://
+	_ "github.com/polysecret/secrets/datalayer" // datalayer://
+	_ "github.com/polysecret/secrets/file"      // file://
+	_ "github.com/polysecret/secrets/locker"    // locker://
+	_ "github.com/polysecret/secrets/memory"    // mem://
+	_ "github.com/polysecret/secrets/rest"      // rest://
+	_ "github.com/polysecret/secrets/vault"     // vault://
 )
 
 func main() { os.Exit(Main()) }
@@ -31,18 +35,23 @@ func Main() int {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	root := newRoot(&app{stdin: stdin, stdout: stdout, stderr: stderr})
+	return runApp(ctx, &app{stdin: stdin, stdout: stdout, stderr: stderr, isTerminal: isTerminal}, args)
+}
+
+// runApp runs the command with a's streams (tests give a fake terminal).
+func runApp(ctx context.Context, a *app, args []string) int {
+	root := newRoot(a)
 	root.SetArgs(args)
-	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
 	}
 	status, label := exitStatus(err)
 	if _, quiet := err.(silentError); !quiet {
-		fmt.Fprintf(stderr, "polysecret: %s: %v\n", label, err)
+		fmt.Fprintf(a.stderr, "polysecret: %s: %v\n", label, err)
 	}
 	return status
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"sync/atomic"
@@ -27,6 +28,7 @@ import (
 
 var (
 	vaultAddr, vaultToken string
+	ageDir                string // holds the official age command (buildAge)
 	scriptSeq             atomic.Int64
 )
 
@@ -36,6 +38,13 @@ type lockerKey struct{}
 type servers struct{ m *testing.M }
 
 func (s servers) Run() int {
+	dir, err := buildAge()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	ageDir = dir
 	if a, tok := os.Getenv("VAULT_ADDR"), os.Getenv("VAULT_TOKEN"); a != "" && tok != "" {
 		vaultAddr, vaultToken = a, tok
 	} else if testenv.VaultBin() != "" {
@@ -75,6 +84,7 @@ func TestScript(t *testing.T) {
 			locker := lockertest.NewServer() // its own, for its own faults
 			e.Defer(locker.Close)
 			e.Values[lockerKey{}] = locker
+			e.Values[holdKey{}] = &hold{}
 			key, err := locker.CreateProject("script" + strconv.FormatInt(n, 10)).CreateAccessKey(lockertest.KeyOptions{})
 			if err != nil {
 				return err
@@ -84,8 +94,10 @@ func TestScript(t *testing.T) {
 				return err
 			}
 			e.Setenv("POLYSECRET_AGE_IDENTITY", id.String())
+			e.Setenv("PATH", ageDir+string(filepath.ListSeparator)+e.Getenv("PATH"))
 			e.Setenv("FILE_URL", "file://"+filepath.Join(e.WorkDir, "store.secrets"))
 			e.Setenv("LOCKER_URL", "locker://"+hostOf(locker.URL())+lockertest.BasePath+"?scheme=http")
+			e.Setenv("LOCKER_API", locker.URL())
 			e.Setenv("LOCKER_ACCESS_KEY_ID", key.ID)
 			e.Setenv("LOCKER_SECRET_ACCESS_KEY", key.Secret)
 			if vaultAddr != "" {
@@ -117,8 +129,27 @@ func TestScript(t *testing.T) {
 			"vaultraw":   cmdVaultraw,
 			"lockerfail": cmdLockerfail,
 			"awsraw":     cmdAwsraw,
+			"lockerraw":  cmdLockerraw,
+			"lockerhold": cmdLockerhold,
 		},
 	})
+}
+
+// buildAge builds the official age command (filippo.io/age/cmd/age, a
+// tool of this module: go.mod's tool directive pins its version) into a
+// temporary directory that the scripts have first on their PATH, so that
+// they can check a file:// store with `age -d`.
+func buildAge() (dir string, err error) {
+	dir, err = os.MkdirTemp("", "polysecret-age-")
+	if err != nil {
+		return "", err
+	}
+	out, err := exec.Command("go", "build", "-o", filepath.Join(dir, "age"), "filippo.io/age/cmd/age").CombinedOutput()
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("build the age command: %v\n%s", err, out)
+	}
+	return dir, nil
 }
 
 func hostOf(u string) string {

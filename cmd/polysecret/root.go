@@ -18,6 +18,8 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	url, env       string
+	// isTerminal says whether a stream is a terminal (copy's progress bar).
+	isTerminal func(io.Writer) bool
 }
 
 // envPrefix: every flag --some-flag has an environment twin
@@ -33,8 +35,10 @@ func newRoot(a *app) *cobra.Command {
 		Use:   "polysecret",
 		Short: "Read, write, run with, export, import, copy and compare secrets in any store",
 		Long: `polysecret works on any store the polysecret library opens by URL:
-vault://, awssm://, locker://, mem:// (credentials come from each backend's
-own environment variables, never from the URL; see the library's README).
+vault://, awssm://, locker://, file://, abeja://, datalayer://,
+rest:// (a polysecret serve gateway), mem:// (credentials come from each
+backend's own environment variables, never from the URL; see the library's
+README).
 
 Every flag has an environment twin: --url is POLYSECRET_URL, --env is
 POLYSECRET_ENV, --from-file is POLYSECRET_FROM_FILE, and so on; a flag given
@@ -58,7 +62,8 @@ on the command line wins; an empty variable counts as unset. Values are printed 
 	root.PersistentFlags().StringVar(&a.env, "env", "", "the environment scope; \"\" = the URL's, else global (env POLYSECRET_ENV)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newGet(a), newLs(a), newSet(a), newRm(a), newVersions(a), newEnvCmd(a),
-		newExec(a), newExport(a), newImport(a), newCopy(a), newDiff(a))
+		newExec(a), newExport(a), newImport(a), newCopy(a), newDiff(a), newServe(a))
+	addCompletion(root)
 	return root
 }
 

@@ -5,6 +5,9 @@
 //	go run ./examples/quickstart 'vault://secret/quickstart'      # VAULT_ADDR, VAULT_TOKEN
 //	go run ./examples/quickstart 'awssm://quickstart?region=eu-west-1'
 //	go run ./examples/quickstart 'locker://api.locker.io/locker_secrets'
+//	go run ./examples/quickstart 'abeja://api.abeja.io/1234567890123'  # no environments: global only
+//	go run ./examples/quickstart 'datalayer://'
+//	go run ./examples/quickstart 'rest://secrets.example.com'          # a polysecret serve gateway
 //
 // It adapts to what the backend supports (Capabilities), can run twice
 // against a persistent store (its names carry a per-run suffix), removes what
@@ -24,10 +27,14 @@ import (
 	"time"
 
 	"github.com/polysecret/secrets"
-	_ "github.com/polysecret/secrets/awssm"  // registers awssm://
-	_ "github.com/polysecret/secrets/locker" // registers locker://
-	_ "github.com/polysecret/secrets/memory" // registers mem://
-	_ "github.com/polysecret/secrets/vault"  // registers vault://
+	_ "github.com/polysecret/secrets/abeja"     // registers abeja://
+	_ "github.com/polysecret/secrets/awssm"     // registers awssm://
+	_ "github.com/polysecret/secrets/datalayer" // registers datalayer://
+	_ "github.com/polysecret/secrets/file"      // registers file://
+	_ "github.com/polysecret/secrets/locker"    // registers locker://
+	_ "github.com/polysecret/secrets/memory"    // registers mem://
+	_ "github.com/polysecret/secrets/rest"      // registers rest://
+	_ "github.com/polysecret/secrets/vault"     // registers vault://
 )
 
 func main() {
@@ -93,18 +100,26 @@ func run(ctx context.Context, url string) error {
 		}
 	}()
 
-	// Two environments.
+	// Two environments — where the backend has any (ABEJA and Datalayer
+	// hold global secrets only: everything below is then global).
+	prod, staging := store.In(prodName), store.In(stagingName)
+	if caps.GlobalOnly {
+		prod, staging, prodName = store, store, "global"
+		step("this backend has no environments: every secret below is global")
+	}
 	for _, e := range []secrets.Environment{
 		{Name: stagingName, Description: "pre-production", ExternalURL: "https://staging.example.com"},
 		{Name: prodName, Description: "production"},
 	} {
+		if caps.GlobalOnly {
+			break
+		}
 		if _, err := store.CreateEnvironment(ctx, e); err != nil {
 			return err
 		}
 		cleanup = append(cleanup, func() error { return store.DeleteEnvironment(ctx, e.Name) })
 		step("created environment %q", e.Name)
 	}
-	prod, staging := store.In(prodName), store.In(stagingName)
 
 	// Global secrets are valid in every environment; an environment may
 	// override one with its own. Types, labels and expiry only where the
@@ -142,6 +157,9 @@ func run(ctx context.Context, url string) error {
 		{staging, secrets.Secret{Key: key("STRIPE_KEY"), Value: "sk_test_123", Type: secrets.TypeKey,
 			ExpiresAt: time.Now().Add(90 * 24 * time.Hour)}},
 	} {
+		if caps.GlobalOnly && c.s.Key == key("DATABASE_URL") && c.s.Type != "" {
+			continue // prod's own DATABASE_URL: no environment to hold it
+		}
 		if err := create(c.st, c.s); err != nil {
 			return err
 		}
@@ -149,16 +167,23 @@ func run(ctx context.Context, url string) error {
 
 	// Reads with fallback: prod has its own DATABASE_URL, staging falls
 	// back to the global one.
-	for _, st := range []*secrets.Store{prod, staging} {
+	readers := []*secrets.Store{prod, staging}
+	if caps.GlobalOnly {
+		readers = readers[:1] // one scope: nothing to fall back from
+	}
+	for _, st := range readers {
 		s, err := st.Get(ctx, key("DATABASE_URL"))
 		if err != nil {
 			return err
 		}
 		from := s.Environment
-		if from == "" {
+		switch {
+		case from == "" && st.Environment() != "":
 			from = "the global scope (fallback)"
+		case from == "":
+			from = "the global scope"
 		}
-		step("%s: Get(%s) → from %s, value %s", st.Environment(), key("DATABASE_URL"), from, mask(s.Value))
+		step("%s: Get(%s) → from %s, value %s", scope(st.Environment()), key("DATABASE_URL"), from, mask(s.Value))
 	}
 	level, err := prod.ValueOr(ctx, key("LOG_LEVEL"), "debug")
 	if err != nil {
@@ -222,12 +247,15 @@ func run(ctx context.Context, url string) error {
 		return fmt.Errorf("a read-only view: want PermissionDenied, got %v", err)
 	}
 	step("a read-only view refuses writes → PermissionDenied")
-	if caps.DeleteEnvironment {
+	switch {
+	case caps.GlobalOnly:
+		step("this backend has no environments: their operations are Unimplemented")
+	case caps.DeleteEnvironment:
 		if err := store.DeleteEnvironment(ctx, prodName); secrets.ErrorCode(err) != secrets.FailedPrecondition {
 			return fmt.Errorf("deleting an environment that holds secrets: want FailedPrecondition, got %v", err)
 		}
 		step("deleting environment %s while it holds secrets → FailedPrecondition (nothing lost)", prodName)
-	} else {
+	default:
 		step("this backend does not delete environments: DeleteEnvironment is Unimplemented")
 	}
 	if caps.Versions {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/polysecret/secrets/abeja/abejatest"
+	"github.com/polysecret/secrets/datalayer/datalayertest"
 	"github.com/polysecret/secrets/locker/lockertest"
 )
 
@@ -35,4 +37,33 @@ func TestQuickstartLocker(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestQuickstartGlobalOnly runs it twice on the backends without
+// environments (ABEJA, Datalayer): everything is global, and the second run
+// does not meet the first one's secrets.
+func TestQuickstartGlobalOnly(t *testing.T) {
+	t.Run("datalayer", func(t *testing.T) {
+		srv := datalayertest.NewServer()
+		defer srv.Close()
+		t.Setenv("DATALAYER_API_KEY", srv.NewAPIKey())
+		for range 2 {
+			if err := run(context.Background(), "datalayer://"+srv.Host()+"?scheme=http"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	t.Run("abeja", func(t *testing.T) {
+		srv := abejatest.NewServer()
+		defer srv.Close()
+		org := srv.NewOrganization()
+		user, pat := srv.NewUser(org)
+		t.Setenv("ABEJA_PLATFORM_USER_ID", user)
+		t.Setenv("ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN", pat)
+		for range 2 {
+			if err := run(context.Background(), "abeja://"+srv.Host()+"/"+org+"?scheme=http"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/polysecret/secrets/backend"
 )
@@ -162,4 +163,70 @@ func NotFound(env, key string) error {
 // NoEnvironment is the error of a missing environment.
 func NoEnvironment(env string) error {
 	return backend.Errorf(backend.NotFound, "environment %q does not exist", env)
+}
+
+// Capabilities are what a driver on this model supports: everything but
+// what a server enforces (NativeExpiry).
+var Capabilities = backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true,
+	Labels: true, Expiry: true, AtomicModify: true, AtomicMove: true, FieldWrites: true}
+
+// SelfClassified is embedded by a driver on this model: it classifies all
+// of its errors itself (backend.Errorf), so anything else is Unknown, and
+// it has no client or error type of its own to reach with As or ErrorAs.
+type SelfClassified struct{}
+
+// ErrorCode answers Unknown.
+func (SelfClassified) ErrorCode(error) backend.Code { return backend.Unknown }
+
+// As answers false.
+func (SelfClassified) As(any) bool { return false }
+
+// ErrorAs answers false.
+func (SelfClassified) ErrorAs(error, any) bool { return false }
+
+// Put creates (env, key) of s, or adds a version to it, as backend.Putter
+// does, and returns a copy of what it stored; id is the secret's ID.
+func (ix *Index) Put(s *backend.Secret, id string) (*backend.Secret, error) {
+	if s.Environment != "" && ix.Envs[s.Environment] == nil {
+		return nil, NoEnvironment(s.Environment)
+	}
+	k := Key{Env: s.Environment, Key: s.Key}
+	now := time.Now().UTC()
+	c := s.Clone()
+	c.Type = backend.EffectiveType(c.Type)
+	c.ID = id
+	c.CreatedAt, c.UpdatedAt = now, now
+	e := ix.Secrets[k]
+	if e == nil {
+		e = &Entry{Next: 1}
+		ix.Insert(k, e)
+	} else {
+		c.CreatedAt = e.Current().CreatedAt
+	}
+	e.Push(c)
+	return c.Clone(), nil
+}
+
+// Values answers keys in exactly env, as backend.BatchGetter does.
+func (ix *Index) Values(env string, keys []string) []backend.ValueResult {
+	res := make([]backend.ValueResult, len(keys))
+	for i, k := range keys {
+		if e := ix.Secrets[Key{Env: env, Key: k}]; e != nil {
+			res[i].Secret = e.Current().Clone()
+		} else {
+			res[i].Err = NotFound(env, k)
+		}
+	}
+	return res
+}
+
+// Driver is what a driver on this model implements: the contract and every
+// optional interface (compile-time check: var _ memindex.Driver = …).
+type Driver interface {
+	backend.Driver
+	backend.Putter
+	backend.BatchGetter
+	backend.Pinger
+	backend.ValueGetter
+	backend.FieldSetter
 }

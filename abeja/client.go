@@ -1,0 +1,142 @@
+package abeja
+
+import (
+	"encoding/base64"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/polysecret/secrets/backend"
+)
+
+// Version is sent in the User-Agent.
+const Version = "0.1.0"
+
+// DefaultAPIURL is the API base when neither ClientOptions.APIURL nor
+// ABEJA_API_URL says otherwise (abeja/common/connection.py).
+const DefaultAPIURL = "https://api.abeja.io"
+
+// DefaultTimeout bounds one request (the SDK's DEFAULT_CONNECTION_TIMEOUT
+// is 30 s too).
+const DefaultTimeout = 30 * time.Second
+
+// ClientOptions configure a Client: where it sends requests, with which
+// credentials, and how it retries.
+type ClientOptions struct {
+	// APIURL is the API base (scheme://host[/path]); paths are APIURL +
+	// "/secret-manager/…". Default: ABEJA_API_URL, else DefaultAPIURL.
+	APIURL string
+	// AuthToken is a platform auth token, sent as "Authorization: Bearer".
+	// UserID and PersonalAccessToken are a user's credentials, sent as HTTP
+	// Basic "user-<UserID>:<PersonalAccessToken>". When all three are
+	// empty they come from the environment as the SDK reads them
+	// (abeja/common/auth.py): PLATFORM_AUTH_TOKEN first, else
+	// ABEJA_PLATFORM_USER_ID and ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN.
+	AuthToken                   string
+	UserID, PersonalAccessToken string
+	// HTTPClient, if set, is used as it is; nothing in this package closes
+	// its connections.
+	HTTPClient *http.Client
+	// MaxRetries bounds the retries of 429, 5xx, transport failures and
+	// request timeouts (default backend.DefaultMaxRetries; negative =
+	// none).
+	MaxRetries int
+	// Timeout of one request, each retry getting its own (default
+	// DefaultTimeout). When it fires while the caller's context is alive
+	// the request is retried like a 503, and the call ends Unavailable if
+	// every attempt times out.
+	Timeout time.Duration
+	// Logger receives debug records of requests (method, path, status,
+	// attempt) — never a value, header or credential. Nil: no logging.
+	Logger *slog.Logger
+}
+
+// Client is an ABEJA Platform API client for the Secret Manager. It holds
+// no organization: each Store names its own.
+type Client struct {
+	base    string // scheme://host[/path], no trailing slash
+	auth    string // the Authorization header
+	hc      *http.Client
+	ownsHC  bool
+	timeout time.Duration
+	retry   backend.RetryPolicy
+	log     *slog.Logger
+}
+
+// NewClient checks the options and the credentials' presence; it makes no
+// request (Store.Ping does one).
+//
+// The Client belongs to the caller: pass it to [New] or to a [URLOpener]
+// as many times as wanted; closing a Store made from it leaves it usable.
+// [Client.CloseIdleConnections] releases what it holds.
+func NewClient(o ClientOptions) (*Client, error) {
+	if o.AuthToken == "" && o.UserID == "" && o.PersonalAccessToken == "" {
+		if tok := os.Getenv("PLATFORM_AUTH_TOKEN"); tok != "" {
+			o.AuthToken = tok
+		} else {
+			o.UserID, o.PersonalAccessToken = os.Getenv("ABEJA_PLATFORM_USER_ID"), os.Getenv("ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN")
+		}
+	}
+	var auth string
+	switch {
+	case o.AuthToken != "":
+		auth = "Bearer " + o.AuthToken
+	case o.UserID != "" && o.PersonalAccessToken != "":
+		user := o.UserID
+		if !strings.HasPrefix(user, "user-") {
+			user = "user-" + user // as the SDK's Connection does
+		}
+		auth = "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+o.PersonalAccessToken))
+	default:
+		return nil, backend.Errorf(backend.Unauthenticated,
+			"abeja: no credentials: set PLATFORM_AUTH_TOKEN, or ABEJA_PLATFORM_USER_ID and ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN")
+	}
+	if o.APIURL == "" {
+		o.APIURL = os.Getenv("ABEJA_API_URL")
+	}
+	if o.APIURL == "" {
+		o.APIURL = DefaultAPIURL
+	}
+	u, err := url.Parse(o.APIURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.ForceQuery {
+		return nil, backend.Errorf(backend.InvalidArgument, "abeja: the API URL must be an absolute http(s) URL without a query")
+	}
+	if err := checkURL(u, false); err != nil {
+		return nil, err
+	}
+	switch {
+	case o.MaxRetries == 0:
+		o.MaxRetries = backend.DefaultMaxRetries
+	case o.MaxRetries < 0:
+		o.MaxRetries = 0
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	hc := o.HTTPClient
+	if hc == nil {
+		// no Client.Timeout: each attempt has its own context deadline
+		hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Client{base: strings.TrimSuffix(o.APIURL, "/"), auth: auth, hc: hc, ownsHC: o.HTTPClient == nil,
+		timeout: o.Timeout, retry: backend.RetryPolicy{MaxRetries: o.MaxRetries}, log: log}, nil
+}
+
+// APIURL is the API base the client sends to.
+func (c *Client) APIURL() string { return c.base }
+
+// CloseIdleConnections releases the idle connections of the http.Client
+// NewClient built (one given in ClientOptions.HTTPClient is left alone).
+// The Client stays usable.
+func (c *Client) CloseIdleConnections() {
+	if c.ownsHC {
+		c.hc.CloseIdleConnections()
+	}
+}

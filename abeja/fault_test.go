@@ -1,0 +1,223 @@
+package abeja_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/abeja"
+	"github.com/polysecret/secrets/abeja/abejatest"
+)
+
+// versionsOf is what the server holds of a name: its versions' values.
+func versionsOf(srv *abejatest.Server, org, name string) (n int, values []string) {
+	for _, s := range srv.Secrets(org) {
+		if s.Name == name {
+			n++
+			for _, v := range s.Versions {
+				values = append(values, v.Value)
+			}
+		}
+	}
+	return n, values
+}
+
+// TestRetries: 429 with Retry-After and 5xx answers are retried; the
+// Retry-After is honoured; when they outlast max_retries the code is
+// RateLimited or Unavailable, after max_retries+1 requests.
+func TestRetries(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		status     int
+		n          int
+		retryAfter time.Duration
+		code       secrets.Code  // after n failures with max_retries 2; -1: success
+		wait       time.Duration // the first retry's wait, as logged, when Retry-After sets it
+	}{
+		{"429 once, Retry-After 1", 429, 1, time.Second, -1, time.Second},
+		{"503 twice", 503, 2, 0, -1, 0},
+		{"500 once", 500, 1, 0, -1, 0},
+		{"502 once", 502, 1, 0, -1, 0},
+		{"429 always", 429, 3, 0, secrets.RateLimited, 0},
+		{"503 always", 503, 3, 0, secrets.Unavailable, 0},
+		{"400 is not retried", 400, 1, 0, secrets.InvalidArgument, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			logs := &waits{}
+			st := e.store(t, abeja.ClientOptions{MaxRetries: 2, Logger: slog.New(logs)})
+			if err := st.Ping(ctx); err != nil {
+				t.Fatal(err)
+			}
+			before := e.srv.Requests()
+			e.srv.FailNext(tc.n, tc.status, tc.retryAfter)
+			err := st.Ping(ctx)
+			if got := secrets.ErrorCode(err); err != nil && got != tc.code || err == nil && tc.code != -1 {
+				t.Fatalf("Ping: %v, want %v", err, tc.code)
+			}
+			wantReq := min(tc.n+1, 3)
+			if tc.code == secrets.InvalidArgument {
+				wantReq = 1
+			}
+			if got := e.srv.Requests() - before; got != wantReq {
+				t.Errorf("%d requests, want %d", got, wantReq)
+			}
+			if w := logs.first(); tc.wait != 0 && w != tc.wait {
+				t.Errorf("the first retry waited %v; Retry-After asked for %v", w, tc.wait)
+			}
+		})
+	}
+}
+
+// waits is a slog.Handler that keeps the "wait" of the driver's retry
+// records (debug level, never a value).
+type waits struct {
+	mu sync.Mutex
+	ws []time.Duration
+}
+
+func (h *waits) Enabled(context.Context, slog.Level) bool { return true }
+func (h *waits) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *waits) WithGroup(string) slog.Handler            { return h }
+func (h *waits) Handle(_ context.Context, r slog.Record) error {
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "wait" {
+			h.mu.Lock()
+			h.ws = append(h.ws, a.Value.Duration())
+			h.mu.Unlock()
+		}
+		return true
+	})
+	return nil
+}
+
+func (h *waits) first() time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.ws) == 0 {
+		return 0
+	}
+	return h.ws[0]
+}
+
+// TestLostReplyCreate: the server creates the secret and the answer is
+// lost; the retry meets 409 and recognises the driver's own write: one
+// secret, one version, success.
+func TestLostReplyCreate(t *testing.T) {
+	e := newEnv(t)
+	st := e.store(t, abeja.ClientOptions{MaxRetries: 2})
+	e.srv.LoseReplyNext(1)
+	got, err := st.Create(ctx, secrets.Secret{Key: "LOST", Value: "v1", Description: "d"})
+	if err != nil {
+		t.Fatalf("Create after a lost reply: %v", err)
+	}
+	if got.Value != "v1" || got.Version != "1" {
+		t.Errorf("Create returned %+v", got)
+	}
+	if n, vals := versionsOf(e.srv, e.org, "LOST"); n != 1 || !cmp.Equal(vals, []string{"v1"}) {
+		t.Errorf("server holds %d secrets named LOST, versions %q; want one with [v1]", n, vals)
+	}
+	// Another writer's secret of the same name is not taken for ours.
+	e.srv.LoseReplyNext(1)
+	_, err = st.Create(ctx, secrets.Secret{Key: "LOST", Value: "other"})
+	if secrets.ErrorCode(err) != secrets.AlreadyExists {
+		t.Fatalf("Create of a taken name after a lost reply: %v, want AlreadyExists", err)
+	}
+}
+
+// TestLostReplyModify: the new version lands and its answer is lost; the
+// driver reads the secret before sending again and finds it: two versions,
+// not three.
+func TestLostReplyModify(t *testing.T) {
+	e := newEnv(t)
+	st := e.store(t, abeja.ClientOptions{MaxRetries: 2})
+	if _, err := st.Create(ctx, secrets.Secret{Key: "M", Value: "v1"}); err != nil {
+		t.Fatal(err)
+	}
+	var posts int // OnRequest runs under no lock: the driver sends one request at a time
+	e.srv.OnRequest(func(r *http.Request) {
+		if r.Method == "POST" {
+			posts++
+			if posts == 1 {
+				e.srv.LoseReplyNext(1)
+			}
+		}
+	})
+	got, err := st.Modify(ctx, "M", secrets.Update{Value: secrets.Ptr("v2")})
+	if err != nil {
+		t.Fatalf("Modify after a lost reply: %v", err)
+	}
+	if got.Value != "v2" || got.Version != "2" {
+		t.Errorf("Modify returned value %q version %q", got.Value, got.Version)
+	}
+	if _, vals := versionsOf(e.srv, e.org, "M"); !cmp.Equal(vals, []string{"v1", "v2"}) {
+		t.Errorf("versions %q, want [v1 v2]", vals)
+	}
+	if posts != 1 {
+		t.Errorf("%d POSTs, want 1", posts)
+	}
+}
+
+// TestLostReplyDelete: the secret is deleted and the answer lost; the
+// retry's 404 is that success.
+func TestLostReplyDelete(t *testing.T) {
+	e := newEnv(t)
+	st := e.store(t, abeja.ClientOptions{MaxRetries: 2})
+	if _, err := st.Create(ctx, secrets.Secret{Key: "D", Value: "v1"}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.OnRequest(func(r *http.Request) {
+		if r.Method == "DELETE" {
+			e.srv.OnRequest(nil)
+			e.srv.LoseReplyNext(1)
+		}
+	})
+	if err := st.Delete(ctx, "D"); err != nil {
+		t.Fatalf("Delete after a lost reply: %v", err)
+	}
+	if n, _ := versionsOf(e.srv, e.org, "D"); n != 0 {
+		t.Error("the secret is still there")
+	}
+}
+
+// TestRequestTimeout: a server slower than the request timeout is retried
+// and the call ends Unavailable (never DeadlineExceeded: the caller set no
+// deadline) within a bound.
+func TestRequestTimeout(t *testing.T) {
+	e := newEnv(t)
+	st := e.store(t, abeja.ClientOptions{MaxRetries: 1, Timeout: 100 * time.Millisecond})
+	e.srv.DelayNext(2, 2*time.Second)
+	start := time.Now()
+	err := st.Ping(ctx)
+	if secrets.ErrorCode(err) != secrets.Unavailable {
+		t.Fatalf("Ping: %v, want Unavailable", err)
+	}
+	if el := time.Since(start); el > 2*time.Second {
+		t.Errorf("took %v", el)
+	}
+}
+
+// TestStaleID: a secret deleted and created again elsewhere has a new id;
+// the driver's remembered id answers 404 and the driver finds the new one.
+func TestStaleID(t *testing.T) {
+	e := newEnv(t)
+	a, b := e.store(t, abeja.ClientOptions{}), e.store(t, abeja.ClientOptions{})
+	if _, err := a.Create(ctx, secrets.Secret{Key: "S", Value: "old"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Delete(ctx, "S"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Create(ctx, secrets.Secret{Key: "S", Value: "new"}); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := a.Value(ctx, "S"); err != nil || v != "new" {
+		t.Fatalf("Value through a store that knew the old id: %q, %v", v, err)
+	}
+}

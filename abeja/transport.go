@@ -1,0 +1,145 @@
+package abeja
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"syscall"
+	"time"
+
+	"github.com/polysecret/secrets/backend"
+)
+
+// The HTTP exchange: one request with its timeout, the SDK's headers and
+// ABEJA's error body, retried as backend.RetryPolicy says — and, for a
+// write, knowing whether an attempt that failed may still have landed.
+
+// request is one API call.
+type request struct {
+	method, path string
+	query        url.Values
+	body         any // JSON-encoded when not nil
+	out          any // a 2xx JSON answer is decoded into it
+	// landed, when set, is asked before each retry that follows an
+	// attempt which may have been applied (see maybeApplied): true means
+	// it was, and the call succeeds without sending again. Non-idempotent
+	// writes (POST of a version) set it.
+	landed func(ctx context.Context) (bool, error)
+}
+
+// do runs r, retrying RateLimited and Unavailable outcomes (429, 5xx,
+// transport failures, the per-request timeout) up to MaxRetries times,
+// waiting as backend.RetryPolicy says (Retry-After honoured). uncertain
+// reports that some attempt failed after the request may have reached the
+// server, so that a final 409 or 404 may be the caller's own earlier
+// attempt.
+func (c *Client) do(ctx context.Context, r *request) (uncertain bool, err error) {
+	var payload []byte
+	if r.body != nil {
+		if payload, err = json.Marshal(r.body); err != nil {
+			return false, err
+		}
+	}
+	target := c.base + r.path
+	if len(r.query) > 0 {
+		target += "?" + r.query.Encode()
+	}
+	err = c.retry.Do(ctx, classify, func(ctx context.Context) (time.Duration, error) {
+		if uncertain && r.landed != nil {
+			ok, err := r.landed(ctx)
+			if err != nil {
+				return 0, err
+			}
+			if ok {
+				return 0, nil
+			}
+		}
+		err := c.once(ctx, r.method, target, r.path, payload, r.out)
+		if maybeApplied(err) {
+			uncertain = true
+		}
+		var ae *APIError
+		if errors.As(err, &ae) {
+			return ae.RetryAfter, err
+		}
+		return 0, err
+	}, func(n int, code backend.Code, wait time.Duration) {
+		c.log.DebugContext(ctx, "abeja: retrying", "method", r.method, "path", r.path, "code", code.String(), "attempt", n, "wait", wait)
+	})
+	return uncertain, err
+}
+
+// maybeApplied reports whether a failed attempt may have been applied by
+// the server: a transport failure other than a refused connection, the
+// request timeout, or a 500, 502 or 504 (a 429 or 503 is a refusal).
+func maybeApplied(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.Status == 500 || ae.Status == 502 || ae.Status == 504
+	}
+	return !errors.Is(err, syscall.ECONNREFUSED)
+}
+
+func (c *Client) once(ctx context.Context, method, target, path string, payload []byte, out any) error {
+	var rd io.Reader
+	if payload != nil {
+		rd = bytes.NewReader(payload)
+	}
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, method, target, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", c.auth)
+	req.Header.Set("User-Agent", "polysecret-abeja/"+Version)
+	req.Header.Set("Accept", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return c.transportErr(ctx, actx, method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return c.transportErr(ctx, actx, method, path, err)
+	}
+	c.log.DebugContext(ctx, "abeja: request", "method", method, "path", path, "status", resp.StatusCode)
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return parseAPIError(resp.StatusCode, resp.Header, b)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		// The body may hold values: never quote it.
+		return backend.Errorf(backend.Internal, "abeja: undecodable answer to %s %s", method, path)
+	}
+	return nil
+}
+
+// transportErr tells the driver's own request timeout (retryable) from the
+// caller's context (which stays the context's error).
+func (c *Client) transportErr(ctx, actx context.Context, method, path string, err error) error {
+	if ctx.Err() != nil {
+		return err
+	}
+	if actx.Err() != nil {
+		return &requestTimeout{method: method, path: path, after: c.timeout}
+	}
+	var ne net.Error
+	if backend.ContextCode(err) != backend.Unknown || (errors.As(err, &ne) && ne.Timeout()) {
+		return &requestTimeout{method: method, path: path} // the http.Client's own timeout
+	}
+	return err
+}

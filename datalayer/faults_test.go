@@ -1,0 +1,246 @@
+package datalayer_test
+
+import (
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/datalayer"
+	"github.com/polysecret/secrets/datalayer/datalayertest"
+)
+
+// TestRetries: 429 (with Retry-After) and 5xx answers are retried up to
+// max_retries; 500 is not; a retried call that runs out of retries has
+// the last answer's code.
+func TestRetries(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		fail       int // FailNext(fail, status)
+		status     int
+		retryAfter time.Duration
+		maxRetries int
+		want       secrets.Code // -1: success
+		requests   int
+	}{
+		{"429 then success", 2, 429, time.Second, 3, -1, 3},
+		{"503 then success", 2, 503, 0, 3, -1, 3},
+		{"502 then success", 1, 502, 0, 3, -1, 2},
+		{"504 then success", 1, 504, 0, 3, -1, 2},
+		{"429 beyond max_retries", 3, 429, 0, 1, secrets.RateLimited, 2},
+		{"503 beyond max_retries", 3, 503, 0, 1, secrets.Unavailable, 2},
+		{"500 not retried", 1, 500, 0, 3, secrets.Internal, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, true)
+			st := e.open(t, func(o *datalayer.ClientOptions) { o.MaxRetries = tc.maxRetries })
+			if _, err := e.srv.Seed(e.key, datalayertest.StoredSecret{Name: "K", Value: b64("v")}); err != nil {
+				t.Fatal(err)
+			}
+			e.srv.FailNext(tc.fail, tc.status, tc.retryAfter)
+			before := e.srv.Requests()
+			v, err := st.Value(ctx, "K")
+			switch {
+			case tc.want == -1 && (err != nil || v != "v"):
+				t.Errorf("Value = %q, %v; want success", v, err)
+			case tc.want != -1 && secrets.ErrorCode(err) != tc.want:
+				t.Errorf("Value: %v, want %v", err, tc.want)
+			}
+			if n := e.srv.Requests() - before; n != tc.requests {
+				t.Errorf("%d requests, want %d", n, tc.requests)
+			}
+		})
+	}
+}
+
+// TestRetryAfterBeyondDeadline: a Retry-After that would end after the
+// caller's deadline is not slept: the 429 comes back at once.
+func TestRetryAfterBeyondDeadline(t *testing.T) {
+	e := newEnv(t, true)
+	st := e.open(t)
+	e.srv.FailNext(1, 429, time.Hour)
+	cctx, cancel := contextWithTimeout(5 * time.Second)
+	defer cancel()
+	start := time.Now()
+	err := st.Ping(cctx)
+	if secrets.ErrorCode(err) != secrets.RateLimited {
+		t.Errorf("Ping = %v, want RateLimited", err)
+	}
+	if d := time.Since(start); d > 4*time.Second {
+		t.Errorf("Ping took %v: it slept into the deadline", d)
+	}
+}
+
+// TestLostReplyCreate: a POST applied whose answer is lost is retried;
+// the retry's 409 is recognised as the call's own write (same name,
+// variant, description and value_s): success, and one secret — in both
+// list shapes.
+func TestLostReplyCreate(t *testing.T) {
+	for _, shape := range shapes {
+		t.Run(shape.name, func(t *testing.T) {
+			e := newEnv(t, shape.withValues)
+			st := e.open(t)
+			e.srv.LoseReplyNext(1)
+			got, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v", Type: secrets.TypeToken, Description: "d"})
+			if err != nil {
+				t.Fatalf("Create after a lost reply: %v", err)
+			}
+			stored := e.srv.Stored(e.key)
+			want := []datalayertest.StoredSecret{{UID: got.ID, Name: "K", Variant: "token", Description: "d", Value: b64("v")}}
+			if d := cmp.Diff(want, stored); d != "" {
+				t.Errorf("stored (-want +got):\n%s", d)
+			}
+			if n := e.srv.Count("create"); n != 2 {
+				t.Errorf("%d POSTs, want 2", n)
+			}
+		})
+	}
+}
+
+// TestTakenNameAfterLostReply: when a first attempt may have landed but
+// the name holds someone else's secret (another value), the 409 is
+// AlreadyExists and the other secret is untouched.
+func TestTakenNameAfterLostReply(t *testing.T) {
+	e := newEnv(t, true)
+	st := e.open(t)
+	var once atomic.Bool
+	e.srv.OnRequest(func(r *http.Request) {
+		if r.Method == http.MethodPost && once.CompareAndSwap(false, true) {
+			// another client takes the name while the first attempt fails
+			if _, err := e.srv.Seed(e.key, datalayertest.StoredSecret{Name: "K", Value: b64("theirs")}); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	e.srv.FailNext(1, 503, 0)
+	_, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "mine"})
+	if secrets.ErrorCode(err) != secrets.AlreadyExists {
+		t.Fatalf("Create = %v, want AlreadyExists", err)
+	}
+	if s := e.srv.Stored(e.key); len(s) != 1 || s[0].Value != b64("theirs") {
+		t.Errorf("stored %+v", s)
+	}
+}
+
+// TestLostReplyDelete: a DELETE applied whose answer is lost is retried;
+// the retry's 404 is the call's own delete: success.
+func TestLostReplyDelete(t *testing.T) {
+	e := newEnv(t, true)
+	st := e.open(t)
+	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
+		t.Fatal(err)
+	}
+	var once atomic.Bool
+	e.srv.OnRequest(func(r *http.Request) {
+		if r.Method == http.MethodDelete && once.CompareAndSwap(false, true) {
+			e.srv.LoseReplyNext(1)
+		}
+	})
+	if err := st.Delete(ctx, "K"); err != nil {
+		t.Fatalf("Delete after a lost reply: %v", err)
+	}
+	if n := e.srv.Count("delete"); n != 2 {
+		t.Errorf("%d DELETEs, want 2", n)
+	}
+	if s := e.srv.Stored(e.key); len(s) != 0 {
+		t.Errorf("stored %+v", s)
+	}
+	// Without a lost answer, a secret deleted meanwhile is NotFound.
+	if err := st.Delete(ctx, "K"); secrets.ErrorCode(err) != secrets.NotFound {
+		t.Errorf("second Delete = %v, want NotFound", err)
+	}
+}
+
+// TestLostReplyModify: a PUT is idempotent: applied, answer lost, retried.
+func TestLostReplyModify(t *testing.T) {
+	e := newEnv(t, false)
+	st := e.open(t)
+	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v1"}); err != nil {
+		t.Fatal(err)
+	}
+	var once atomic.Bool
+	e.srv.OnRequest(func(r *http.Request) {
+		if r.Method == http.MethodPut && once.CompareAndSwap(false, true) {
+			e.srv.LoseReplyNext(1)
+		}
+	})
+	got, err := st.Modify(ctx, "K", secrets.Update{Value: secrets.Ptr("v2")})
+	if err != nil || got.Value != "v2" {
+		t.Fatalf("Modify = %v, %v", got, err)
+	}
+	if s := e.srv.Stored(e.key); len(s) != 1 || s[0].Value != b64("v2") {
+		t.Errorf("stored %+v", s)
+	}
+}
+
+// TestStaleUID: a uid the store learnt that now names nothing (deleted
+// elsewhere) or another secret (renamed elsewhere) is not used: the
+// store lists again.
+func TestStaleUID(t *testing.T) {
+	e := newEnv(t, true)
+	st := e.open(t)
+	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "old"}); err != nil {
+		t.Fatal(err)
+	}
+	uid := e.srv.Stored(e.key)[0].UID
+	e.srv.Delete(e.key, uid)
+	if _, err := st.Get(ctx, "K"); secrets.ErrorCode(err) != secrets.NotFound {
+		t.Errorf("Get of a secret deleted elsewhere = %v, want NotFound", err)
+	}
+	// re-created elsewhere under a new uid: found by listing
+	if _, err := e.srv.Seed(e.key, datalayertest.StoredSecret{Name: "K", Value: b64("new")}); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := st.Value(ctx, "K"); err != nil || v != "new" {
+		t.Errorf("Value after re-creation elsewhere = %q, %v", v, err)
+	}
+	// Modify must not write to a uid that now names another secret.
+	st2 := e.open(t)
+	if _, err := st2.Create(ctx, secrets.Secret{Key: "A", Value: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	var uidA string
+	for _, s := range e.srv.Stored(e.key) {
+		if s.Name == "A" {
+			uidA = s.UID
+		}
+	}
+	e.srv.Delete(e.key, uidA)
+	if _, err := e.srv.Seed(e.key, datalayertest.StoredSecret{Name: "A", Value: b64("a2")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st2.Modify(ctx, "A", secrets.Update{Value: secrets.Ptr("a3")}); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := st.Value(ctx, "A"); v != "a3" {
+		t.Errorf("Value after Modify = %q", v)
+	}
+	// Renamed elsewhere (PUT of another name): the old name is gone, and
+	// a Delete of it must not delete the renamed secret.
+	if _, err := st2.Create(ctx, secrets.Secret{Key: "B", Value: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	var uidB string
+	for _, s := range e.srv.Stored(e.key) {
+		if s.Name == "B" {
+			uidB = s.UID
+		}
+	}
+	req, _ := http.NewRequest(http.MethodPut, e.srv.URL()+"/api/iam/v1/secrets/"+uidB, strings.NewReader(`{"name":"C"}`))
+	req.Header.Set("Authorization", "Bearer "+e.key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("rename: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if err := st2.Delete(ctx, "B"); secrets.ErrorCode(err) != secrets.NotFound {
+		t.Errorf("Delete of a name renamed elsewhere = %v, want NotFound", err)
+	}
+	if v, err := st2.Value(ctx, "C"); err != nil || v != "b" {
+		t.Errorf("the renamed secret: %q, %v", v, err)
+	}
+}

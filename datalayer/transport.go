@@ -1,0 +1,187 @@
+package datalayer
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/polysecret/secrets/backend"
+)
+
+// The HTTP exchange: one request with its timeout, the official clients'
+// headers and the API's answer envelope, retried as backend.RetryPolicy
+// says.
+
+// maxAnswer bounds the answer body the client reads.
+const maxAnswer = 64 << 20
+
+// exchange is one API call: what to send, where to decode the answer, and
+// the strings an error message must never show (the value sent, in both
+// encodings).
+type exchange struct {
+	method, path string
+	body         any
+	out          any
+	redact       []string
+}
+
+// do sends the call and decodes a 2xx JSON answer into x.out. It retries
+// RateLimited and Unavailable outcomes up to MaxRetries times, waiting as
+// backend.RetryPolicy says (Retry-After honoured, capped at its Max), and
+// never sleeps into the caller's deadline.
+//
+// landed reports whether an attempt of this call may have been applied by
+// the server without the client seeing it succeed: its answer was lost
+// (a transport failure, the request timeout) or was a 5xx from something
+// in front of the server. A write that ends in a conflict (409 on a
+// create, 404 on a delete) after such an attempt may be meeting itself.
+func (c *Client) do(ctx context.Context, x exchange) (landed bool, err error) {
+	var payload []byte
+	if x.body != nil {
+		if payload, err = json.Marshal(x.body); err != nil {
+			return false, err
+		}
+	}
+	err = c.retry.Do(ctx, classify, func(ctx context.Context) (time.Duration, error) {
+		err := c.once(ctx, &x, payload)
+		var ae *APIError
+		switch {
+		case err == nil:
+		case errors.As(err, &ae):
+			if ae.Status >= 500 {
+				landed = true
+			}
+			return ae.RetryAfter, err
+		case ctx.Err() == nil:
+			landed = true // sent, maybe applied; the answer is lost
+		}
+		return 0, err
+	}, func(n int, code backend.Code, wait time.Duration) {
+		c.log.DebugContext(ctx, "datalayer: retrying", "method", x.method, "path", x.path, "code", code.String(), "attempt", n, "wait", wait)
+	})
+	return landed, err
+}
+
+func (c *Client) once(ctx context.Context, x *exchange, payload []byte) error {
+	var rd io.Reader
+	if payload != nil {
+		rd = bytes.NewReader(payload)
+	}
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, x.method, c.base+x.path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.key)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "polysecret-datalayer/"+Version)
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if x.method == http.MethodGet {
+		req.Header.Set("Cache-Control", "no-store, no-cache, must-revalidate") // as the official client
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return c.transportErr(ctx, actx, x, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if err != nil {
+		return c.transportErr(ctx, actx, x, err)
+	}
+	c.log.DebugContext(ctx, "datalayer: request", "method", x.method, "path", x.path, "status", resp.StatusCode)
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return &APIError{Status: resp.StatusCode, Message: errorMessage(b, resp.StatusCode, x.redact),
+			RetryAfter: backend.ParseRetryAfter(resp.Header)}
+	}
+	var env struct {
+		Success *bool `json:"success"`
+	}
+	if json.Unmarshal(b, &env) != nil {
+		// Never quote the body: it may hold values.
+		return backend.Errorf(backend.Internal, "datalayer: undecodable answer to %s %s", x.method, x.path)
+	}
+	if env.Success != nil && !*env.Success {
+		return &APIError{Status: resp.StatusCode, Message: errorMessage(b, resp.StatusCode, x.redact)}
+	}
+	if x.out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(b, x.out); err != nil {
+		return backend.Errorf(backend.Internal, "datalayer: undecodable answer to %s %s", x.method, x.path)
+	}
+	return nil
+}
+
+// maxMessage bounds the server's message kept in an APIError.
+const maxMessage = 300
+
+// errorMessage is the message of an error answer: "message", else a
+// "detail" string or its "message" (as the official TypeScript client
+// reads them), else the status text. What the call sent as a value is
+// cut out, should the server quote it.
+func errorMessage(body []byte, status int, redact []string) string {
+	var e struct {
+		Message *string         `json:"message"`
+		Detail  json.RawMessage `json:"detail"`
+	}
+	msg := ""
+	if json.Unmarshal(body, &e) == nil {
+		switch {
+		case e.Message != nil:
+			msg = *e.Message
+		case len(e.Detail) > 0:
+			var s string
+			var d struct {
+				Message string `json:"message"`
+			}
+			if json.Unmarshal(e.Detail, &s) == nil {
+				msg = s
+			} else if json.Unmarshal(e.Detail, &d) == nil {
+				msg = d.Message
+			}
+		}
+	}
+	for _, r := range redact {
+		if r != "" {
+			msg = strings.ReplaceAll(msg, r, "[redacted]")
+		}
+	}
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
+	if len(msg) > maxMessage {
+		msg = msg[:maxMessage]
+		for !utf8.ValidString(msg) {
+			msg = msg[:len(msg)-1]
+		}
+		msg += "…"
+	}
+	return msg
+}
+
+// transportErr tells a timeout of the request (the driver's Timeout, or a
+// user's http.Client.Timeout) from the caller's own context: the first is
+// a retryable requestTimeout, the second stays the context's error.
+func (c *Client) transportErr(ctx, actx context.Context, x *exchange, err error) error {
+	if ctx.Err() != nil {
+		return err
+	}
+	if actx.Err() != nil {
+		return &requestTimeout{method: x.method, path: x.path, after: c.timeout}
+	}
+	var ne net.Error
+	if backend.ContextCode(err) != backend.Unknown || (errors.As(err, &ne) && ne.Timeout()) {
+		return &requestTimeout{method: x.method, path: x.path} // the http.Client's own timeout
+	}
+	return err
+}

@@ -1,0 +1,241 @@
+package rest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/polysecret/secrets/backend"
+)
+
+// EnvAPIKey and EnvAPIKeyFile name the environment variables the API key
+// comes from when ClientOptions.APIKey is empty.
+const (
+	EnvAPIKey     = "POLYSECRET_API_KEY"
+	EnvAPIKeyFile = "POLYSECRET_API_KEY_FILE"
+)
+
+// ClientOptions configure a Client.
+type ClientOptions struct {
+	// BaseURL is the gateway's base URL (https://secrets.example.com, or
+	// with a path prefix under which the API is mounted); requests go to
+	// BaseURL + "/v1/…".
+	BaseURL string
+	// APIKey is sent as X-API-Key. Empty: the contents of the file named
+	// by APIKeyFile, else $POLYSECRET_API_KEY, else the file named by
+	// $POLYSECRET_API_KEY_FILE.
+	APIKey     string
+	APIKeyFile string
+	// HTTPClient, if set, is used as it is (InsecureSkipVerify is then
+	// ignored) and nothing in this package closes its connections.
+	HTTPClient *http.Client
+	// InsecureSkipVerify turns off TLS verification (test servers only).
+	InsecureSkipVerify bool
+	// MaxRetries bounds the retries of 429, 5xx answers other than 500,
+	// transport failures and request timeouts (default
+	// backend.DefaultMaxRetries; negative: none). Writes are retried with
+	// the same Idempotency-Key, so a retry never applies a write twice.
+	MaxRetries int
+	// Timeout of one request, each retry its own (default 30 s).
+	Timeout time.Duration
+	// Logger receives debug records of retries (method, route, code) —
+	// never a value or the key. Nil: none.
+	Logger *slog.Logger
+}
+
+// Client talks to one gateway with one API key. It is safe for concurrent
+// use and belongs to whoever made it: closing a Store made from it leaves
+// it usable.
+type Client struct {
+	base    string
+	key     string
+	hc      *http.Client
+	ownsHC  bool
+	timeout time.Duration
+	retry   backend.RetryPolicy
+	log     *slog.Logger
+}
+
+// NewClient checks the options and builds a client; it makes no request.
+func NewClient(o ClientOptions) (*Client, error) {
+	u, err := url.Parse(o.BaseURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return nil, backend.Errorf(backend.InvalidArgument, "rest: BaseURL must be an absolute http(s) URL without user info, query or fragment")
+	}
+	key := o.APIKey
+	if key == "" {
+		file := o.APIKeyFile
+		if file == "" {
+			key = os.Getenv(EnvAPIKey)
+			file = os.Getenv(EnvAPIKeyFile)
+		}
+		if key == "" && file != "" {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				return nil, backend.Errorf(backend.InvalidArgument, "rest: reading the API key file: %w", err)
+			}
+			key = strings.TrimSpace(string(b))
+		}
+	}
+	if key == "" {
+		return nil, backend.Errorf(backend.Unauthenticated, "rest: no API key: set %s or %s", EnvAPIKey, EnvAPIKeyFile)
+	}
+	if o.MaxRetries == 0 {
+		o.MaxRetries = backend.DefaultMaxRetries
+	} else if o.MaxRetries < 0 {
+		o.MaxRetries = 0
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	hc := o.HTTPClient
+	if hc == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 64
+		if o.InsecureSkipVerify {
+			tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // explicit opt-in
+		}
+		hc = &http.Client{Transport: tr}
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Client{base: strings.TrimSuffix(u.String(), "/"), key: key, hc: hc, ownsHC: o.HTTPClient == nil,
+		timeout: o.Timeout, retry: backend.RetryPolicy{MaxRetries: o.MaxRetries}, log: log}, nil
+}
+
+// BaseURL is the gateway's base URL.
+func (c *Client) BaseURL() string { return c.base }
+
+// CloseIdleConnections releases the idle connections of the http.Client
+// NewClient built (one given in ClientOptions.HTTPClient is left alone).
+// The Client stays usable.
+func (c *Client) CloseIdleConnections() {
+	if c.ownsHC {
+		c.hc.CloseIdleConnections()
+	}
+}
+
+// newIdempotencyKey is a fresh Idempotency-Key for one write (all its
+// retries share it).
+func newIdempotencyKey() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// do sends one API call and decodes the "data" of a 2xx answer into out.
+// Writes (every method but GET) carry an Idempotency-Key shared by their
+// retries. RateLimited and Unavailable outcomes are retried as
+// backend.RetryPolicy says, never into the caller's deadline.
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, body, out any) error {
+	var payload []byte
+	if body != nil {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(body); err != nil {
+			return err
+		}
+		payload = b.Bytes()
+	}
+	ik := ""
+	if method != http.MethodGet {
+		ik = newIdempotencyKey()
+	}
+	target := c.base + path
+	if len(query) > 0 {
+		target += "?" + query.Encode()
+	}
+	return c.retry.Do(ctx, classify, func(ctx context.Context) (time.Duration, error) {
+		err := c.once(ctx, method, target, path, ik, payload, out)
+		var ae *APIError
+		if errors.As(err, &ae) {
+			return ae.RetryAfter, err
+		}
+		return 0, err
+	}, func(n int, code backend.Code, wait time.Duration) {
+		c.log.DebugContext(ctx, "rest: retrying", "method", method, "code", code.String(), "attempt", n, "wait", wait)
+	})
+}
+
+func (c *Client) once(ctx context.Context, method, target, path, ik string, payload []byte, out any) error {
+	var rd io.Reader
+	if payload != nil {
+		rd = bytes.NewReader(payload)
+	}
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, method, target, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("X-API-Key", c.key)
+	req.Header.Set("Accept", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if ik != "" {
+		req.Header.Set("Idempotency-Key", ik)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return c.transportErr(ctx, actx, method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return c.transportErr(ctx, actx, method, path, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		ae := &APIError{Status: resp.StatusCode, RetryAfter: backend.ParseRetryAfter(resp.Header)}
+		var eb struct {
+			Error struct {
+				Code    string `json:"code"`
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		if json.Unmarshal(b, &eb) == nil && eb.Error.Code != "" {
+			ae.Code, ae.Message = eb.Error.Code, eb.Error.Message
+		} else {
+			ae.Message = http.StatusText(resp.StatusCode) // a proxy's page: not quoted
+		}
+		return ae
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		return nil
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return backend.Errorf(backend.Internal, "rest: undecodable answer to %s %s", method, path)
+	}
+	return nil
+}
+
+// transportErr tells the driver's own request timeout (retryable,
+// Unavailable) from the caller's context (kept as it is).
+func (c *Client) transportErr(ctx, actx context.Context, method, path string, err error) error {
+	if ctx.Err() != nil {
+		return err
+	}
+	if actx.Err() != nil {
+		return &requestTimeout{method: method, path: path, after: c.timeout}
+	}
+	var ne net.Error
+	if backend.ContextCode(err) != backend.Unknown || (errors.As(err, &ne) && ne.Timeout()) {
+		return &requestTimeout{method: method, path: path}
+	}
+	return &transportError{method: method, path: path, err: err}
+}

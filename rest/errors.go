@@ -1,0 +1,105 @@
+package rest
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/polysecret/secrets/backend"
+	"github.com/polysecret/secrets/restapi"
+)
+
+// APIError is an error answer of the gateway: the HTTP status and the
+// {"error":{"code","message"}} envelope.
+type APIError struct {
+	Status     int
+	Code       string // restapi's snake_case code; "" for an answer without the envelope
+	Message    string
+	RetryAfter time.Duration
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("rest: HTTP %d %s: %s", e.Status, e.Code, e.Message)
+}
+
+// statusCodes classify answers without the API's envelope (a proxy or
+// load balancer in front of the gateway).
+var statusCodes = map[int]backend.Code{
+	400: backend.InvalidArgument,
+	401: backend.Unauthenticated,
+	403: backend.PermissionDenied,
+	404: backend.NotFound,
+	409: backend.AlreadyExists,
+	412: backend.FailedPrecondition,
+	413: backend.InvalidArgument,
+	429: backend.RateLimited,
+	500: backend.Internal,
+	501: backend.Unimplemented,
+	502: backend.Unavailable,
+	503: backend.Unavailable,
+	504: backend.Unavailable,
+}
+
+// code classifies e: the API's code (restapi's table, 1:1 with the
+// secrets codes), else the status.
+func (e *APIError) code() backend.Code {
+	if c, ok := restapi.ParseCode(e.Code); ok {
+		switch c {
+		case backend.Canceled, backend.DeadlineExceeded:
+			// The gateway's context, not the caller's: retryable.
+			return backend.Unavailable
+		}
+		return c
+	}
+	if c, ok := statusCodes[e.Status]; ok {
+		return c
+	}
+	if e.Status >= 500 {
+		return backend.Unavailable
+	}
+	return backend.Unknown
+}
+
+// requestTimeout is the driver's own per-request timeout firing while the
+// caller's context is alive: Unavailable, retried.
+type requestTimeout struct {
+	method, path string
+	after        time.Duration
+}
+
+func (e *requestTimeout) Error() string {
+	if e.after == 0 {
+		return fmt.Sprintf("rest: no answer to %s %s before the HTTP client's timeout", e.method, e.path)
+	}
+	return fmt.Sprintf("rest: no answer to %s %s within the request timeout (%v)", e.method, e.path, e.after)
+}
+
+// Timeout marks it as a timeout.
+func (e *requestTimeout) Timeout() bool { return true }
+
+// transportError is a request that got no HTTP answer (refused, reset,
+// closed): Unavailable, retried.
+type transportError struct {
+	method, path string
+	err          error
+}
+
+func (e *transportError) Error() string {
+	return fmt.Sprintf("rest: %s %s: %v", e.method, e.path, e.err)
+}
+
+func (e *transportError) Unwrap() error { return e.err }
+
+// classify is the driver's error table.
+func classify(err error) backend.Code {
+	var ae *APIError
+	var rt *requestTimeout
+	var te *transportError
+	switch {
+	case errors.As(err, &ae):
+		return ae.code()
+	case errors.As(err, &rt), errors.As(err, &te):
+		return backend.Unavailable
+	}
+	return backend.Classify(err, nil)
+}
