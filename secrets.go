@@ -370,7 +370,7 @@ func (s *Store) Get(ctx context.Context, key string, opts ...GetOption) (*Secret
 // Where the driver can read a value alone (backend.ValueGetter: memory),
 // Value builds no Secret: on mem:// it makes no allocation.
 func (s *Store) Value(ctx context.Context, key string) (string, error) {
-	if s.vg != nil && strings.IndexByte(key, '#') < 0 {
+	if s.vg != nil {
 		if v, ok, err := s.fastValue(ctx, s.vg, key); ok {
 			return v, err
 		}
@@ -386,11 +386,21 @@ func (s *Store) Value(ctx context.Context, key string) (string, error) {
 // and errors; ok is false when the driver answered ErrSkip, or when the
 // call must take Get's path to report an invalid call.
 func (s *Store) fastValue(ctx context.Context, g backend.ValueGetter, key string) (string, bool, error) {
-	if s.closed.Load() || s.own.Load() || s.envErr != nil || ctx.Err() != nil || s.validateKey(key) != nil {
-		return "", false, nil // Get reports it
+	if s.closed.Load() || s.own.Load() || s.envErr != nil || ctx.Err() != nil || !s.hotKey(key) {
+		return "", false, nil // Get reports it (or selects the field)
 	}
 	v, exp, err := g.GetValue(ctx, s.env, key)
-	if errors.Is(err, backend.ErrSkip) {
+	if err == nil && exp.IsZero() { // the usual answer: no fallback, no expiry to check
+		return v, true, nil
+	}
+	return s.fastValueRest(ctx, g, key, v, exp, err)
+}
+
+// fastValueRest is fastValue after an answer that needs more than passing
+// on (kept apart so that the usual answer costs a small frame): ErrSkip, the
+// fallback to the global scope, errors, and the exact check of the expiry.
+func (s *Store) fastValueRest(ctx context.Context, g backend.ValueGetter, key, v string, exp time.Time, err error) (string, bool, error) {
+	if err != nil && errors.Is(err, backend.ErrSkip) {
 		return "", false, nil
 	}
 	env := s.env

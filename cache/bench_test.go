@@ -201,3 +201,33 @@ func BenchmarkGetValueDriver(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkValueExpiring: Store.Value of a hot key that has an ExpiresAt
+// (an hour away), answered by the cache or by mem://: the portable layer
+// checks the expiry with the exact time (time.Now) once per read.
+func BenchmarkValueExpiring(b *testing.B) {
+	ctx := context.Background()
+	db := memory.NewDB()
+	cached := secrets.NewStore(cache.New(db.Driver(), cache.Options{TTL: time.Hour}), secrets.StoreOptions{Scheme: memory.Scheme})
+	plain := secrets.NewStore(db.Driver(), secrets.StoreOptions{Scheme: memory.Scheme})
+	b.Cleanup(func() { cached.Close(); plain.Close() })
+	if _, err := plain.Put(ctx, secrets.Secret{Key: "KEY", Value: "v", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		b.Fatal(err)
+	}
+	for _, bb := range []struct {
+		name string
+		st   *secrets.Store
+	}{{"cache-hit", cached}, {"mem", plain}} {
+		if _, err := bb.st.Value(ctx, "KEY"); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(bb.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := bb.st.Value(ctx, "KEY"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -55,6 +55,7 @@ import (
 	"time"
 
 	"github.com/polysecret/secrets/backend"
+	"github.com/polysecret/secrets/internal/hotmap"
 )
 
 // Defaults of Options.
@@ -101,9 +102,13 @@ type Options struct {
 	// stale entry is served, with the backend's error. It must not block.
 	OnStale func(env, key string, err error)
 	// Clock replaces time.Now, for tests. Without it, hits read a coarse
-	// clock (updated every 10 ms while the cache is read), so an entry may
-	// be served up to 10 ms past its TTL — never past the secret's
-	// ExpiresAt, which a hit checks with the exact time.
+	// clock (updated every 10 ms while the cache is read: time.Now costs
+	// more than the rest of a hit on some virtual machines), so an entry
+	// may be served up to 10 ms past its TTL; a hit counts a secret as
+	// expired one tick (10 ms) before its ExpiresAt. The coarse clock can
+	// lag more (a process that was stopped, or starved of CPU): the
+	// portable layer checks ExpiresAt with the exact time before it answers
+	// (Store.Get, Store.Value), so an expired secret is never returned.
 	Clock func() time.Time
 }
 
@@ -145,9 +150,12 @@ func (o Options) withDefaults() Options {
 type Cache struct {
 	inner backend.Driver
 	opts  Options
+	kc    backend.KeyChecker // inner's, if it has one (asserted once: CheckKey runs on every read)
 
-	mu      sync.RWMutex
-	entries map[cacheKey]*entry
+	// mu orders the writers of entries, ring and flights. Readers of
+	// entries (every hit) take no lock: hotmap.
+	mu      sync.Mutex
+	entries *hotmap.Map[entry]
 	ring    ring                 // CLOCK order of the entries
 	flights map[cacheKey]*flight // misses in progress
 	stats   counters
@@ -168,13 +176,24 @@ func (c *Cache) exact() time.Time {
 	return time.Now()
 }
 
+// expiryMargin is how long before a secret's ExpiresAt its entry stops
+// being a hit: the resolution of the clock hits read.
+func (c *Cache) expiryMargin() time.Duration {
+	if c.coarse == nil {
+		return 0
+	}
+	return clockTick
+}
+
 // nanos is the time now for hits: coarse, unless Options.Clock is set.
 func (c *Cache) nanos() int64 {
-	if c.coarse == nil {
-		return c.exact().UnixNano()
+	if c.coarse != nil {
+		return c.coarse.Nanos()
 	}
-	return c.coarse.Nanos()
+	return c.exactNanos()
 }
+
+func (c *Cache) exactNanos() int64 { return c.exact().UnixNano() }
 
 type cacheKey struct{ env, key string }
 
@@ -216,7 +235,8 @@ var (
 
 // New returns inner with a cache in front of its reads.
 func New(inner backend.Driver, opts Options) *Cache {
-	c := &Cache{inner: inner, opts: opts.withDefaults(), entries: map[cacheKey]*entry{}, flights: map[cacheKey]*flight{}}
+	c := &Cache{inner: inner, opts: opts.withDefaults(), entries: hotmap.New[entry](), flights: map[cacheKey]*flight{}}
+	c.kc, _ = inner.(backend.KeyChecker)
 	c.bg, c.stop = context.WithCancel(context.Background())
 	if opts.Clock == nil {
 		c.coarse = newCoarseClock()
@@ -232,26 +252,32 @@ func (c *Cache) Options() Options { return c.opts }
 
 // lookup returns the entry of k, or nil.
 func (c *Cache) lookup(k cacheKey) *entry {
-	c.mu.RLock()
-	e := c.entries[k]
-	c.mu.RUnlock()
-	return e
+	return c.entries.Load(k.env, k.key)
 }
 
 // hit reports whether e may be served at now as a fresh answer, and starts a
-// refresh-ahead when it is due.
+// refresh-ahead when it is due. e.fresh ends a tick of the coarse clock
+// before the secret's expiry (newEntry), so no exact time is read here.
 func (c *Cache) hit(e *entry, now int64) bool {
-	if e == nil || now >= e.fresh || !e.expiresAt.IsZero() && !c.exact().Before(e.expiresAt) {
+	if e == nil || now >= e.fresh {
 		return false
 	}
+	if !e.ref.Load() || e.refreshAt != 0 && now >= e.refreshAt {
+		c.touch(e, now)
+	}
+	c.stats.hits.add()
+	return true
+}
+
+// touch is hit's rare part: it sets e's reference bit, and starts a
+// refresh-ahead when it is due.
+func (c *Cache) touch(e *entry, now int64) {
 	if !e.ref.Load() {
 		e.ref.Store(true)
 	}
 	if e.refreshAt != 0 && now >= e.refreshAt && e.refreshing.CompareAndSwap(false, true) {
 		c.refresh(e)
 	}
-	c.stats.hits.Add(1)
-	return true
 }
 
 // Get answers from the cache when it can; a Get at a version passes
@@ -270,11 +296,23 @@ func (c *Cache) Get(ctx context.Context, env, key string, opts backend.GetOption
 	return e.sec.Clone(), nil
 }
 
-// GetValue is Get's value and expiry; a hit makes no allocation.
+// GetValue is Get's value and expiry; a hit makes no allocation (and is
+// answered here, without read's call).
 func (c *Cache) GetValue(ctx context.Context, env, key string) (string, time.Time, error) {
-	e, err := c.read(ctx, cacheKey{env, key})
-	if err != nil {
-		return "", time.Time{}, err
+	var now int64
+	if cc := c.coarse; cc != nil && cc.state.Load() == clockRunning|clockUsed { // nanos, by hand
+		now = cc.now.Load()
+	} else {
+		now = c.nanos()
+	}
+	e := c.entries.Load(env, key)
+	if e != nil && now < e.fresh && e.ref.Load() && (e.refreshAt == 0 || now < e.refreshAt) {
+		c.stats.hits.add() // hit's usual case, by hand: a call less on the hot path
+	} else if !c.hit(e, now) {
+		var err error
+		if e, err = c.miss(ctx, cacheKey{env, key}, e, now); err != nil {
+			return "", time.Time{}, err
+		}
 	}
 	if e.err != nil {
 		return "", time.Time{}, e.err
@@ -290,6 +328,12 @@ func (c *Cache) read(ctx context.Context, k cacheKey) (*entry, error) {
 	if c.hit(old, now) {
 		return old, nil
 	}
+	return c.miss(ctx, k, old, now)
+}
+
+// miss is read after old (nil if none) was no hit at now: a stale entry
+// while the backend is retried later, or a fill.
+func (c *Cache) miss(ctx context.Context, k cacheKey, old *entry, now int64) (*entry, error) {
 	if old != nil {
 		if st := old.stale.Load(); st != nil && now < st.retry && c.serveStale(old, st.err) {
 			return old, nil
@@ -352,7 +396,7 @@ func (c *Cache) newEntry(k cacheKey, sec *backend.Secret, err error, now time.Ti
 	fresh := now.Add(ttl)
 	e.staleEnd = fresh.Add(c.opts.MaxStale)
 	if !sec.ExpiresAt.IsZero() {
-		fresh = minTime(fresh, sec.ExpiresAt)
+		fresh = minTime(fresh, sec.ExpiresAt.Add(-c.expiryMargin()))
 		e.staleEnd = minTime(e.staleEnd, sec.ExpiresAt)
 	}
 	e.fresh = fresh.UnixNano()
@@ -377,19 +421,19 @@ func (c *Cache) store(e *entry, f *flight) {
 	if f != nil && f.invalid {
 		return
 	}
-	if old := c.entries[e.k]; old != nil {
+	if old := c.entries.Load(e.k.env, e.k.key); old != nil {
 		c.ring.remove(old)
 	}
-	for len(c.entries) >= c.opts.MaxEntries {
+	for c.entries.Len() >= c.opts.MaxEntries {
 		v := c.ring.victim()
 		if v == nil {
 			break
 		}
 		c.ring.remove(v)
-		delete(c.entries, v.k)
+		c.entries.Delete(v.k.env, v.k.key)
 		c.stats.evictions.Add(1)
 	}
-	c.entries[e.k] = e
+	c.entries.Store(e.k.env, e.k.key, e)
 	c.ring.add(e)
 }
 
@@ -403,9 +447,8 @@ func (c *Cache) Invalidate(env, key string) {
 }
 
 func (c *Cache) dropLocked(k cacheKey) {
-	if e := c.entries[k]; e != nil {
+	if e := c.entries.Delete(k.env, k.key); e != nil {
 		c.ring.remove(e)
-		delete(c.entries, k)
 	}
 	if f := c.flights[k]; f != nil {
 		f.invalid = true
@@ -417,11 +460,12 @@ func (c *Cache) dropLocked(k cacheKey) {
 func (c *Cache) InvalidateEnvironment(env string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for k := range c.entries {
-		if k.env == env {
-			c.dropLocked(k)
+	c.entries.Range(func(e, key string, _ *entry) bool {
+		if e == env {
+			c.dropLocked(cacheKey{e, key})
 		}
-	}
+		return true
+	})
 	for k := range c.flights {
 		if k.env == env {
 			c.dropLocked(k)
@@ -431,9 +475,9 @@ func (c *Cache) InvalidateEnvironment(env string) {
 
 // Len returns the number of entries.
 func (c *Cache) Len() int {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return len(c.entries)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.entries.Len()
 }
 
 // Close stops the background refreshes (waiting for those in flight), then

@@ -19,9 +19,8 @@ const clockIdle = 100
 // (time.Now costs more than the rest of a hit on some virtual machines): a
 // goroutine stores the time every clockTick while the cache is read.
 type coarseClock struct {
-	now     atomic.Int64 // Unix nanoseconds
-	running atomic.Bool
-	used    atomic.Bool // read since the last tick
+	now   atomic.Int64 // Unix nanoseconds
+	state atomic.Int32 // clockRunning | clockUsed: one load on the hot path
 
 	mu     sync.Mutex
 	closed bool
@@ -29,16 +28,32 @@ type coarseClock struct {
 	wg     sync.WaitGroup
 }
 
+// Bits of coarseClock.state.
+const (
+	clockRunning = 1 // the goroutine runs: now is kept up to date
+	clockUsed    = 2 // read since the last tick
+)
+
 func newCoarseClock() *coarseClock { return &coarseClock{stop: make(chan struct{})} }
 
 // Nanos returns the time, within clockTick.
 func (cc *coarseClock) Nanos() int64 {
-	if !cc.running.Load() {
+	if cc.state.Load() == clockRunning|clockUsed { // the usual case
+		return cc.now.Load()
+	}
+	return cc.slow()
+}
+
+// running reports whether the goroutine runs.
+func (cc *coarseClock) running() bool { return cc.state.Load()&clockRunning != 0 }
+
+// slow is Nanos when the goroutine is not running, or when this is the
+// first read since its last tick.
+func (cc *coarseClock) slow() int64 {
+	if !cc.running() {
 		return cc.start()
 	}
-	if !cc.used.Load() {
-		cc.used.Store(true)
-	}
+	cc.state.Or(clockUsed)
 	return cc.now.Load()
 }
 
@@ -48,11 +63,11 @@ func (cc *coarseClock) start() int64 {
 	now := time.Now().UnixNano()
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	if cc.closed || !cc.running.CompareAndSwap(false, true) {
+	if cc.closed || cc.running() {
 		return now
 	}
 	cc.now.Store(now)
-	cc.used.Store(true)
+	cc.state.Store(clockRunning | clockUsed)
 	cc.wg.Add(1)
 	go cc.run()
 	return now
@@ -66,17 +81,17 @@ func (cc *coarseClock) run() {
 	for {
 		select {
 		case <-cc.stop:
-			cc.running.Store(false)
+			cc.state.Store(0)
 			return
 		case now := <-t.C:
 			cc.now.Store(now.UnixNano())
-			if cc.used.Swap(false) {
+			if cc.state.And(^int32(clockUsed))&clockUsed != 0 {
 				idle = 0
 				continue
 			}
 			if idle++; idle >= clockIdle {
 				cc.mu.Lock()
-				cc.running.Store(false)
+				cc.state.Store(0)
 				cc.mu.Unlock()
 				return
 			}

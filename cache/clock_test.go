@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"sync"
 	"testing"
 	"time"
 )
@@ -9,7 +10,7 @@ import (
 // on the first read, and Close stops its goroutine for good.
 func TestCoarseClock(t *testing.T) {
 	cc := newCoarseClock()
-	if cc.running.Load() {
+	if cc.running() {
 		t.Fatal("running before any read")
 	}
 	for range 1000 {
@@ -18,15 +19,15 @@ func TestCoarseClock(t *testing.T) {
 			t.Fatalf("coarse time %d is ahead of the time %d", n, now)
 		}
 	}
-	if !cc.running.Load() {
+	if !cc.running() {
 		t.Error("not running after reads")
 	}
 	cc.Close()
-	if cc.running.Load() {
+	if cc.running() {
 		t.Error("running after Close")
 	}
 	cc.Nanos() // after Close: exact time, no goroutine
-	if cc.running.Load() {
+	if cc.running() {
 		t.Error("restarted after Close")
 	}
 }
@@ -37,11 +38,30 @@ func TestCoarseClockIdle(t *testing.T) {
 	cc := newCoarseClock()
 	defer cc.Close()
 	cc.Nanos()
-	for cc.running.Load() { // stops by itself, after about a second
+	for cc.running() { // stops by itself, after about a second
 		time.Sleep(clockTick)
 	}
 	cc.Nanos()
-	if !cc.running.Load() {
+	if !cc.running() {
 		t.Error("not restarted by a read")
+	}
+}
+
+// TestStripesExact: concurrent adds to a striped counter are all counted.
+func TestStripesExact(t *testing.T) {
+	var s stripes
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 10000 {
+				s.add()
+			}
+		}()
+	}
+	wg.Wait()
+	if got := s.load(); got != 80000 {
+		t.Errorf("8 goroutines × 10,000 adds: %d", got)
 	}
 }

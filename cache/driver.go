@@ -112,8 +112,8 @@ func (c *Cache) Values(ctx context.Context, env string, keys []string) ([]backen
 
 // CheckKey is the inner driver's key rule, if it has one.
 func (c *Cache) CheckKey(key string) error {
-	if k, ok := c.inner.(backend.KeyChecker); ok {
-		return k.CheckKey(key)
+	if c.kc != nil {
+		return c.kc.CheckKey(key)
 	}
 	return nil
 }

@@ -22,7 +22,7 @@ type flight struct {
 // of its own context.
 func (c *Cache) fill(ctx context.Context, k cacheKey, now int64) (*entry, error) {
 	c.mu.Lock()
-	if e := c.entries[k]; e != nil && now < e.fresh { // filled since our lookup
+	if e := c.entries.Load(k.env, k.key); e != nil && now < e.fresh { // filled since our lookup
 		c.mu.Unlock()
 		return e, nil
 	}
@@ -76,7 +76,7 @@ func (c *Cache) refresh(e *entry) {
 		return
 	}
 	c.mu.Lock()
-	if c.flights[e.k] != nil || c.entries[e.k] != e { // a miss is filling it already, or e is gone
+	if c.flights[e.k] != nil || c.entries.Load(e.k.env, e.k.key) != e { // a miss is filling it already, or e is gone
 		c.mu.Unlock()
 		c.bgMu.Unlock()
 		return

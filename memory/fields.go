@@ -26,5 +26,6 @@ func (d *driver) SetField(_ context.Context, env, key, field, value string) (*ba
 	c.Value = v
 	c.UpdatedAt = time.Now().UTC()
 	e.Push(c)
+	db.publish(env, key)
 	return c.Clone(), nil
 }

@@ -33,6 +33,7 @@ import (
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
+	"github.com/polysecret/secrets/internal/hotmap"
 	"github.com/polysecret/secrets/internal/memindex"
 )
 
@@ -81,11 +82,26 @@ func OpenStore() *secrets.Store {
 type DB struct {
 	mu sync.RWMutex
 	*memindex.Index
+	// current is the current version of every secret, for GetValue
+	// (Store.Value) to read without mu: written under mu by publish after
+	// every write of a secret. The versions it points to are never
+	// modified (a write pushes a new one).
+	current *hotmap.Map[backend.Secret]
 }
 
 // NewDB returns an empty store.
 func NewDB() *DB {
-	return &DB{Index: memindex.New()}
+	return &DB{Index: memindex.New(), current: hotmap.New[backend.Secret]()}
+}
+
+// publish makes GetValue see the secret (env, key) as it now is in the
+// index (or its absence). Under mu.
+func (db *DB) publish(env, key string) {
+	if e := db.Secrets[memindex.Key{Env: env, Key: key}]; e != nil {
+		db.current.Store(env, key, e.Current())
+	} else {
+		db.current.Delete(env, key)
+	}
 }
 
 // Driver returns a new driver on db (its own Close, shared data).
@@ -155,6 +171,7 @@ func (d *driver) Create(_ context.Context, s *backend.Secret) (*backend.Secret, 
 	e := &memindex.Entry{Next: 1}
 	e.Push(c)
 	db.Insert(k, e)
+	db.publish(s.Environment, s.Key)
 	return c.Clone(), nil
 }
 
@@ -188,8 +205,10 @@ func (d *driver) Modify(_ context.Context, env, key string, u *backend.Update) (
 		db.Remove(k)
 		e = &memindex.Entry{Next: 1}
 		db.Insert(nk, e)
+		db.publish(env, key)
 	}
 	e.Push(c)
+	db.publish(c.Environment, key)
 	return c.Clone(), nil
 }
 
@@ -202,6 +221,7 @@ func (d *driver) Delete(_ context.Context, env, key string) error {
 		return errNotFound(env, key)
 	}
 	db.Remove(k)
+	db.publish(env, key)
 	return nil
 }
 
@@ -303,6 +323,7 @@ func (d *driver) Close() error {
 func (d *driver) Put(_ context.Context, s *backend.Secret) (*backend.Secret, error) {
 	d.db.mu.Lock()
 	defer d.db.mu.Unlock()
+	defer d.db.publish(s.Environment, s.Key)
 	return d.db.Put(s, "mem:"+s.Environment+"/"+s.Key)
 }
 
@@ -322,14 +343,12 @@ func (d *driver) Ping(context.Context) error { return nil }
 var errNoValue error = &backend.Error{Code: backend.NotFound, Msg: "no such secret"}
 
 // GetValue returns the current value of (env, key) and its expiry without
-// copying the secret: Store.Value on mem:// makes no allocation.
+// copying the secret, and without a lock (DB.current): Store.Value on
+// mem:// makes no allocation.
 func (d *driver) GetValue(_ context.Context, env, key string) (string, time.Time, error) {
-	d.db.mu.RLock()
-	defer d.db.mu.RUnlock()
-	e := d.db.Secrets[memindex.Key{Env: env, Key: key}]
-	if e == nil {
+	c := d.db.current.Load(env, key)
+	if c == nil {
 		return "", time.Time{}, errNoValue // no allocation: Value falls back, then reports with Get's error
 	}
-	c := e.Current()
 	return c.Value, c.ExpiresAt, nil
 }

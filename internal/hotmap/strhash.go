@@ -1,0 +1,54 @@
+package hotmap
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"unsafe"
+)
+
+// Constants of wyhash (github.com/wangyi-fudan/wyhash, public domain), whose
+// structure strhash follows.
+const (
+	wy0 = 0xa0761d6478bd642f
+	wy1 = 0xe7037ed1a0b428db
+	wy2 = 0x8ebc6af09c88c6e3
+)
+
+// mix is wyhash's: the two halves of a 128-bit product, xored.
+func mix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
+
+// strhash is a seeded hash of s, after wyhash: keys of up to 16 bytes (most
+// keys) take two loads and one 128-bit multiplication, where
+// hash/maphash costs three calls. Not a cryptographic hash; the random seed
+// keeps an outsider from choosing keys that collide.
+func strhash(seed uint64, s string) uint64 {
+	n := len(s)
+	b := unsafe.Slice(unsafe.StringData(s), n)
+	var x, y uint64
+	switch {
+	case n > 16:
+		return longhash(seed, b)
+	case n >= 8:
+		x, y = binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[n-8:])
+	case n >= 4:
+		x, y = uint64(binary.LittleEndian.Uint32(b)), uint64(binary.LittleEndian.Uint32(b[n-4:]))
+	case n > 0:
+		x = uint64(b[0])<<16 | uint64(b[n>>1])<<8 | uint64(b[n-1])
+	}
+	return mix(x^seed^wy1, y^wy0^uint64(n)*wy2)
+}
+
+// longhash is strhash of more than 16 bytes: 16 bytes a round, then the
+// last 16.
+func longhash(seed uint64, b []byte) uint64 {
+	n := len(b)
+	h := seed ^ wy0
+	for i := 0; n-i > 16; i += 16 {
+		h = mix(binary.LittleEndian.Uint64(b[i:])^wy1, binary.LittleEndian.Uint64(b[i+8:])^h)
+	}
+	t := b[n-16:]
+	return mix(mix(binary.LittleEndian.Uint64(t)^wy1, binary.LittleEndian.Uint64(t[8:])^h)^wy1, uint64(n)^wy2)
+}
