@@ -365,8 +365,8 @@ func TestSameStore(t *testing.T) {
 		{"awssm://app/idem?region=eu-west-1", "awssm://app?region=eu-west-1", true}, // names app/idem/… are below app/
 		{"awssm://idem?region=eu-west-1", "awssm://app?region=eu-west-1", false},
 		{"file:///var/lib/idem.secrets", "file:///var/lib/app.secrets", false},
-		{"mem://idem", "mem://", false}, // a named store is not a fresh one
-		{"vault://secret/idem", "vault://secret", true},  // the served store is the whole mount
+		{"mem://idem", "mem://", false},                 // a named store is not a fresh one
+		{"vault://secret/idem", "vault://secret", true}, // the served store is the whole mount
 	} {
 		if got := sameStore(tc.idem, tc.served); got != tc.same {
 			t.Errorf("sameStore(%q, %q) = %v, want %v", tc.idem, tc.served, got, tc.same)
