@@ -91,6 +91,9 @@ func TestOpenURL(t *testing.T) {
 		{"BadScheme", "rest://" + g.Host() + "?scheme=ftp", map[string]string{rest.EnvAPIKey: "k"}, secrets.InvalidArgument},
 		{"UnknownParam", "rest://" + g.Host() + "?scheme=http&token=x", map[string]string{rest.EnvAPIKey: "k"}, secrets.InvalidArgument},
 		{"DotDot", "rest://" + g.Host() + "/a/../b?scheme=http", map[string]string{rest.EnvAPIKey: "k"}, secrets.InvalidArgument},
+		{"Fragment", "rest://" + g.Host() + "#x?scheme=http", map[string]string{rest.EnvAPIKey: "k"}, secrets.InvalidArgument},
+		{"PortZero", "rest://127.0.0.1:0?scheme=http", map[string]string{rest.EnvAPIKey: "k"}, secrets.InvalidArgument},
+		{"EmptySegment", "rest://" + g.Host() + "//v1?scheme=http", map[string]string{rest.EnvAPIKey: "k"}, secrets.InvalidArgument},
 		{"Down", "rest://127.0.0.1:1?scheme=http&max_retries=0", map[string]string{rest.EnvAPIKey: "k"}, secrets.Unavailable},
 	}
 	for _, tc := range tests {
