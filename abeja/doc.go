@@ -82,7 +82,8 @@
 // # Retries and lost replies
 //
 // 429, 5xx, transport failures and the driver's own request timeout are
-// retried up to max_retries times with backend.RetryPolicy's backoff,
+// retried up to max_retries times with backend.RetryPolicy's backoff (the exchange itself is backend.HTTPCall,
+// shared with the other drivers that make their own requests),
 // honouring Retry-After (the SDK itself retries 500, 502, 503 and 504 for
 // every method). A request timeout while the caller's context is alive is
 // Unavailable. An attempt that failed after it may have reached the server

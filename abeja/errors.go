@@ -4,10 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/polysecret/secrets/backend"
@@ -69,32 +66,8 @@ var statusCodes = map[int]backend.Code{
 }
 
 func (e *APIError) code() backend.Code {
-	if c, ok := statusCodes[e.Status]; ok {
-		return c
-	}
-	if e.Status >= 500 {
-		return backend.Unavailable
-	}
-	return backend.Unknown
+	return backend.StatusCode(statusCodes, e.Status)
 }
-
-// requestTimeout is the driver's own per-request timeout firing while the
-// caller's context is alive: retryable and Unavailable, never the caller's
-// DeadlineExceeded (it does not wrap the context error).
-type requestTimeout struct {
-	method, path string
-	after        time.Duration // 0: a user's http.Client.Timeout
-}
-
-func (e *requestTimeout) Error() string {
-	if e.after == 0 {
-		return fmt.Sprintf("abeja: no answer to %s %s before the HTTP client's timeout", e.method, e.path)
-	}
-	return fmt.Sprintf("abeja: no answer to %s %s within the request timeout (%v)", e.method, e.path, e.after)
-}
-
-// Timeout marks it as a timeout for net.Error-minded callers.
-func (e *requestTimeout) Timeout() bool { return true }
 
 func classify(err error) backend.Code {
 	var be *backend.Error
@@ -105,17 +78,5 @@ func classify(err error) backend.Code {
 	if errors.As(err, &ae) {
 		return ae.code()
 	}
-	var rt *requestTimeout
-	if errors.As(err, &rt) {
-		return backend.Unavailable
-	}
-	if c := backend.ContextCode(err); c != backend.Unknown {
-		return c
-	}
-	var ne net.Error
-	var ue *url.Error
-	if errors.As(err, &ne) || errors.As(err, &ue) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return backend.Unavailable
-	}
-	return backend.Unknown
+	return backend.HTTPCode(err) // timeouts, transport failures (a broken-off answer too), the caller's context
 }

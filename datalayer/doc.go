@@ -90,7 +90,8 @@
 //
 // 429, 502–504 and other 5xx but 500 and 501, transport failures and the
 // driver's own request timeout are retried up to max_retries times with
-// backend.RetryPolicy's backoff, honouring Retry-After (capped at 20 s); a
+// backend.RetryPolicy's backoff (the exchange itself is backend.HTTPCall,
+// shared with the other drivers that make their own requests), honouring Retry-After (capped at 20 s); a
 // wait that would end after the caller's deadline is not slept. A create
 // whose answer was lost and whose retry meets 409 reads the secret of that
 // name: if it holds exactly what was sent (variant, description, value_s),

@@ -8,9 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -173,69 +171,41 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 }
 
 func (c *Client) once(ctx context.Context, method, target, path, ik string, payload []byte, out any) error {
-	var rd io.Reader
-	if payload != nil {
-		rd = bytes.NewReader(payload)
-	}
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(actx, method, target, rd)
+	call := backend.HTTPCall{Driver: "rest", Method: method, URL: target, Path: path,
+		Body: payload, Timeout: c.timeout, Header: func(h http.Header) {
+			h.Set("X-API-Key", c.key)
+			h.Set("Accept", "application/json")
+			if payload != nil {
+				h.Set("Content-Type", "application/json")
+			}
+			if ik != "" {
+				h.Set("Idempotency-Key", ik)
+			}
+		}}
+	ans, err := call.Send(ctx, c.hc)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("X-API-Key", c.key)
-	req.Header.Set("Accept", "application/json")
-	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if ik != "" {
-		req.Header.Set("Idempotency-Key", ik)
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return c.transportErr(ctx, actx, method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return c.transportErr(ctx, actx, method, path, err)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		ae := &APIError{Status: resp.StatusCode, RetryAfter: backend.ParseRetryAfter(resp.Header)}
+	if ans.Status < 200 || ans.Status > 299 {
+		ae := &APIError{Status: ans.Status, RetryAfter: backend.ParseRetryAfter(ans.Header)}
 		var eb struct {
 			Error struct {
 				Code    string `json:"code"`
 				Message string `json:"message"`
 			} `json:"error"`
 		}
-		if json.Unmarshal(b, &eb) == nil && eb.Error.Code != "" {
+		if json.Unmarshal(ans.Body, &eb) == nil && eb.Error.Code != "" {
 			ae.Code, ae.Message = eb.Error.Code, eb.Error.Message
 		} else {
-			ae.Message = http.StatusText(resp.StatusCode) // a proxy's page: not quoted
+			ae.Message = http.StatusText(ans.Status) // a proxy's page: not quoted
 		}
 		return ae
 	}
-	if out == nil || resp.StatusCode == http.StatusNoContent {
+	if out == nil || ans.Status == http.StatusNoContent {
 		return nil
 	}
-	if err := json.Unmarshal(b, out); err != nil {
+	if err := json.Unmarshal(ans.Body, out); err != nil {
 		return backend.Errorf(backend.Internal, "rest: undecodable answer to %s %s", method, path)
 	}
 	return nil
-}
-
-// transportErr tells the driver's own request timeout (retryable,
-// Unavailable) from the caller's context (kept as it is).
-func (c *Client) transportErr(ctx, actx context.Context, method, path string, err error) error {
-	if ctx.Err() != nil {
-		return err
-	}
-	if actx.Err() != nil {
-		return &requestTimeout{method: method, path: path, after: c.timeout}
-	}
-	var ne net.Error
-	if backend.ContextCode(err) != backend.Unknown || (errors.As(err, &ne) && ne.Timeout()) {
-		return &requestTimeout{method: method, path: path}
-	}
-	return &transportError{method: method, path: path, err: err}
 }
