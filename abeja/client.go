@@ -21,7 +21,7 @@ const DefaultAPIURL = "https://api.abeja.io"
 
 // DefaultTimeout bounds one request (the SDK's DEFAULT_CONNECTION_TIMEOUT
 // is 30 s too).
-const DefaultTimeout = 30 * time.Second
+const DefaultTimeout = backend.DefaultRequestTimeout
 
 // ClientOptions configure a Client: where it sends requests, with which
 // credentials, and how it retries.
@@ -59,11 +59,7 @@ type ClientOptions struct {
 type Client struct {
 	base    string // scheme://host[/path], no trailing slash
 	auth    string // the Authorization header
-	hc      *http.Client
-	ownsHC  bool
-	timeout time.Duration
-	retry   backend.RetryPolicy
-	log     *slog.Logger
+	conn    backend.HTTPClient // the http.Client (released if built here), timeout, retries, logger
 }
 
 // NewClient checks the options and the credentials' presence; it makes no
@@ -107,26 +103,9 @@ func NewClient(o ClientOptions) (*Client, error) {
 	if err := checkURL(u, false); err != nil {
 		return nil, err
 	}
-	switch {
-	case o.MaxRetries == 0:
-		o.MaxRetries = backend.DefaultMaxRetries
-	case o.MaxRetries < 0:
-		o.MaxRetries = 0
-	}
-	if o.Timeout <= 0 {
-		o.Timeout = DefaultTimeout
-	}
-	hc := o.HTTPClient
-	if hc == nil {
-		// no Client.Timeout: each attempt has its own context deadline
-		hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-	}
-	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return &Client{base: strings.TrimSuffix(o.APIURL, "/"), auth: auth, hc: hc, ownsHC: o.HTTPClient == nil,
-		timeout: o.Timeout, retry: backend.RetryPolicy{MaxRetries: o.MaxRetries}, log: log}, nil
+	return &Client{base: strings.TrimSuffix(o.APIURL, "/"), auth: auth,
+		conn: backend.NewHTTPClient(backend.HTTPClientOptions{HTTPClient: o.HTTPClient,
+			MaxRetries: o.MaxRetries, Timeout: o.Timeout, Logger: o.Logger})}, nil
 }
 
 // APIURL is the API base the client sends to.
@@ -136,7 +115,5 @@ func (c *Client) APIURL() string { return c.base }
 // NewClient built (one given in ClientOptions.HTTPClient is left alone).
 // The Client stays usable.
 func (c *Client) CloseIdleConnections() {
-	if c.ownsHC {
-		c.hc.CloseIdleConnections()
-	}
+	c.conn.CloseIdleConnections()
 }

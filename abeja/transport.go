@@ -47,7 +47,7 @@ func (c *Client) do(ctx context.Context, r *request) (uncertain bool, err error)
 	if len(r.query) > 0 {
 		target += "?" + r.query.Encode()
 	}
-	err = c.retry.Do(ctx, classify, func(ctx context.Context) (time.Duration, error) {
+	err = c.conn.Retry.Do(ctx, classify, func(ctx context.Context) (time.Duration, error) {
 		if uncertain && r.landed != nil {
 			ok, err := r.landed(ctx)
 			if err != nil {
@@ -67,7 +67,7 @@ func (c *Client) do(ctx context.Context, r *request) (uncertain bool, err error)
 		}
 		return 0, err
 	}, func(n int, code backend.Code, wait time.Duration) {
-		c.log.DebugContext(ctx, "abeja: retrying", "method", r.method, "path", r.path, "code", code.String(), "attempt", n, "wait", wait)
+		c.conn.Log.DebugContext(ctx, "abeja: retrying", "method", r.method, "path", r.path, "code", code.String(), "attempt", n, "wait", wait)
 	})
 	return uncertain, err
 }
@@ -88,7 +88,7 @@ func maybeApplied(err error) bool {
 
 func (c *Client) once(ctx context.Context, method, target, path string, payload []byte, out any) error {
 	call := backend.HTTPCall{Driver: "abeja", Method: method, URL: target, Path: path,
-		Body: payload, Timeout: c.timeout, Header: func(h http.Header) {
+		Body: payload, Timeout: c.conn.Timeout, Header: func(h http.Header) {
 			h.Set("Authorization", c.auth)
 			h.Set("User-Agent", "polysecret-abeja/"+Version)
 			h.Set("Accept", "application/json")
@@ -96,11 +96,11 @@ func (c *Client) once(ctx context.Context, method, target, path string, payload 
 				h.Set("Content-Type", "application/json")
 			}
 		}}
-	ans, err := call.Send(ctx, c.hc)
+	ans, err := call.Send(ctx, c.conn.HC)
 	if err != nil {
 		return err
 	}
-	c.log.DebugContext(ctx, "abeja: request", "method", method, "path", path, "status", ans.Status)
+	c.conn.Log.DebugContext(ctx, "abeja: request", "method", method, "path", path, "status", ans.Status)
 	if ans.Status < 200 || ans.Status > 299 {
 		return parseAPIError(ans.Status, ans.Header, ans.Body)
 	}

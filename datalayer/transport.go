@@ -44,7 +44,7 @@ func (c *Client) do(ctx context.Context, x exchange) (landed bool, err error) {
 			return false, err
 		}
 	}
-	err = c.retry.Do(ctx, classify, func(ctx context.Context) (time.Duration, error) {
+	err = c.conn.Retry.Do(ctx, classify, func(ctx context.Context) (time.Duration, error) {
 		err := c.once(ctx, &x, payload)
 		var ae *APIError
 		switch {
@@ -59,14 +59,14 @@ func (c *Client) do(ctx context.Context, x exchange) (landed bool, err error) {
 		}
 		return 0, err
 	}, func(n int, code backend.Code, wait time.Duration) {
-		c.log.DebugContext(ctx, "datalayer: retrying", "method", x.method, "path", x.path, "code", code.String(), "attempt", n, "wait", wait)
+		c.conn.Log.DebugContext(ctx, "datalayer: retrying", "method", x.method, "path", x.path, "code", code.String(), "attempt", n, "wait", wait)
 	})
 	return landed, err
 }
 
 func (c *Client) once(ctx context.Context, x *exchange, payload []byte) error {
 	call := backend.HTTPCall{Driver: "datalayer", Method: x.method, URL: c.base + x.path, Path: x.path,
-		Body: payload, Timeout: c.timeout, Header: func(h http.Header) {
+		Body: payload, Timeout: c.conn.Timeout, Header: func(h http.Header) {
 			h.Set("Authorization", "Bearer "+c.key)
 			h.Set("Accept", "application/json")
 			h.Set("User-Agent", "polysecret-datalayer/"+Version)
@@ -77,11 +77,11 @@ func (c *Client) once(ctx context.Context, x *exchange, payload []byte) error {
 				h.Set("Cache-Control", "no-store, no-cache, must-revalidate") // as the official client
 			}
 		}}
-	ans, err := call.Send(ctx, c.hc)
+	ans, err := call.Send(ctx, c.conn.HC)
 	if err != nil {
 		return err
 	}
-	c.log.DebugContext(ctx, "datalayer: request", "method", x.method, "path", x.path, "status", ans.Status)
+	c.conn.Log.DebugContext(ctx, "datalayer: request", "method", x.method, "path", x.path, "status", ans.Status)
 	if ans.Status < 200 || ans.Status > 299 {
 		return &APIError{Status: ans.Status, Message: errorMessage(ans.Body, ans.Status, x.redact),
 			RetryAfter: backend.ParseRetryAfter(ans.Header)}

@@ -29,7 +29,7 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 			return err
 		}
 	}
-	return c.retry.Do(ctx, classify, func(ctx context.Context) (time.Duration, error) {
+	return c.conn.Retry.Do(ctx, classify, func(ctx context.Context) (time.Duration, error) {
 		err := c.once(ctx, method, path, payload, out)
 		var ae *APIError
 		if errors.As(err, &ae) {
@@ -37,7 +37,7 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 		}
 		return 0, err
 	}, func(n int, code backend.Code, wait time.Duration) {
-		c.log.DebugContext(ctx, "locker: retrying", "method", method, "path", redactQuery(path), "code", code.String(), "attempt", n, "wait", wait)
+		c.conn.Log.DebugContext(ctx, "locker: retrying", "method", method, "path", redactQuery(path), "code", code.String(), "attempt", n, "wait", wait)
 	})
 }
 
@@ -48,7 +48,7 @@ func redactQuery(p string) string {
 
 func (c *Client) once(ctx context.Context, method, path string, payload []byte, out any) error {
 	call := backend.HTTPCall{Driver: "locker", Method: method, URL: c.base + path, Path: redactQuery(path),
-		Body: payload, Timeout: c.timeout, Header: func(h http.Header) {
+		Body: payload, Timeout: c.conn.Timeout, Header: func(h http.Header) {
 			h.Set("Authorization", "Bearer "+c.id)
 			h.Set("User-Agent", "Locker Secret Go SDK - version "+Version+" (polysecret)")
 			h.Set("Cache-Control", "no-cache")
@@ -57,11 +57,11 @@ func (c *Client) once(ctx context.Context, method, path string, payload []byte, 
 				h.Set(k, v)
 			}
 		}}
-	ans, err := call.Send(ctx, c.hc)
+	ans, err := call.Send(ctx, c.conn.HC)
 	if err != nil {
 		return err
 	}
-	c.log.DebugContext(ctx, "locker: request", "method", method, "path", redactQuery(path), "status", ans.Status)
+	c.conn.Log.DebugContext(ctx, "locker: request", "method", method, "path", redactQuery(path), "status", ans.Status)
 	if ans.Status != 200 && ans.Status != 201 {
 		ae := &APIError{Status: ans.Status, RetryAfter: backend.ParseRetryAfter(ans.Header)}
 		var eb struct {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -59,11 +58,7 @@ type ClientOptions struct {
 type Client struct {
 	base    string
 	key     string
-	hc      *http.Client
-	ownsHC  bool
-	timeout time.Duration
-	retry   backend.RetryPolicy
-	log     *slog.Logger
+	conn    backend.HTTPClient // the http.Client (released if built here), timeout, retries, logger
 }
 
 // NewClient checks the options and builds a client; it makes no request.
@@ -90,29 +85,9 @@ func NewClient(o ClientOptions) (*Client, error) {
 	if key == "" {
 		return nil, backend.Errorf(backend.Unauthenticated, "rest: no API key: set %s or %s", EnvAPIKey, EnvAPIKeyFile)
 	}
-	if o.MaxRetries == 0 {
-		o.MaxRetries = backend.DefaultMaxRetries
-	} else if o.MaxRetries < 0 {
-		o.MaxRetries = 0
-	}
-	if o.Timeout <= 0 {
-		o.Timeout = 30 * time.Second
-	}
-	hc := o.HTTPClient
-	if hc == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = 64
-		if o.InsecureSkipVerify {
-			tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // explicit opt-in
-		}
-		hc = &http.Client{Transport: tr}
-	}
-	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return &Client{base: strings.TrimSuffix(u.String(), "/"), key: key, hc: hc, ownsHC: o.HTTPClient == nil,
-		timeout: o.Timeout, retry: backend.RetryPolicy{MaxRetries: o.MaxRetries}, log: log}, nil
+	return &Client{base: strings.TrimSuffix(u.String(), "/"), key: key,
+		conn: backend.NewHTTPClient(backend.HTTPClientOptions{HTTPClient: o.HTTPClient, InsecureSkipVerify: o.InsecureSkipVerify,
+			MaxIdleConnsPerHost: 64, MaxRetries: o.MaxRetries, Timeout: o.Timeout, Logger: o.Logger})}, nil
 }
 
 // BaseURL is the gateway's base URL.
@@ -122,9 +97,7 @@ func (c *Client) BaseURL() string { return c.base }
 // NewClient built (one given in ClientOptions.HTTPClient is left alone).
 // The Client stays usable.
 func (c *Client) CloseIdleConnections() {
-	if c.ownsHC {
-		c.hc.CloseIdleConnections()
-	}
+	c.conn.CloseIdleConnections()
 }
 
 // newIdempotencyKey is a fresh Idempotency-Key for one write (all its
@@ -158,7 +131,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if len(query) > 0 {
 		target += "?" + query.Encode()
 	}
-	return c.retry.Do(ctx, classify, func(ctx context.Context) (time.Duration, error) {
+	return c.conn.Retry.Do(ctx, classify, func(ctx context.Context) (time.Duration, error) {
 		err := c.once(ctx, method, target, path, ik, payload, out)
 		var ae *APIError
 		if errors.As(err, &ae) {
@@ -166,13 +139,13 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		}
 		return 0, err
 	}, func(n int, code backend.Code, wait time.Duration) {
-		c.log.DebugContext(ctx, "rest: retrying", "method", method, "code", code.String(), "attempt", n, "wait", wait)
+		c.conn.Log.DebugContext(ctx, "rest: retrying", "method", method, "code", code.String(), "attempt", n, "wait", wait)
 	})
 }
 
 func (c *Client) once(ctx context.Context, method, target, path, ik string, payload []byte, out any) error {
 	call := backend.HTTPCall{Driver: "rest", Method: method, URL: target, Path: path,
-		Body: payload, Timeout: c.timeout, Header: func(h http.Header) {
+		Body: payload, Timeout: c.conn.Timeout, Header: func(h http.Header) {
 			h.Set("X-API-Key", c.key)
 			h.Set("Accept", "application/json")
 			if payload != nil {
@@ -182,7 +155,7 @@ func (c *Client) once(ctx context.Context, method, target, path, ik string, payl
 				h.Set("Idempotency-Key", ik)
 			}
 		}}
-	ans, err := call.Send(ctx, c.hc)
+	ans, err := call.Send(ctx, c.conn.HC)
 	if err != nil {
 		return err
 	}
