@@ -57,9 +57,9 @@ type ClientOptions struct {
 // Client is an ABEJA Platform API client for the Secret Manager. It holds
 // no organization: each Store names its own.
 type Client struct {
-	base    string // scheme://host[/path], no trailing slash
-	auth    string // the Authorization header
-	conn    backend.HTTPClient // the http.Client (released if built here), timeout, retries, logger
+	base string             // scheme://host[/path], no trailing slash
+	auth string             // the Authorization header
+	conn backend.HTTPClient // the http.Client (released if built here), timeout, retries, logger
 }
 
 // NewClient checks the options and the credentials' presence; it makes no

@@ -62,10 +62,10 @@ type ClientOptions struct {
 // Client is a client of Datalayer's secrets API. It is safe for concurrent
 // use; build it once and share it.
 type Client struct {
-	base    string // IAM URL + APIPrefix
-	iamURL  string
-	key     string
-	conn    backend.HTTPClient // the http.Client (released if built here), timeout, retries, logger
+	base   string // IAM URL + APIPrefix
+	iamURL string
+	key    string
+	conn   backend.HTTPClient // the http.Client (released if built here), timeout, retries, logger
 }
 
 // NewClient checks the options and builds a Client; it makes no request

@@ -56,9 +56,9 @@ type ClientOptions struct {
 // use and belongs to whoever made it: closing a Store made from it leaves
 // it usable.
 type Client struct {
-	base    string
-	key     string
-	conn    backend.HTTPClient // the http.Client (released if built here), timeout, retries, logger
+	base string
+	key  string
+	conn backend.HTTPClient // the http.Client (released if built here), timeout, retries, logger
 }
 
 // NewClient checks the options and builds a client; it makes no request.
