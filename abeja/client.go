@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -96,11 +95,7 @@ func NewClient(o ClientOptions) (*Client, error) {
 	if o.APIURL == "" {
 		o.APIURL = DefaultAPIURL
 	}
-	u, err := url.Parse(o.APIURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.ForceQuery {
-		return nil, backend.Errorf(backend.InvalidArgument, "abeja: the API URL must be an absolute http(s) URL without a query")
-	}
-	if err := checkURL(u, false); err != nil {
+	if _, err := backend.ParseAPIBase(o.APIURL, "the API URL", urlRules(false)); err != nil {
 		return nil, err
 	}
 	return &Client{base: strings.TrimSuffix(o.APIURL, "/"), auth: auth,

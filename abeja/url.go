@@ -100,7 +100,12 @@ func sameHost(a, b string) bool {
 // outside 1–65535, a path that is not plain segments); an abeja:// URL
 // (store) may have an empty host, and its path is the organization id
 // alone. Messages never quote the URL.
-func checkURL(u *url.URL, store bool) error {
+func checkURL(u *url.URL, store bool) error { return backend.CheckAPIURL(u, urlRules(store)) }
+
+// urlRules are abeja's parts of backend.CheckAPIURL: where credentials
+// come from, the host an API URL (not a store's URL) must name, and a
+// store URL's path: the organization id alone.
+func urlRules(store bool) backend.APIURLRules {
 	r := backend.APIURLRules{
 		Driver:      "abeja",
 		Credentials: "credentials come from PLATFORM_AUTH_TOKEN or ABEJA_PLATFORM_USER_ID and ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN",
@@ -119,5 +124,5 @@ func checkURL(u *url.URL, store bool) error {
 			return ""
 		}
 	}
-	return backend.CheckAPIURL(u, r)
+	return r
 }

@@ -110,3 +110,17 @@ func RefuseClientParams(q url.Values, driver string, names ...string) error {
 	}
 	return nil
 }
+
+// ParseAPIBase parses the API base a client is given (what names it in
+// messages: "the API URL"): an absolute http or https URL without a
+// query, checked as CheckAPIURL says.
+func ParseAPIBase(raw, what string, r APIURLRules) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.ForceQuery {
+		return nil, Errorf(InvalidArgument, "%s: %s must be an absolute http(s) URL without a query", r.Driver, what)
+	}
+	if err := CheckAPIURL(u, r); err != nil {
+		return nil, err
+	}
+	return u, nil
+}

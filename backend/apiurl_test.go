@@ -112,3 +112,25 @@ func FuzzCheckAPIURL(f *testing.F) {
 		}
 	})
 }
+
+func TestParseAPIBase(t *testing.T) {
+	r := APIURLRules{Driver: "drv", Credentials: "credentials come from DRV_KEY"}
+	for raw, want := range map[string]string{
+		"https://api.example.com/v1": "",
+		"http://127.0.0.1:8080":      "",
+		"ftp://api.example.com":      "drv: the API URL must be an absolute http(s) URL without a query",
+		"/v1":                        "drv: the API URL must be an absolute http(s) URL without a query",
+		"https://api.example.com?":   "drv: the API URL must be an absolute http(s) URL without a query",
+		"https://api.example.com?a=": "drv: the API URL must be an absolute http(s) URL without a query",
+		"https://u@api.example.com":  "drv: the URL must not carry user info; credentials come from DRV_KEY",
+		"https://api.example.com/..": "plain segments",
+	} {
+		u, err := ParseAPIBase(raw, "the API URL", r)
+		switch {
+		case want == "" && (err != nil || u == nil):
+			t.Errorf("ParseAPIBase(%q) = %v", raw, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want) || Classify(err, nil) != InvalidArgument):
+			t.Errorf("ParseAPIBase(%q) = %v, want InvalidArgument with %q", raw, err, want)
+		}
+	}
+}

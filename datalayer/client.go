@@ -3,7 +3,6 @@ package datalayer
 import (
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -89,11 +88,7 @@ func NewClient(o ClientOptions) (*Client, error) {
 	if o.IAMURL == "" {
 		o.IAMURL = DefaultIAMURL
 	}
-	u, err := url.Parse(o.IAMURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.ForceQuery {
-		return nil, backend.Errorf(backend.InvalidArgument, "datalayer: the IAM URL must be an absolute http(s) URL without a query")
-	}
-	if err := checkURL(u); err != nil {
+	if _, err := backend.ParseAPIBase(o.IAMURL, "the IAM URL", urlRules); err != nil {
 		return nil, err
 	}
 	iam := strings.TrimSuffix(o.IAMURL, "/")

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -100,11 +99,7 @@ func NewClient(ctx context.Context, o ClientOptions) (*Client, error) {
 	if o.APIBase == "" {
 		o.APIBase = DefaultAPIBase
 	}
-	u, err := url.Parse(o.APIBase)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.ForceQuery {
-		return nil, backend.Errorf(backend.InvalidArgument, "locker: API base must be an absolute http(s) URL without a query")
-	}
-	if err := checkBase(u); err != nil {
+	if _, err := backend.ParseAPIBase(o.APIBase, "API base", urlRules); err != nil {
 		return nil, err
 	}
 	c := &Client{base: strings.TrimSuffix(o.APIBase, "/"), id: o.AccessKeyID, headers: o.Headers,

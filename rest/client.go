@@ -63,9 +63,9 @@ type Client struct {
 
 // NewClient checks the options and builds a client; it makes no request.
 func NewClient(o ClientOptions) (*Client, error) {
-	u, err := url.Parse(o.BaseURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return nil, backend.Errorf(backend.InvalidArgument, "rest: BaseURL must be an absolute http(s) URL without user info, query or fragment")
+	u, err := backend.ParseAPIBase(o.BaseURL, "BaseURL", urlRules)
+	if err != nil {
+		return nil, err
 	}
 	key := o.APIKey
 	if key == "" {

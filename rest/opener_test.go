@@ -251,3 +251,23 @@ func TestHTTPSByDefault(t *testing.T) {
 	}
 	st2.Close()
 }
+
+// TestNewClientBaseURL: a BaseURL that is not an absolute http(s) URL of
+// plain path segments, without user info, query or fragment, is
+// InvalidArgument, and the message never quotes it.
+func TestNewClientBaseURL(t *testing.T) {
+	for _, base := range []string{"ftp://gw.example.com", "gw.example.com", "https://u:pw@gw.example.com",
+		"https://gw.example.com?x=1", "https://gw.example.com#f", "https://gw.example.com:0",
+		"https://gw.example.com/a/../b", "https://gw.example.com//v1", "https://gw.example.com/a%2Fb"} {
+		_, err := rest.NewClient(rest.ClientOptions{BaseURL: base, APIKey: "k"})
+		if secrets.ErrorCode(err) != secrets.InvalidArgument {
+			t.Errorf("NewClient(%q): %v, want InvalidArgument", base, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "pw") {
+			t.Errorf("NewClient(%q): %v quotes the URL", base, err)
+		}
+	}
+	if _, err := rest.NewClient(rest.ClientOptions{BaseURL: "https://gw.example.com:8443/api/", APIKey: "k"}); err != nil {
+		t.Errorf("NewClient(a good BaseURL): %v", err)
+	}
+}
