@@ -2,7 +2,6 @@ package abeja
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -69,14 +68,8 @@ func (e *APIError) code() backend.Code {
 	return backend.StatusCode(statusCodes, e.Status)
 }
 
-func classify(err error) backend.Code {
-	var be *backend.Error
-	if errors.As(err, &be) {
-		return be.Code
-	}
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae.code()
-	}
-	return backend.HTTPCode(err) // timeouts, transport failures (a broken-off answer too), the caller's context
-}
+// classify is the code of any error the driver returns: its own coded
+// errors (backend.Errorf) first, then the caller's context, API answers
+// by status, timeouts and transport failures (a broken-off answer too) as
+// Unavailable.
+var classify = backend.HTTPClassifier((*APIError).code)

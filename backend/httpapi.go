@@ -169,3 +169,18 @@ func StatusCode(table map[int]Code, status int) Code {
 	}
 	return Unknown
 }
+
+// HTTPClassifier is the classifier of a driver whose error answers are of
+// type E, as Classify says: a coded *Error in the chain first, then the
+// caller's context, then an error answer (found with errors.As) by code,
+// and anything else by HTTPCode (timeouts, transport failures).
+func HTTPClassifier[E error](code func(E) Code) func(error) Code {
+	answer := func(err error) Code {
+		var e E
+		if errors.As(err, &e) {
+			return code(e)
+		}
+		return HTTPCode(err)
+	}
+	return func(err error) Code { return Classify(err, answer) }
+}

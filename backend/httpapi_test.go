@@ -102,3 +102,31 @@ func TestHTTPCode(t *testing.T) {
 		}
 	}
 }
+
+type answerErr struct{ status int }
+
+func (e *answerErr) Error() string { return fmt.Sprintf("HTTP %d", e.status) }
+
+// TestHTTPClassifier: a coded *Error wins, then the caller's context, then
+// the driver's answer type by its code, then HTTPCode.
+func TestHTTPClassifier(t *testing.T) {
+	classify := HTTPClassifier(func(e *answerErr) Code { return StatusCode(map[int]Code{404: NotFound}, e.status) })
+	for _, tc := range []struct {
+		err  error
+		want Code
+	}{
+		{fmt.Errorf("w: %w", &answerErr{404}), NotFound},
+		{&answerErr{503}, Unavailable},
+		{&answerErr{418}, Unknown},
+		{Wrap(AlreadyExists, &answerErr{404}), AlreadyExists},
+		{Errorf(Internal, "undecodable"), Internal},
+		{context.DeadlineExceeded, DeadlineExceeded},
+		{&RequestTimeout{Driver: "d"}, Unavailable},
+		{&TransportError{Driver: "d", Err: errors.New("reset")}, Unavailable},
+		{errors.New("other"), Unknown},
+	} {
+		if got := classify(tc.err); got != tc.want {
+			t.Errorf("classify(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package datalayer
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -41,16 +40,7 @@ func (e *APIError) code() backend.Code {
 	return backend.StatusCode(statusCodes, e.Status) // 502, 503, 504 and the rest: Unavailable, retried
 }
 
-// classify is the driver's error classifier: API answers by status,
-// request timeouts and transport failures as Unavailable.
-func classify(err error) backend.Code {
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae.code()
-	}
-	return backend.HTTPCode(err) // timeouts, transport failures, the caller's context
-}
-
-// code is the code of any error the driver returns: its own coded errors
-// (backend.Errorf) first, then classify's.
-func code(err error) backend.Code { return backend.Classify(err, classify) }
+// classify is the code of any error the driver returns: its own coded
+// errors (backend.Errorf) first, then the caller's context, API answers
+// by status, request timeouts and transport failures as Unavailable.
+var classify = backend.HTTPClassifier((*APIError).code)

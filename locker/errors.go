@@ -1,7 +1,6 @@
 package locker
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -87,14 +86,7 @@ func (e *APIError) duplicate() bool {
 	return strings.Contains(m, "hash") && strings.Contains(m, "already exist")
 }
 
-func classify(err error) backend.Code {
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae.code()
-	}
-	return backend.HTTPCode(err) // timeouts, transport failures, the caller's context
-}
-
-// code is the code of any error the driver returns: its own coded errors
-// (backend.Errorf) first, then classify's.
-func code(err error) backend.Code { return backend.Classify(err, classify) }
+// classify is the code of any error the driver returns: its own coded
+// errors (backend.Errorf) first, then the caller's context, API answers
+// by the table above, timeouts and transport failures as Unavailable.
+var classify = backend.HTTPClassifier((*APIError).code)

@@ -1,7 +1,6 @@
 package rest
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -54,11 +53,7 @@ func (e *APIError) code() backend.Code {
 	return backend.StatusCode(statusCodes, e.Status)
 }
 
-// classify is the driver's error table.
-func classify(err error) backend.Code {
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae.code()
-	}
-	return backend.Classify(err, backend.HTTPCode) // coded errors, the caller's context, timeouts, transport failures
-}
+// classify is the driver's error table: coded errors (backend.Errorf)
+// first, then the caller's context, the API's answers, timeouts and
+// transport failures as Unavailable.
+var classify = backend.HTTPClassifier((*APIError).code)
