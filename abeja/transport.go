@@ -47,7 +47,7 @@ func (c *Client) do(ctx context.Context, r *request) (uncertain bool, err error)
 	if len(r.query) > 0 {
 		target += "?" + r.query.Encode()
 	}
-	err = c.conn.Retry.Do(ctx, classify, func(ctx context.Context) (time.Duration, error) {
+	err = c.conn.Do(ctx, "abeja", r.method, r.path, classify, func(ctx context.Context) (time.Duration, error) {
 		if uncertain && r.landed != nil {
 			ok, err := r.landed(ctx)
 			if err != nil {
@@ -66,8 +66,6 @@ func (c *Client) do(ctx context.Context, r *request) (uncertain bool, err error)
 			return ae.RetryAfter, err
 		}
 		return 0, err
-	}, func(n int, code backend.Code, wait time.Duration) {
-		c.conn.Log.DebugContext(ctx, "abeja: retrying", "method", r.method, "path", r.path, "code", code.String(), "attempt", n, "wait", wait)
 	})
 	return uncertain, err
 }

@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"context"
 	"crypto/tls"
 	"log/slog"
 	"net/http"
@@ -82,3 +83,22 @@ func (c *HTTPClient) CloseIdleConnections() {
 
 // Owned reports whether NewHTTPClient built the http.Client.
 func (c *HTTPClient) Owned() bool { return c.owned }
+
+// Do runs attempt as c.Retry.Do says (classify: the driver's classifier;
+// nil is Classify with HTTPCode),
+// logging each retry at debug level as "<driver>: retrying" with the
+// method, the path (when not empty: never a query), the code, the attempt
+// and the wait.
+func (c *HTTPClient) Do(ctx context.Context, driver, method, path string, classify func(error) Code,
+	attempt func(ctx context.Context) (retryAfter time.Duration, err error)) error {
+	if classify == nil {
+		classify = func(err error) Code { return Classify(err, HTTPCode) }
+	}
+	return c.Retry.Do(ctx, classify, attempt, func(n int, code Code, wait time.Duration) {
+		attrs := []any{"method", method}
+		if path != "" {
+			attrs = append(attrs, "path", path)
+		}
+		c.Log.DebugContext(ctx, driver+": retrying", append(attrs, "code", code.String(), "attempt", n, "wait", wait)...)
+	})
+}

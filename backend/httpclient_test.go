@@ -1,7 +1,10 @@
 package backend
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -27,5 +30,30 @@ func TestNewHTTPClient(t *testing.T) {
 	tr, ok := c.HC.Transport.(*http.Transport)
 	if !ok || tr == http.DefaultTransport || !tr.TLSClientConfig.InsecureSkipVerify || tr.MaxIdleConnsPerHost != 64 {
 		t.Errorf("built transport: %+v", c.HC.Transport)
+	}
+}
+
+// TestHTTPClientDo: retries as the policy says and logs each retry with
+// the driver, method, path (left out when empty), code and attempt.
+func TestHTTPClientDo(t *testing.T) {
+	for _, path := range []string{"/v1/x", ""} {
+		var buf strings.Builder
+		c := NewHTTPClient(HTTPClientOptions{MaxRetries: 3, Logger: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+		c.Retry.Base = time.Millisecond
+		n := 0
+		err := c.Do(context.Background(), "drv", "GET", path, nil, func(context.Context) (time.Duration, error) {
+			if n++; n < 3 {
+				return 0, &RequestTimeout{Driver: "drv", Method: "GET", Path: path}
+			}
+			return 0, nil
+		})
+		if err != nil || n != 3 {
+			t.Fatalf("Do = %v after %d attempts, want nil after 3", err, n)
+		}
+		log := buf.String()
+		if strings.Count(log, `msg="drv: retrying" method=GET`) != 2 || !strings.Contains(log, "code=Unavailable attempt=2") ||
+			strings.Contains(log, "path=") != (path != "") {
+			t.Errorf("path %q, log:\n%s", path, log)
+		}
 	}
 }

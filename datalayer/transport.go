@@ -44,7 +44,7 @@ func (c *Client) do(ctx context.Context, x exchange) (landed bool, err error) {
 			return false, err
 		}
 	}
-	err = c.conn.Retry.Do(ctx, classify, func(ctx context.Context) (time.Duration, error) {
+	err = c.conn.Do(ctx, "datalayer", x.method, x.path, classify, func(ctx context.Context) (time.Duration, error) {
 		err := c.once(ctx, &x, payload)
 		var ae *APIError
 		switch {
@@ -58,8 +58,6 @@ func (c *Client) do(ctx context.Context, x exchange) (landed bool, err error) {
 			landed = true // sent, maybe applied; the answer is lost
 		}
 		return 0, err
-	}, func(n int, code backend.Code, wait time.Duration) {
-		c.conn.Log.DebugContext(ctx, "datalayer: retrying", "method", x.method, "path", x.path, "code", code.String(), "attempt", n, "wait", wait)
 	})
 	return landed, err
 }

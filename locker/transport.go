@@ -29,15 +29,13 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 			return err
 		}
 	}
-	return c.conn.Retry.Do(ctx, classify, func(ctx context.Context) (time.Duration, error) {
+	return c.conn.Do(ctx, "locker", method, redactQuery(path), classify, func(ctx context.Context) (time.Duration, error) {
 		err := c.once(ctx, method, path, payload, out)
 		var ae *APIError
 		if errors.As(err, &ae) {
 			return ae.RetryAfter, err
 		}
 		return 0, err
-	}, func(n int, code backend.Code, wait time.Duration) {
-		c.conn.Log.DebugContext(ctx, "locker: retrying", "method", method, "path", redactQuery(path), "code", code.String(), "attempt", n, "wait", wait)
 	})
 }
 

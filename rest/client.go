@@ -131,15 +131,13 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if len(query) > 0 {
 		target += "?" + query.Encode()
 	}
-	return c.conn.Retry.Do(ctx, classify, func(ctx context.Context) (time.Duration, error) {
+	return c.conn.Do(ctx, "rest", method, "", classify, func(ctx context.Context) (time.Duration, error) {
 		err := c.once(ctx, method, target, path, ik, payload, out)
 		var ae *APIError
 		if errors.As(err, &ae) {
 			return ae.RetryAfter, err
 		}
 		return 0, err
-	}, func(n int, code backend.Code, wait time.Duration) {
-		c.conn.Log.DebugContext(ctx, "rest: retrying", "method", method, "code", code.String(), "attempt", n, "wait", wait)
 	})
 }
 
