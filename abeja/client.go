@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -21,7 +20,7 @@ const DefaultAPIURL = "https://api.abeja.io"
 
 // DefaultTimeout bounds one request (the SDK's DEFAULT_CONNECTION_TIMEOUT
 // is 30 s too).
-const DefaultTimeout = 30 * time.Second
+const DefaultTimeout = backend.DefaultRequestTimeout
 
 // ClientOptions configure a Client: where it sends requests, with which
 // credentials, and how it retries.
@@ -57,13 +56,9 @@ type ClientOptions struct {
 // Client is an ABEJA Platform API client for the Secret Manager. It holds
 // no organization: each Store names its own.
 type Client struct {
-	base    string // scheme://host[/path], no trailing slash
-	auth    string // the Authorization header
-	hc      *http.Client
-	ownsHC  bool
-	timeout time.Duration
-	retry   backend.RetryPolicy
-	log     *slog.Logger
+	base string             // scheme://host[/path], no trailing slash
+	auth string             // the Authorization header
+	conn backend.HTTPClient // the http.Client (released if built here), timeout, retries, logger
 }
 
 // NewClient checks the options and the credentials' presence; it makes no
@@ -100,33 +95,12 @@ func NewClient(o ClientOptions) (*Client, error) {
 	if o.APIURL == "" {
 		o.APIURL = DefaultAPIURL
 	}
-	u, err := url.Parse(o.APIURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.ForceQuery {
-		return nil, backend.Errorf(backend.InvalidArgument, "abeja: the API URL must be an absolute http(s) URL without a query")
-	}
-	if err := checkURL(u, false); err != nil {
+	if _, err := backend.ParseAPIBase(o.APIURL, "the API URL", urlRules(false)); err != nil {
 		return nil, err
 	}
-	switch {
-	case o.MaxRetries == 0:
-		o.MaxRetries = backend.DefaultMaxRetries
-	case o.MaxRetries < 0:
-		o.MaxRetries = 0
-	}
-	if o.Timeout <= 0 {
-		o.Timeout = DefaultTimeout
-	}
-	hc := o.HTTPClient
-	if hc == nil {
-		// no Client.Timeout: each attempt has its own context deadline
-		hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-	}
-	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return &Client{base: strings.TrimSuffix(o.APIURL, "/"), auth: auth, hc: hc, ownsHC: o.HTTPClient == nil,
-		timeout: o.Timeout, retry: backend.RetryPolicy{MaxRetries: o.MaxRetries}, log: log}, nil
+	return &Client{base: strings.TrimSuffix(o.APIURL, "/"), auth: auth,
+		conn: backend.NewHTTPClient(backend.HTTPClientOptions{HTTPClient: o.HTTPClient,
+			MaxRetries: o.MaxRetries, Timeout: o.Timeout, Logger: o.Logger})}, nil
 }
 
 // APIURL is the API base the client sends to.
@@ -136,7 +110,5 @@ func (c *Client) APIURL() string { return c.base }
 // NewClient built (one given in ClientOptions.HTTPClient is left alone).
 // The Client stays usable.
 func (c *Client) CloseIdleConnections() {
-	if c.ownsHC {
-		c.hc.CloseIdleConnections()
-	}
+	c.conn.CloseIdleConnections()
 }

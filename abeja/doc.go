@@ -82,18 +82,19 @@
 // # Retries and lost replies
 //
 // 429, 5xx, transport failures and the driver's own request timeout are
-// retried up to max_retries times with backend.RetryPolicy's backoff,
-// honouring Retry-After (the SDK itself retries 500, 502, 503 and 504 for
-// every method). A request timeout while the caller's context is alive is
-// Unavailable. An attempt that failed after it may have reached the server
-// (a transport failure other than a refused connection, a timeout, 500,
-// 502, 504) makes the next steps careful: a Create whose retry meets 409
-// reads the secret and takes it for its own when it holds exactly what the
-// Create wrote (one version, the same value, description and expiry) —
-// a concurrent Create of the same name with the same content is then
-// indistinguishable, and harmless; a version POST is not sent again before
-// a GET shows that no version above the ones seen before holds the value;
-// a Delete whose retry meets 404 has succeeded.
+// retried up to max_retries times with backend.RetryPolicy's backoff (the
+// exchange itself is backend.HTTPCall, shared with the other drivers that
+// make their own requests), honouring Retry-After (the SDK itself retries
+// 500, 502, 503 and 504 for every method). A request timeout while the
+// caller's context is alive is Unavailable. An attempt that failed after it
+// may have reached the server (a transport failure other than a refused
+// connection, a timeout, 500, 502, 504) makes the next steps careful: a
+// Create whose retry meets 409 reads the secret and takes it for its own
+// when it holds exactly what the Create wrote (one version, the same value,
+// description and expiry) — a concurrent Create of the same name with the
+// same content is then indistinguishable, and harmless; a version POST is
+// not sent again before a GET shows that no version above the ones seen
+// before holds the value; a Delete whose retry meets 404 has succeeded.
 //
 // # Errors
 //

@@ -2,12 +2,8 @@ package abeja
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/polysecret/secrets/backend"
@@ -69,53 +65,11 @@ var statusCodes = map[int]backend.Code{
 }
 
 func (e *APIError) code() backend.Code {
-	if c, ok := statusCodes[e.Status]; ok {
-		return c
-	}
-	if e.Status >= 500 {
-		return backend.Unavailable
-	}
-	return backend.Unknown
+	return backend.StatusCode(statusCodes, e.Status)
 }
 
-// requestTimeout is the driver's own per-request timeout firing while the
-// caller's context is alive: retryable and Unavailable, never the caller's
-// DeadlineExceeded (it does not wrap the context error).
-type requestTimeout struct {
-	method, path string
-	after        time.Duration // 0: a user's http.Client.Timeout
-}
-
-func (e *requestTimeout) Error() string {
-	if e.after == 0 {
-		return fmt.Sprintf("abeja: no answer to %s %s before the HTTP client's timeout", e.method, e.path)
-	}
-	return fmt.Sprintf("abeja: no answer to %s %s within the request timeout (%v)", e.method, e.path, e.after)
-}
-
-// Timeout marks it as a timeout for net.Error-minded callers.
-func (e *requestTimeout) Timeout() bool { return true }
-
-func classify(err error) backend.Code {
-	var be *backend.Error
-	if errors.As(err, &be) {
-		return be.Code
-	}
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae.code()
-	}
-	var rt *requestTimeout
-	if errors.As(err, &rt) {
-		return backend.Unavailable
-	}
-	if c := backend.ContextCode(err); c != backend.Unknown {
-		return c
-	}
-	var ne net.Error
-	var ue *url.Error
-	if errors.As(err, &ne) || errors.As(err, &ue) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return backend.Unavailable
-	}
-	return backend.Unknown
-}
+// classify is the code of any error the driver returns: its own coded
+// errors (backend.Errorf) first, then the caller's context, API answers
+// by status, timeouts and transport failures (a broken-off answer too) as
+// Unavailable.
+var classify = backend.HTTPClassifier((*APIError).code)

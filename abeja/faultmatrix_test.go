@@ -3,9 +3,6 @@ package abeja_test
 import (
 	"context"
 	"net/http"
-	"net/url"
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -29,47 +26,14 @@ func TestFaultMatrix(t *testing.T) {
 		Open: func(proxyURL string, maxRetries int, timeout time.Duration) (*secrets.Store, error) {
 			// Credentials come from the environment only; the runner
 			// serializes Open, so setting them here races with nothing.
-			restore := setenv(map[string]string{"ABEJA_PLATFORM_USER_ID": e.user, "ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN": e.pat})
+			restore := faultmatrix.Setenv(map[string]string{"ABEJA_PLATFORM_USER_ID": e.user, "ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN": e.pat})
 			defer restore()
-			u, _ := url.Parse(proxyURL)
-			return secrets.OpenStore(context.Background(), "abeja://"+u.Host+"/"+e.org+"?scheme=http&max_retries="+
-				strconv.Itoa(maxRetries)+"&timeout="+timeout.String())
+			return secrets.OpenStore(context.Background(), faultmatrix.StoreURL(proxyURL, "abeja", "/"+e.org, "scheme=http", maxRetries, timeout))
 		},
-		Request: func(op faultmatrix.Op, _ string) faultproxy.Match {
-			switch op {
-			case faultmatrix.Create:
-				return faultproxy.Match{Methods: []string{http.MethodPost}, PathPrefix: base}
-			case faultmatrix.Modify: // the new version
-				return faultproxy.Match{Methods: []string{http.MethodPost}, PathPrefix: base + "/"}
-			case faultmatrix.Delete:
-				return faultproxy.Match{Methods: []string{http.MethodDelete}, PathPrefix: base + "/"}
-			default: // Get finds the name in the listing (a fresh store); List reads it
-				return faultproxy.Match{Methods: []string{http.MethodGet}, PathPrefix: base}
-			}
-		},
+		Request: faultmatrix.Requests(map[faultmatrix.Op]faultproxy.Match{
+			faultmatrix.Create: {Methods: []string{http.MethodPost}, PathPrefix: base},
+			faultmatrix.Modify: {Methods: []string{http.MethodPost}, PathPrefix: base + "/"}, // the new version
+			faultmatrix.Delete: {Methods: []string{http.MethodDelete}, PathPrefix: base + "/"},
+		}, faultproxy.Match{Methods: []string{http.MethodGet}, PathPrefix: base}), // Get finds the name in the listing (a fresh store); List reads it
 	})
-}
-
-// setenv sets environment variables and returns what restores them. Only
-// for code that nothing else runs beside (see faultmatrix.Target.Open).
-func setenv(vars map[string]string) (restore func()) {
-	type old struct {
-		v  string
-		ok bool
-	}
-	saved := map[string]old{}
-	for k, v := range vars {
-		ov, ok := os.LookupEnv(k)
-		saved[k] = old{ov, ok}
-		os.Setenv(k, v)
-	}
-	return func() {
-		for k, o := range saved {
-			if o.ok {
-				os.Setenv(k, o.v)
-			} else {
-				os.Unsetenv(k)
-			}
-		}
-	}
 }

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/abeja"
 	"github.com/polysecret/secrets/internal/drivertest"
@@ -49,38 +47,9 @@ func TestURLOpenerWithOwnClient(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
-				t.Fatal(err)
-			}
-			got, err := st.Get(ctx, "K")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := cmp.Diff([]string{"K", "v"}, []string{got.Key, got.Value}); d != "" {
-				t.Errorf("read through the opened store (-want +got):\n%s", d)
-			}
-			var through *abeja.Client
-			if !st.As(&through) || through != c {
-				t.Error("Store.As(**abeja.Client) is not the opener's client")
-			}
-			if err := st.Close(); err != nil {
-				t.Fatal(err)
-			}
-			before := e.srv.Requests()
-			again, err := abeja.New(c, abeja.Options{Organization: e.org})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer again.Close()
-			if v, err := again.Value(ctx, "K"); err != nil || v != "v" {
-				t.Fatalf("Value through the client after Close = %q, %v", v, err)
-			}
-			if e.srv.Requests() == before {
-				t.Error("the read after Close reached no server")
-			}
-			if tr.Closed() != 0 {
-				t.Error("the Store's Close closed the idle connections of the application's http.Client")
-			}
+			drivertest.OpenerWithClient(t, st, c, "", tr, tc.own, e.srv.Requests, func() (*secrets.Store, error) {
+				return abeja.New(c, abeja.Options{Organization: e.org})
+			})
 		})
 	}
 }

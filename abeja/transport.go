@@ -1,12 +1,9 @@
 package abeja
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"syscall"
@@ -15,7 +12,8 @@ import (
 	"github.com/polysecret/secrets/backend"
 )
 
-// The HTTP exchange: one request with its timeout, the SDK's headers and
+// The HTTP exchange: one request (backend.HTTPCall: its timeout, the
+// answer read, a failure without an answer) with the SDK's headers and
 // ABEJA's error body, retried as backend.RetryPolicy says — and, for a
 // write, knowing whether an attempt that failed may still have landed.
 
@@ -49,7 +47,7 @@ func (c *Client) do(ctx context.Context, r *request) (uncertain bool, err error)
 	if len(r.query) > 0 {
 		target += "?" + r.query.Encode()
 	}
-	err = c.retry.Do(ctx, classify, func(ctx context.Context) (time.Duration, error) {
+	err = c.conn.Do(ctx, "abeja", r.method, r.path, classify, func(ctx context.Context) (time.Duration, error) {
 		if uncertain && r.landed != nil {
 			ok, err := r.landed(ctx)
 			if err != nil {
@@ -68,8 +66,6 @@ func (c *Client) do(ctx context.Context, r *request) (uncertain bool, err error)
 			return ae.RetryAfter, err
 		}
 		return 0, err
-	}, func(n int, code backend.Code, wait time.Duration) {
-		c.log.DebugContext(ctx, "abeja: retrying", "method", r.method, "path", r.path, "code", code.String(), "attempt", n, "wait", wait)
 	})
 	return uncertain, err
 }
@@ -89,57 +85,29 @@ func maybeApplied(err error) bool {
 }
 
 func (c *Client) once(ctx context.Context, method, target, path string, payload []byte, out any) error {
-	var rd io.Reader
-	if payload != nil {
-		rd = bytes.NewReader(payload)
-	}
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(actx, method, target, rd)
+	call := backend.HTTPCall{Driver: "abeja", Method: method, URL: target, Path: path,
+		Body: payload, Timeout: c.conn.Timeout, Header: func(h http.Header) {
+			h.Set("Authorization", c.auth)
+			h.Set("User-Agent", "polysecret-abeja/"+Version)
+			h.Set("Accept", "application/json")
+			if payload != nil {
+				h.Set("Content-Type", "application/json")
+			}
+		}}
+	ans, err := call.Send(ctx, c.conn.HC)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", c.auth)
-	req.Header.Set("User-Agent", "polysecret-abeja/"+Version)
-	req.Header.Set("Accept", "application/json")
-	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return c.transportErr(ctx, actx, method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return c.transportErr(ctx, actx, method, path, err)
-	}
-	c.log.DebugContext(ctx, "abeja: request", "method", method, "path", path, "status", resp.StatusCode)
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return parseAPIError(resp.StatusCode, resp.Header, b)
+	c.conn.Log.DebugContext(ctx, "abeja: request", "method", method, "path", path, "status", ans.Status)
+	if ans.Status < 200 || ans.Status > 299 {
+		return parseAPIError(ans.Status, ans.Header, ans.Body)
 	}
 	if out == nil {
 		return nil
 	}
-	if err := json.Unmarshal(b, out); err != nil {
+	if err := json.Unmarshal(ans.Body, out); err != nil {
 		// The body may hold values: never quote it.
 		return backend.Errorf(backend.Internal, "abeja: undecodable answer to %s %s", method, path)
 	}
 	return nil
-}
-
-// transportErr tells the driver's own request timeout (retryable) from the
-// caller's context (which stays the context's error).
-func (c *Client) transportErr(ctx, actx context.Context, method, path string, err error) error {
-	if ctx.Err() != nil {
-		return err
-	}
-	if actx.Err() != nil {
-		return &requestTimeout{method: method, path: path, after: c.timeout}
-	}
-	var ne net.Error
-	if backend.ContextCode(err) != backend.Unknown || (errors.As(err, &ne) && ne.Timeout()) {
-		return &requestTimeout{method: method, path: path} // the http.Client's own timeout
-	}
-	return err
 }

@@ -3,8 +3,6 @@ package abeja
 import (
 	"context"
 	"net/url"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/polysecret/secrets"
@@ -54,11 +52,8 @@ func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driv
 	}
 	q := u.Query()
 	if o.Client != nil {
-		for _, name := range clientParams {
-			if q.Has(name) {
-				return nil, backend.Errorf(backend.InvalidArgument,
-					"abeja: URL parameter %q configures a client, and this URLOpener has its own Client: set it in ClientOptions", name)
-			}
+		if err := backend.RefuseClientParams(q, "abeja", clientParams...); err != nil {
+			return nil, err
 		}
 	}
 	p := backend.NewParams(q)
@@ -99,55 +94,35 @@ func sameHost(a, b string) bool {
 	return err1 == nil && err2 == nil && ua.Scheme == ub.Scheme && strings.EqualFold(ua.Host, ub.Host)
 }
 
-// segment is one plain path segment.
-var segment = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
-
-// maxPath bounds the length of a URL's path.
-const maxPath = 256
-
 // checkURL refuses, with InvalidArgument, what would send requests
-// somewhere unintended or hide part of the URL: user info (credentials
-// come from the environment), a #fragment, a port outside 1–65535, and a
-// path that is not plain segments (no ".", ".." or empty segments, no
-// escapes, at most 256 bytes); an abeja:// URL (store) may have an empty
-// host. Messages never quote the URL.
-func checkURL(u *url.URL, store bool) error {
-	bad := func(msg string) error { return backend.Errorf(backend.InvalidArgument, "abeja: %s", msg) }
-	if u.User != nil {
-		return bad("the URL must not carry user info; credentials come from PLATFORM_AUTH_TOKEN or ABEJA_PLATFORM_USER_ID and ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN")
+// somewhere unintended or hide part of the URL (backend.CheckAPIURL: user
+// info — credentials come from the environment —, a #fragment, a port
+// outside 1–65535, a path that is not plain segments); an abeja:// URL
+// (store) may have an empty host, and its path is the organization id
+// alone. Messages never quote the URL.
+func checkURL(u *url.URL, store bool) error { return backend.CheckAPIURL(u, urlRules(store)) }
+
+// urlRules are abeja's parts of backend.CheckAPIURL: where credentials
+// come from, the host an API URL (not a store's URL) must name, and a
+// store URL's path: the organization id alone.
+func urlRules(store bool) backend.APIURLRules {
+	r := backend.APIURLRules{
+		Driver:      "abeja",
+		Credentials: "credentials come from PLATFORM_AUTH_TOKEN or ABEJA_PLATFORM_USER_ID and ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN",
+		Host: func(u *url.URL) string {
+			if u.Opaque != "" || (!store && u.Hostname() == "") || (u.Host != "" && u.Hostname() == "") {
+				return "the URL needs the API host (abeja://api.abeja.io/<organization_id>)"
+			}
+			return ""
+		},
 	}
-	if u.Fragment != "" || u.RawFragment != "" {
-		return bad("the URL must not have a #fragment (a '#' before the query hides the query)")
-	}
-	if u.Opaque != "" || (!store && u.Hostname() == "") || (u.Host != "" && u.Hostname() == "") {
-		return bad("the URL needs the API host (abeja://api.abeja.io/<organization_id>)")
-	}
-	if strings.HasSuffix(u.Host, ":") {
-		return bad("the URL's port is empty")
-	}
-	if port := u.Port(); port != "" {
-		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-			return bad("the URL's port must be 1-65535")
+	if store {
+		r.Segments = func(segs []string) string {
+			if len(segs) != 1 {
+				return "the URL's path must be the organization id alone (abeja://api.abeja.io/<organization_id>)"
+			}
+			return ""
 		}
 	}
-	if len(u.EscapedPath()) > maxPath {
-		return bad("the URL's path is longer than " + strconv.Itoa(maxPath) + " bytes")
-	}
-	if u.RawPath != "" || strings.Contains(u.EscapedPath(), "%") {
-		return bad("the URL's path must not hold escapes (%2F and the like)")
-	}
-	path := strings.TrimSuffix(strings.TrimPrefix(u.Path, "/"), "/")
-	if path == "" {
-		return nil
-	}
-	segs := strings.Split(path, "/")
-	if store && len(segs) != 1 {
-		return bad("the URL's path must be the organization id alone (abeja://api.abeja.io/<organization_id>)")
-	}
-	for _, s := range segs {
-		if s == "." || s == ".." || !segment.MatchString(s) {
-			return bad("the URL's path must be plain segments of A-Z a-z 0-9 . _ ~ - (no '.', '..' or empty segments)")
-		}
-	}
-	return nil
+	return r
 }

@@ -3,7 +3,6 @@ package datalayer
 import (
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -30,7 +29,7 @@ const (
 )
 
 // DefaultTimeout is the default timeout of one request.
-const DefaultTimeout = 30 * time.Second
+const DefaultTimeout = backend.DefaultRequestTimeout
 
 // ClientOptions configure a Client: where it sends requests, with which
 // API key, and how it retries.
@@ -62,14 +61,10 @@ type ClientOptions struct {
 // Client is a client of Datalayer's secrets API. It is safe for concurrent
 // use; build it once and share it.
 type Client struct {
-	base    string // IAM URL + APIPrefix
-	iamURL  string
-	key     string
-	hc      *http.Client
-	ownsHC  bool
-	timeout time.Duration
-	retry   backend.RetryPolicy
-	log     *slog.Logger
+	base   string // IAM URL + APIPrefix
+	iamURL string
+	key    string
+	conn   backend.HTTPClient // the http.Client (released if built here), timeout, retries, logger
 }
 
 // NewClient checks the options and builds a Client; it makes no request
@@ -93,34 +88,13 @@ func NewClient(o ClientOptions) (*Client, error) {
 	if o.IAMURL == "" {
 		o.IAMURL = DefaultIAMURL
 	}
-	u, err := url.Parse(o.IAMURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.ForceQuery {
-		return nil, backend.Errorf(backend.InvalidArgument, "datalayer: the IAM URL must be an absolute http(s) URL without a query")
-	}
-	if err := checkURL(u); err != nil {
+	if _, err := backend.ParseAPIBase(o.IAMURL, "the IAM URL", urlRules); err != nil {
 		return nil, err
 	}
-	switch {
-	case o.MaxRetries == 0:
-		o.MaxRetries = backend.DefaultMaxRetries
-	case o.MaxRetries < 0:
-		o.MaxRetries = 0
-	}
-	if o.Timeout <= 0 {
-		o.Timeout = DefaultTimeout
-	}
-	hc := o.HTTPClient
-	if hc == nil {
-		// no Client.Timeout: each attempt has its own context deadline
-		hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-	}
-	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
 	iam := strings.TrimSuffix(o.IAMURL, "/")
-	return &Client{base: iam + APIPrefix, iamURL: iam, key: o.APIKey, hc: hc, ownsHC: o.HTTPClient == nil,
-		timeout: o.Timeout, retry: backend.RetryPolicy{MaxRetries: o.MaxRetries}, log: log}, nil
+	return &Client{base: iam + APIPrefix, iamURL: iam, key: o.APIKey,
+		conn: backend.NewHTTPClient(backend.HTTPClientOptions{HTTPClient: o.HTTPClient,
+			MaxRetries: o.MaxRetries, Timeout: o.Timeout, Logger: o.Logger})}, nil
 }
 
 // IAMURL is the IAM base URL the client sends to (without APIPrefix).
@@ -130,7 +104,5 @@ func (c *Client) IAMURL() string { return c.iamURL }
 // NewClient built (one given in ClientOptions.HTTPClient is left alone).
 // The Client stays usable: later requests open new connections.
 func (c *Client) CloseIdleConnections() {
-	if c.ownsHC {
-		c.hc.CloseIdleConnections()
-	}
+	c.conn.CloseIdleConnections()
 }

@@ -90,13 +90,15 @@
 //
 // 429, 502–504 and other 5xx but 500 and 501, transport failures and the
 // driver's own request timeout are retried up to max_retries times with
-// backend.RetryPolicy's backoff, honouring Retry-After (capped at 20 s); a
-// wait that would end after the caller's deadline is not slept. A create
-// whose answer was lost and whose retry meets 409 reads the secret of that
-// name: if it holds exactly what was sent (variant, description, value_s),
-// it is the call's own write and Create succeeds — no duplicate, no false
-// AlreadyExists. A delete whose retry meets 404 after a lost answer
-// succeeds. A PUT is idempotent and simply retried.
+// backend.RetryPolicy's backoff (the exchange itself is backend.HTTPCall,
+// shared with the other drivers that make their own requests), honouring
+// Retry-After (capped at 20 s); a wait that would end after the caller's
+// deadline is not slept. A create whose answer was lost and whose retry
+// meets 409 reads the secret of that name: if it holds exactly what was
+// sent (variant, description, value_s), it is the call's own write and
+// Create succeeds — no duplicate, no false AlreadyExists. A delete whose
+// retry meets 404 after a lost answer succeeds. A PUT is idempotent and
+// simply retried.
 //
 // # Errors
 //

@@ -3,9 +3,6 @@ package datalayer_test
 import (
 	"context"
 	"net/http"
-	"net/url"
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -38,31 +35,15 @@ func TestFaultMatrix(t *testing.T) {
 					// The API key comes from the environment only; the
 					// runner serializes Open, so setting it races with
 					// nothing.
-					old, had := os.LookupEnv(datalayer.EnvAPIKey)
-					os.Setenv(datalayer.EnvAPIKey, e.key)
-					defer func() {
-						if had {
-							os.Setenv(datalayer.EnvAPIKey, old)
-						} else {
-							os.Unsetenv(datalayer.EnvAPIKey)
-						}
-					}()
-					u, _ := url.Parse(proxyURL)
-					return secrets.OpenStore(context.Background(), "datalayer://"+u.Host+"?scheme=http&max_retries="+
-						strconv.Itoa(maxRetries)+"&timeout="+timeout.String())
+					restore := faultmatrix.Setenv(map[string]string{datalayer.EnvAPIKey: e.key})
+					defer restore()
+					return secrets.OpenStore(context.Background(), faultmatrix.StoreURL(proxyURL, "datalayer", "", "scheme=http", maxRetries, timeout))
 				},
-				Request: func(op faultmatrix.Op, _ string) faultproxy.Match {
-					switch op {
-					case faultmatrix.Create:
-						return faultproxy.Match{Methods: []string{http.MethodPost}, PathPrefix: base}
-					case faultmatrix.Modify:
-						return faultproxy.Match{Methods: []string{http.MethodPut}, PathPrefix: base + "/"}
-					case faultmatrix.Delete:
-						return faultproxy.Match{Methods: []string{http.MethodDelete}, PathPrefix: base + "/"}
-					default: // Get and List read the list first (a new store knows no uid)
-						return faultproxy.Match{Methods: []string{http.MethodGet}, PathPrefix: base}
-					}
-				},
+				Request: faultmatrix.Requests(map[faultmatrix.Op]faultproxy.Match{
+					faultmatrix.Create: {Methods: []string{http.MethodPost}, PathPrefix: base},
+					faultmatrix.Modify: {Methods: []string{http.MethodPut}, PathPrefix: base + "/"},
+					faultmatrix.Delete: {Methods: []string{http.MethodDelete}, PathPrefix: base + "/"},
+				}, faultproxy.Match{Methods: []string{http.MethodGet}, PathPrefix: base}), // Get and List read the list first (a new store knows no uid)
 			})
 		})
 	}

@@ -130,7 +130,7 @@ func (d *driver) fillValues(ctx context.Context, page []*wireSecret) ([]*wireSec
 		i := missing[j]
 		w, err := d.getUID(ctx, page[i].UID)
 		switch {
-		case code(err) == backend.NotFound || err == nil && w.Name != page[i].Name:
+		case classify(err) == backend.NotFound || err == nil && w.Name != page[i].Name:
 			mu.Lock()
 			gone[i] = true
 			mu.Unlock()

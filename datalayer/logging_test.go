@@ -1,42 +1,22 @@
 package datalayer_test
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/datalayer"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
-
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a
-// listing's reads by uid.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestLogging: the debug records name requests and retries — the wait a
 // 429's Retry-After asked for included — and never a value (in either
 // encoding) or the API key.
 func TestLogging(t *testing.T) {
 	e := newEnv(t, false)
-	var buf syncBuffer
+	var buf drivertest.SyncBuffer
 	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	st := e.open(t, func(o *datalayer.ClientOptions) { o.Logger = log })
 	const value = "s3cr3t-v4lue"

@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/datalayer"
 	"github.com/polysecret/secrets/internal/drivertest"
@@ -45,43 +43,9 @@ func TestURLOpenerWithOwnClient(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
-				t.Fatal(err)
-			}
-			got, err := st.Get(ctx, "K")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := cmp.Diff([]string{"K", "v"}, []string{got.Key, got.Value}); d != "" {
-				t.Errorf("read through the opened store (-want +got):\n%s", d)
-			}
-			var through *datalayer.Client
-			if !st.As(&through) || through != c {
-				t.Error("Store.As(**datalayer.Client) is not the opener's client")
-			}
-			if err := st.Close(); err != nil {
-				t.Fatal(err)
-			}
-
-			// The client, directly: still usable after the Store's Close.
-			before := e.srv.Requests()
-			again, err := datalayer.New(c, datalayer.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer again.Close()
-			if v, err := again.Value(ctx, "K"); err != nil || v != "v" {
-				t.Fatalf("Value through the client after Close = %q, %v", v, err)
-			}
-			if e.srv.Requests() == before {
-				t.Error("the read after Close reached no server")
-			}
-			if tc.own && tr.Requests() == 0 {
-				t.Error("the application's http.Client carried no request")
-			}
-			if tr.Closed() != 0 {
-				t.Error("the Store's Close closed the idle connections of the application's http.Client")
-			}
+			drivertest.OpenerWithClient(t, st, c, "", tr, tc.own, e.srv.Requests, func() (*secrets.Store, error) {
+				return datalayer.New(c, datalayer.Options{})
+			})
 		})
 	}
 }

@@ -55,7 +55,7 @@ func (d *driver) lookup(ctx context.Context, name string, needValue bool) (*wire
 		switch {
 		case err == nil && w.Name == name:
 			return w, nil
-		case err != nil && code(err) != backend.NotFound:
+		case err != nil && classify(err) != backend.NotFound:
 			return nil, err
 		}
 		d.uids.drop(name, uid) // deleted or renamed: list
@@ -73,7 +73,7 @@ func (d *driver) lookup(ctx context.Context, name string, needValue bool) (*wire
 	}
 	w, err = d.getUID(ctx, w.UID)
 	switch {
-	case code(err) == backend.NotFound:
+	case classify(err) == backend.NotFound:
 		return nil, notFound(name)
 	case err != nil:
 		return nil, err
@@ -108,7 +108,7 @@ func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret
 	landed, err := d.c.do(ctx, exchange{method: http.MethodPost, path: "/secrets", body: body, out: &a,
 		redact: []string{s.Value, body.Value}})
 	if err != nil {
-		if !landed || code(err) != backend.AlreadyExists {
+		if !landed || classify(err) != backend.AlreadyExists {
 			return nil, err
 		}
 		d.uids.drop(s.Key, "")
@@ -160,7 +160,7 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 	}
 	var a oneAnswer
 	if _, err := d.c.do(ctx, exchange{method: http.MethodPut, path: "/secrets/" + w.UID, body: body, out: &a, redact: redact}); err != nil {
-		if code(err) == backend.NotFound {
+		if classify(err) == backend.NotFound {
 			d.uids.drop(key, w.UID)
 			return nil, notFound(key)
 		}
@@ -194,9 +194,9 @@ func (d *driver) Delete(ctx context.Context, env, key string) error {
 	landed, err := d.c.do(ctx, exchange{method: http.MethodDelete, path: "/secrets/" + w.UID})
 	d.uids.drop(key, w.UID)
 	switch {
-	case err == nil, landed && code(err) == backend.NotFound:
+	case err == nil, landed && classify(err) == backend.NotFound:
 		return nil
-	case code(err) == backend.NotFound:
+	case classify(err) == backend.NotFound:
 		return notFound(key)
 	}
 	return err

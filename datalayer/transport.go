@@ -1,12 +1,9 @@
 package datalayer
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -15,12 +12,10 @@ import (
 	"github.com/polysecret/secrets/backend"
 )
 
-// The HTTP exchange: one request with its timeout, the official clients'
+// The HTTP exchange: one request (backend.HTTPCall: its timeout, the
+// answer read, a failure without an answer) with the official clients'
 // headers and the API's answer envelope, retried as backend.RetryPolicy
 // says.
-
-// maxAnswer bounds the answer body the client reads.
-const maxAnswer = 64 << 20
 
 // exchange is one API call: what to send, where to decode the answer, and
 // the strings an error message must never show (the value sent, in both
@@ -49,7 +44,7 @@ func (c *Client) do(ctx context.Context, x exchange) (landed bool, err error) {
 			return false, err
 		}
 	}
-	err = c.retry.Do(ctx, classify, func(ctx context.Context) (time.Duration, error) {
+	err = c.conn.Do(ctx, "datalayer", x.method, x.path, classify, func(ctx context.Context) (time.Duration, error) {
 		err := c.once(ctx, &x, payload)
 		var ae *APIError
 		switch {
@@ -63,60 +58,46 @@ func (c *Client) do(ctx context.Context, x exchange) (landed bool, err error) {
 			landed = true // sent, maybe applied; the answer is lost
 		}
 		return 0, err
-	}, func(n int, code backend.Code, wait time.Duration) {
-		c.log.DebugContext(ctx, "datalayer: retrying", "method", x.method, "path", x.path, "code", code.String(), "attempt", n, "wait", wait)
 	})
 	return landed, err
 }
 
 func (c *Client) once(ctx context.Context, x *exchange, payload []byte) error {
-	var rd io.Reader
-	if payload != nil {
-		rd = bytes.NewReader(payload)
-	}
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(actx, x.method, c.base+x.path, rd)
+	call := backend.HTTPCall{Driver: "datalayer", Method: x.method, URL: c.base + x.path, Path: x.path,
+		Body: payload, Timeout: c.conn.Timeout, Header: func(h http.Header) {
+			h.Set("Authorization", "Bearer "+c.key)
+			h.Set("Accept", "application/json")
+			h.Set("User-Agent", "polysecret-datalayer/"+Version)
+			if payload != nil {
+				h.Set("Content-Type", "application/json")
+			}
+			if x.method == http.MethodGet {
+				h.Set("Cache-Control", "no-store, no-cache, must-revalidate") // as the official client
+			}
+		}}
+	ans, err := call.Send(ctx, c.conn.HC)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "polysecret-datalayer/"+Version)
-	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if x.method == http.MethodGet {
-		req.Header.Set("Cache-Control", "no-store, no-cache, must-revalidate") // as the official client
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return c.transportErr(ctx, actx, x, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
-	if err != nil {
-		return c.transportErr(ctx, actx, x, err)
-	}
-	c.log.DebugContext(ctx, "datalayer: request", "method", x.method, "path", x.path, "status", resp.StatusCode)
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return &APIError{Status: resp.StatusCode, Message: errorMessage(b, resp.StatusCode, x.redact),
-			RetryAfter: backend.ParseRetryAfter(resp.Header)}
+	c.conn.Log.DebugContext(ctx, "datalayer: request", "method", x.method, "path", x.path, "status", ans.Status)
+	if ans.Status < 200 || ans.Status > 299 {
+		return &APIError{Status: ans.Status, Message: errorMessage(ans.Body, ans.Status, x.redact),
+			RetryAfter: backend.ParseRetryAfter(ans.Header)}
 	}
 	var env struct {
 		Success *bool `json:"success"`
 	}
-	if json.Unmarshal(b, &env) != nil {
+	if json.Unmarshal(ans.Body, &env) != nil {
 		// Never quote the body: it may hold values.
 		return backend.Errorf(backend.Internal, "datalayer: undecodable answer to %s %s", x.method, x.path)
 	}
 	if env.Success != nil && !*env.Success {
-		return &APIError{Status: resp.StatusCode, Message: errorMessage(b, resp.StatusCode, x.redact)}
+		return &APIError{Status: ans.Status, Message: errorMessage(ans.Body, ans.Status, x.redact)}
 	}
 	if x.out == nil {
 		return nil
 	}
-	if err := json.Unmarshal(b, x.out); err != nil {
+	if err := json.Unmarshal(ans.Body, x.out); err != nil {
 		return backend.Errorf(backend.Internal, "datalayer: undecodable answer to %s %s", x.method, x.path)
 	}
 	return nil
@@ -167,21 +148,4 @@ func errorMessage(body []byte, status int, redact []string) string {
 		msg += "…"
 	}
 	return msg
-}
-
-// transportErr tells a timeout of the request (the driver's Timeout, or a
-// user's http.Client.Timeout) from the caller's own context: the first is
-// a retryable requestTimeout, the second stays the context's error.
-func (c *Client) transportErr(ctx, actx context.Context, x *exchange, err error) error {
-	if ctx.Err() != nil {
-		return err
-	}
-	if actx.Err() != nil {
-		return &requestTimeout{method: x.method, path: x.path, after: c.timeout}
-	}
-	var ne net.Error
-	if backend.ContextCode(err) != backend.Unknown || (errors.As(err, &ne) && ne.Timeout()) {
-		return &requestTimeout{method: x.method, path: x.path} // the http.Client's own timeout
-	}
-	return err
 }

@@ -3,21 +3,12 @@ package datalayer
 import (
 	"context"
 	"net/url"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
 )
-
-// maxBasePath bounds the length of the IAM URL's path.
-const maxBasePath = 256
-
-// segment is one path segment of an IAM URL: unreserved characters only,
-// so that what is checked here is what is sent.
-var segment = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
 
 // URLOpener opens datalayer:// URLs (see the package documentation, URLs
 // and Clients). The zero value, registered for datalayer:// on
@@ -54,11 +45,8 @@ var clientParams = []string{"max_retries", "timeout"}
 func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driver, error) {
 	q := u.Query()
 	if o.Client != nil {
-		for _, name := range clientParams {
-			if q.Has(name) {
-				return nil, backend.Errorf(backend.InvalidArgument,
-					"datalayer: URL parameter %q configures a client, and this URLOpener has its own Client: set it in ClientOptions", name)
-			}
+		if err := backend.RefuseClientParams(q, "datalayer", clientParams...); err != nil {
+			return nil, err
 		}
 	}
 	p := backend.NewParams(q)
@@ -78,7 +66,7 @@ func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driv
 		return nil, err
 	}
 	if o.Client != nil {
-		if iam != "" && !sameURL(iam, o.Client.iamURL) {
+		if iam != "" && !backend.SameAPIBase(iam, o.Client.iamURL) {
 			return nil, backend.Errorf(backend.InvalidArgument,
 				"datalayer: the URL names another IAM URL than the URLOpener's Client; use datalayer://?… or the client's own host and path")
 		}
@@ -118,61 +106,32 @@ func urlIAM(u *url.URL, scheme string) (string, error) {
 	return scheme + "://" + u.Host + strings.TrimSuffix(u.EscapedPath(), "/"), nil
 }
 
-// sameURL reports whether two IAM URLs name one place: same scheme, host
-// (case-insensitively) and path (trailing slash aside).
-func sameURL(a, b string) bool {
-	ua, err1 := url.Parse(a)
-	ub, err2 := url.Parse(b)
-	return err1 == nil && err2 == nil && ua.Scheme == ub.Scheme && strings.EqualFold(ua.Host, ub.Host) &&
-		strings.TrimSuffix(ua.EscapedPath(), "/") == strings.TrimSuffix(ub.EscapedPath(), "/")
+// urlRules are datalayer's parts of backend.CheckAPIURL: where the API
+// key comes from, and its host rule (a datalayer:// URL may have none).
+var urlRules = backend.APIURLRules{
+	Driver:      "datalayer",
+	Credentials: "the API key comes from DATALAYER_API_KEY",
+	Host: func(u *url.URL) string {
+		if u.Opaque != "" {
+			return "the URL must be datalayer://<host>[/<path>] or datalayer://"
+		}
+		if u.Host != "" && u.Hostname() == "" || strings.HasSuffix(u.Host, ":") {
+			return "the URL's host or port is empty"
+		}
+		if u.Host != "" {
+			// What a datalayer:// URL accepts, an https:// one must too ("::1"
+			// unbracketed is no host).
+			if v, err := url.Parse("https://" + u.Host); err != nil || v.Host != u.Host {
+				return "the URL's host is not a host name, an IPv4 address or a bracketed IPv6 address"
+			}
+		}
+		return ""
+	},
 }
 
 // checkURL refuses, with InvalidArgument, an IAM URL (or a datalayer://
 // URL) the driver would otherwise send somewhere unintended or silently
-// trim: user info, a fragment, a port outside 1–65535, and a path that is
-// not a few plain segments (no dot segments, no escapes such as %2F, no
-// empty segments, at most maxBasePath bytes). Messages never quote the
-// URL, which may hold credentials.
-func checkURL(u *url.URL) error {
-	bad := func(msg string) error { return backend.Errorf(backend.InvalidArgument, "datalayer: %s", msg) }
-	if u.User != nil {
-		return bad("the URL must not carry user info; the API key comes from DATALAYER_API_KEY")
-	}
-	if u.Fragment != "" || u.RawFragment != "" {
-		return bad("the URL must not have a #fragment (a '#' before the query hides the query)")
-	}
-	if u.Opaque != "" {
-		return bad("the URL must be datalayer://<host>[/<path>] or datalayer://")
-	}
-	if u.Host != "" && u.Hostname() == "" || strings.HasSuffix(u.Host, ":") {
-		return bad("the URL's host or port is empty")
-	}
-	if u.Host != "" {
-		// What a datalayer:// URL accepts, an https:// one must too ("::1"
-		// unbracketed is no host).
-		if v, err := url.Parse("https://" + u.Host); err != nil || v.Host != u.Host {
-			return bad("the URL's host is not a host name, an IPv4 address or a bracketed IPv6 address")
-		}
-	}
-	if port := u.Port(); port != "" {
-		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-			return bad("the URL's port must be 1-65535")
-		}
-	}
-	if len(u.EscapedPath()) > maxBasePath {
-		return bad("the URL's path is longer than " + strconv.Itoa(maxBasePath) + " bytes")
-	}
-	if u.RawPath != "" || strings.Contains(u.EscapedPath(), "%") {
-		return bad("the URL's path must not hold escapes (%2F and the like)")
-	}
-	path := strings.TrimSuffix(strings.TrimPrefix(u.Path, "/"), "/")
-	if path == "" {
-		return nil
-	}
-	for _, s := range strings.Split(path, "/") {
-		if s == "." || s == ".." || !segment.MatchString(s) {
-			return bad("the URL's path must be plain segments of A-Z a-z 0-9 . _ ~ - (no '.', '..' or empty segments)")
-		}
-	}
-	return nil
-}
+// trim (backend.CheckAPIURL: user info, a fragment, a port outside
+// 1–65535, a path that is not a few plain segments). Messages never quote
+// the URL, which may hold credentials.
+func checkURL(u *url.URL) error { return backend.CheckAPIURL(u, urlRules) }

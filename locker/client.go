@@ -2,11 +2,9 @@ package locker
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -62,12 +60,8 @@ type ClientOptions struct {
 type Client struct {
 	base      string
 	id        string
-	hc        *http.Client
-	ownsHC    bool // hc was built here: Close releases its connections
-	timeout   time.Duration
+	conn      backend.HTTPClient // the http.Client (Close releases it if built here), timeout, retries, logger
 	headers   map[string]string
-	retry     backend.RetryPolicy
-	log       *slog.Logger
 	keys      lockercrypto.Keys
 	projectID int
 }
@@ -105,36 +99,12 @@ func NewClient(ctx context.Context, o ClientOptions) (*Client, error) {
 	if o.APIBase == "" {
 		o.APIBase = DefaultAPIBase
 	}
-	u, err := url.Parse(o.APIBase)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.ForceQuery {
-		return nil, backend.Errorf(backend.InvalidArgument, "locker: API base must be an absolute http(s) URL without a query")
-	}
-	if err := checkBase(u); err != nil {
+	if _, err := backend.ParseAPIBase(o.APIBase, "API base", urlRules); err != nil {
 		return nil, err
 	}
-	if o.MaxRetries == 0 {
-		o.MaxRetries = backend.DefaultMaxRetries
-	} else if o.MaxRetries < 0 {
-		o.MaxRetries = 0
-	}
-	if o.Timeout <= 0 {
-		o.Timeout = 30 * time.Second
-	}
-	hc := o.HTTPClient
-	if hc == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		if o.InsecureSkipVerify {
-			tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // explicit opt-in
-		}
-		// no Client.Timeout: each attempt has its own context deadline
-		hc = &http.Client{Transport: tr}
-	}
-	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	c := &Client{base: strings.TrimSuffix(o.APIBase, "/"), id: o.AccessKeyID, hc: hc, ownsHC: o.HTTPClient == nil,
-		timeout: o.Timeout, headers: o.Headers, retry: backend.RetryPolicy{MaxRetries: o.MaxRetries}, log: log}
+	c := &Client{base: strings.TrimSuffix(o.APIBase, "/"), id: o.AccessKeyID, headers: o.Headers,
+		conn: backend.NewHTTPClient(backend.HTTPClientOptions{HTTPClient: o.HTTPClient, InsecureSkipVerify: o.InsecureSkipVerify,
+			MaxRetries: o.MaxRetries, Timeout: o.Timeout, Logger: o.Logger})}
 	var prof struct {
 		Profile struct {
 			Key       string `json:"key"`
@@ -179,7 +149,5 @@ func (c *Client) Decrypt(what, enc string) (string, error) {
 // NewClient built (one given in ClientOptions.HTTPClient is left alone).
 // The Client stays usable: later requests open new connections.
 func (c *Client) CloseIdleConnections() {
-	if c.ownsHC {
-		c.hc.CloseIdleConnections()
-	}
+	c.conn.CloseIdleConnections()
 }

@@ -57,13 +57,15 @@
 // # Retries and timeouts
 //
 // 429, 5xx, transport failures and the driver's own request timeout are
-// retried up to max_retries times with backend.RetryPolicy's backoff,
-// honouring Retry-After (capped at 20s). A wait that would end after the
-// caller's deadline is not slept: the last answer is returned at once. A
-// request timeout while the caller's context is alive is Unavailable; only
-// the caller's context makes Canceled or DeadlineExceeded. A create whose
-// reply was lost and whose retry finds the name taken recognises its own
-// write (secrets and environments) by its ciphertext.
+// retried up to max_retries times with backend.RetryPolicy's backoff (the
+// exchange itself is backend.HTTPCall, shared with the other drivers that
+// make their own requests), honouring Retry-After (capped at 20s). A wait
+// that would end after the caller's deadline is not slept: the last answer
+// is returned at once. A request timeout while the caller's context is
+// alive is Unavailable; only the caller's context makes Canceled or
+// DeadlineExceeded. A create whose reply was lost and whose retry finds the
+// name taken recognises its own write (secrets and environments) by its
+// ciphertext.
 //
 // # URLs
 //

@@ -1,10 +1,7 @@
 package locker
 
 import (
-	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"strings"
 	"time"
 
@@ -70,13 +67,7 @@ func (e *APIError) code() backend.Code {
 	if c, ok := apiCodes[e.Code]; ok {
 		return c
 	}
-	if c, ok := statusCodes[e.Status]; ok {
-		return c
-	}
-	if e.Status >= 500 {
-		return backend.Unavailable
-	}
-	return backend.Unknown
+	return backend.StatusCode(statusCodes, e.Status)
 }
 
 // duplicate reports a uniqueness violation by status and message. This is
@@ -95,46 +86,7 @@ func (e *APIError) duplicate() bool {
 	return strings.Contains(m, "hash") && strings.Contains(m, "already exist")
 }
 
-// requestTimeout is the driver's own per-request timeout firing while the
-// caller's context is still alive: a transport failure like a 503
-// (retryable, Unavailable), not the caller's DeadlineExceeded. It does
-// not wrap the context error, so that no classifier takes it for the
-// caller's deadline.
-type requestTimeout struct {
-	method, path string
-	after        time.Duration // 0: a user's http.Client.Timeout
-}
-
-func (e *requestTimeout) Error() string {
-	if e.after == 0 {
-		return fmt.Sprintf("locker: no answer to %s %s before the HTTP client's timeout", e.method, e.path)
-	}
-	return fmt.Sprintf("locker: no answer to %s %s within the request timeout (%v)", e.method, e.path, e.after)
-}
-
-// Timeout marks it as a timeout for net.Error-minded callers.
-func (e *requestTimeout) Timeout() bool { return true }
-
-func classify(err error) backend.Code {
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae.code()
-	}
-	var rt *requestTimeout
-	if errors.As(err, &rt) {
-		return backend.Unavailable
-	}
-	if c := backend.ContextCode(err); c != backend.Unknown {
-		return c
-	}
-	var ne net.Error
-	var ue *url.Error
-	if errors.As(err, &ne) || errors.As(err, &ue) {
-		return backend.Unavailable
-	}
-	return backend.Unknown
-}
-
-// code is the code of any error the driver returns: its own coded errors
-// (backend.Errorf) first, then classify's.
-func code(err error) backend.Code { return backend.Classify(err, classify) }
+// classify is the code of any error the driver returns: its own coded
+// errors (backend.Errorf) first, then the caller's context, API answers
+// by the table above, timeouts and transport failures as Unavailable.
+var classify = backend.HTTPClassifier((*APIError).code)

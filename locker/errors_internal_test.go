@@ -29,7 +29,7 @@ func TestClassify(t *testing.T) {
 		{&APIError{Status: 429}, backend.RateLimited},
 		{&APIError{Status: 503, Code: "service_unavailable"}, backend.Unavailable},
 		{&APIError{Status: 418}, backend.Unknown},
-		{&requestTimeout{method: "GET", path: "/v1/profile"}, backend.Unavailable},
+		{&backend.RequestTimeout{Driver: "locker", Method: "GET", Path: "/v1/profile"}, backend.Unavailable},
 		{fmt.Errorf("x: %w", context.DeadlineExceeded), backend.DeadlineExceeded},
 		{fmt.Errorf("x: %w", context.Canceled), backend.Canceled},
 	} {
@@ -39,7 +39,7 @@ func TestClassify(t *testing.T) {
 	}
 	// the portable layer's classifier agrees: a request timeout is not the
 	// caller's DeadlineExceeded
-	if got := backend.Classify(&requestTimeout{method: "GET", path: "/p", after: 1}, classify); got != backend.Unavailable {
+	if got := backend.Classify(&backend.RequestTimeout{Driver: "locker", Method: "GET", Path: "/p", After: 1}, classify); got != backend.Unavailable {
 		t.Errorf("backend.Classify(requestTimeout) = %v", got)
 	}
 }

@@ -3,9 +3,6 @@ package locker_test
 import (
 	"context"
 	"net/http"
-	"net/url"
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -34,45 +31,13 @@ func TestFaultMatrix(t *testing.T) {
 		Open: func(proxyURL string, maxRetries int, timeout time.Duration) (*secrets.Store, error) {
 			// Credentials come from the environment only; the runner
 			// serializes Open, so setting them here races with nothing.
-			restore := setenv(map[string]string{"LOCKER_ACCESS_KEY_ID": key.ID, "LOCKER_SECRET_ACCESS_KEY": key.Secret})
+			restore := faultmatrix.Setenv(map[string]string{"LOCKER_ACCESS_KEY_ID": key.ID, "LOCKER_SECRET_ACCESS_KEY": key.Secret})
 			defer restore()
-			u, _ := url.Parse(proxyURL)
-			return secrets.OpenStore(context.Background(), "locker://"+u.Host+"/locker_secrets?scheme=http&max_retries="+
-				strconv.Itoa(maxRetries)+"&timeout="+timeout.String())
+			return secrets.OpenStore(context.Background(), faultmatrix.StoreURL(proxyURL, "locker", "/locker_secrets", "scheme=http", maxRetries, timeout))
 		},
-		Request: func(op faultmatrix.Op, _ string) faultproxy.Match {
-			switch op {
-			case faultmatrix.Create:
-				return faultproxy.Match{Methods: []string{http.MethodPost}, PathPrefix: base}
-			case faultmatrix.Modify:
-				return faultproxy.Match{Methods: []string{http.MethodPut}, PathPrefix: base + "/"}
-			default: // Get finds the secret by its hash; List reads a page
-				return faultproxy.Match{Methods: []string{http.MethodGet}, PathPrefix: base}
-			}
-		},
+		Request: faultmatrix.Requests(map[faultmatrix.Op]faultproxy.Match{
+			faultmatrix.Create: {Methods: []string{http.MethodPost}, PathPrefix: base},
+			faultmatrix.Modify: {Methods: []string{http.MethodPut}, PathPrefix: base + "/"},
+		}, faultproxy.Match{Methods: []string{http.MethodGet}, PathPrefix: base}), // Get finds the secret by its hash; List reads a page
 	})
-}
-
-// setenv sets environment variables and returns what restores them. Only
-// for code that nothing else runs beside (see faultmatrix.Target.Open).
-func setenv(vars map[string]string) (restore func()) {
-	type old struct {
-		v  string
-		ok bool
-	}
-	saved := map[string]old{}
-	for k, v := range vars {
-		ov, ok := os.LookupEnv(k)
-		saved[k] = old{ov, ok}
-		os.Setenv(k, v)
-	}
-	return func() {
-		for k, o := range saved {
-			if o.ok {
-				os.Setenv(k, o.v)
-			} else {
-				os.Unsetenv(k)
-			}
-		}
-	}
 }

@@ -191,7 +191,7 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, tok strin
 	if !o.AllEnvironments && o.Environment != "" {
 		e, err := d.findEnv(ctx, o.Environment)
 		if err != nil {
-			if code(err) == backend.NotFound {
+			if classify(err) == backend.NotFound {
 				return nil, "", nil // an environment that does not exist holds nothing
 			}
 			return nil, "", err

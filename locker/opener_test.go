@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/locker"
@@ -54,37 +52,10 @@ func TestURLOpenerWithOwnClient(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
-				t.Fatal(err)
-			}
-			got, err := st.Get(ctx, "K")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff([]string{"prod", "K", "v"}, []string{got.Environment, got.Key, got.Value}); diff != "" {
-				t.Errorf("read through the opened store (-want +got):\n%s", diff)
-			}
-			var through *locker.Client
-			if !st.As(&through) || through != c {
-				t.Error("Store.As(**locker.Client) is not the opener's client")
-			}
-			if err := st.Close(); err != nil {
-				t.Fatal(err)
-			}
-
-			// The client, directly: still usable after the Store's Close.
-			before := e.srv.Requests()
-			again, err := locker.New(c, locker.Options{Environment: "prod"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if v, err := again.Value(ctx, "K"); err != nil || v != "v" {
-				t.Fatalf("Value through the client after Close = %q, %v", v, err)
-			}
-			if e.srv.Requests() == before {
-				t.Error("the read after Close reached no server")
-			}
-			// and its keys: the stored ciphertext decrypts with the client
+			drivertest.OpenerWithClient(t, st, c, "prod", tr, tc.own, e.srv.Requests, func() (*secrets.Store, error) {
+				return locker.New(c, locker.Options{Environment: "prod"})
+			})
+			// and the client's keys: the stored ciphertext decrypts with it
 			var stored string
 			for _, s := range e.proj.StoredSecrets() {
 				if s.Hash == c.Hash("K") {
@@ -93,9 +64,6 @@ func TestURLOpenerWithOwnClient(t *testing.T) {
 			}
 			if v, err := c.Decrypt("value", stored); err != nil || v != "v" {
 				t.Errorf("Client.Decrypt of the stored value after Close = %q, %v", v, err)
-			}
-			if tr.Closed() != 0 {
-				t.Error("the Store's Close closed the idle connections of the application's http.Client")
 			}
 		})
 	}

@@ -68,11 +68,11 @@ func TestCloseOwnsOnlyWhatItBuilt(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, closeIt := tc.open(t)
-			if !c.ownsHC {
+			if !c.conn.Owned() {
 				t.Fatal("the client did not build its http.Client")
 			}
-			cc := &closeCounter{RoundTripper: c.hc.Transport}
-			c.hc.Transport = cc
+			cc := &closeCounter{RoundTripper: c.conn.HC.Transport}
+			c.conn.HC.Transport = cc
 			if err := closeIt(); err != nil {
 				t.Fatal(err)
 			}

@@ -3,21 +3,12 @@ package locker
 import (
 	"context"
 	"net/url"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
 )
-
-// maxBasePath bounds the length of the API base's path.
-const maxBasePath = 256
-
-// segment is one path segment of an API base: unreserved characters only,
-// so that what is checked here is what is sent.
-var segment = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
 
 // URLOpener opens locker:// URLs (see the package documentation, URLs and
 // Clients). The zero value, registered for locker:// on
@@ -80,11 +71,8 @@ func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driv
 // that the URL asks for nothing the client does not do.
 func (o *URLOpener) openWithClient(u *url.URL) (backend.Driver, error) {
 	q := u.Query()
-	for _, name := range clientParams {
-		if q.Has(name) {
-			return nil, backend.Errorf(backend.InvalidArgument,
-				"locker: URL parameter %q configures a client, and this URLOpener has its own Client: set it in ClientOptions", name)
-		}
+	if err := backend.RefuseClientParams(q, "locker", clientParams...); err != nil {
+		return nil, err
 	}
 	p := backend.NewParams(q)
 	scheme := p.String("scheme", "https")
@@ -98,7 +86,7 @@ func (o *URLOpener) openWithClient(u *url.URL) (backend.Driver, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !sameBase(base, o.Client.base) {
+	if !backend.SameAPIBase(base, o.Client.base) {
 		return nil, backend.Errorf(backend.InvalidArgument,
 			"locker: the URL names another API base than the URLOpener's Client; use locker://?… or the client's own host and path")
 	}
@@ -124,55 +112,22 @@ func urlBase(u *url.URL, scheme string) (string, error) {
 	return scheme + "://" + u.Host + path, nil
 }
 
-// sameBase reports whether two API bases name one place: same scheme,
-// host (case-insensitively) and path (trailing slash aside).
-func sameBase(a, b string) bool {
-	ua, err1 := url.Parse(a)
-	ub, err2 := url.Parse(b)
-	return err1 == nil && err2 == nil && ua.Scheme == ub.Scheme && strings.EqualFold(ua.Host, ub.Host) &&
-		strings.TrimSuffix(ua.EscapedPath(), "/") == strings.TrimSuffix(ub.EscapedPath(), "/")
+// urlRules are locker's parts of backend.CheckAPIURL: where credentials
+// come from, and a host the URL must name.
+var urlRules = backend.APIURLRules{
+	Driver:      "locker",
+	Credentials: "credentials come from LOCKER_ACCESS_KEY_ID and LOCKER_SECRET_ACCESS_KEY",
+	Host: func(u *url.URL) string {
+		if u.Opaque != "" || u.Hostname() == "" {
+			return "the URL needs the API host (locker://api.locker.io/locker_secrets)"
+		}
+		return ""
+	},
 }
 
 // checkBase refuses, with InvalidArgument, an API base the driver would
-// otherwise send somewhere unintended or silently trim: user info, a
-// fragment (in a locker:// URL a '#' before the query swallows it), a port
-// outside 1–65535, and a path that is not a few plain segments (no dot
-// segments, no escapes such as %2F, no empty segments, at most
-// maxBasePath bytes). Messages never quote the URL, which may hold
-// credentials.
-func checkBase(u *url.URL) error {
-	bad := func(msg string) error { return backend.Errorf(backend.InvalidArgument, "locker: %s", msg) }
-	if u.User != nil {
-		return bad("the URL must not carry user info; credentials come from LOCKER_ACCESS_KEY_ID and LOCKER_SECRET_ACCESS_KEY")
-	}
-	if u.Fragment != "" || u.RawFragment != "" {
-		return bad("the URL must not have a #fragment (a '#' before the query hides the query)")
-	}
-	if u.Opaque != "" || u.Hostname() == "" {
-		return bad("the URL needs the API host (locker://api.locker.io/locker_secrets)")
-	}
-	if strings.HasSuffix(u.Host, ":") {
-		return bad("the URL's port is empty")
-	}
-	if port := u.Port(); port != "" {
-		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-			return bad("the URL's port must be 1-65535")
-		}
-	}
-	if len(u.EscapedPath()) > maxBasePath {
-		return bad("the URL's path is longer than " + strconv.Itoa(maxBasePath) + " bytes")
-	}
-	if u.RawPath != "" || strings.Contains(u.EscapedPath(), "%") {
-		return bad("the URL's path must not hold escapes (%2F and the like)")
-	}
-	path := strings.TrimSuffix(strings.TrimPrefix(u.Path, "/"), "/")
-	if path == "" {
-		return nil
-	}
-	for _, s := range strings.Split(path, "/") {
-		if s == "." || s == ".." || !segment.MatchString(s) {
-			return bad("the URL's path must be plain segments of A-Z a-z 0-9 . _ ~ - (no '.', '..' or empty segments)")
-		}
-	}
-	return nil
-}
+// otherwise send somewhere unintended or silently trim (see
+// backend.CheckAPIURL: user info, a fragment — in a locker:// URL a '#'
+// before the query swallows it —, a port outside 1–65535, a path that is
+// not a few plain segments).
+func checkBase(u *url.URL) error { return backend.CheckAPIURL(u, urlRules) }

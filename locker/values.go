@@ -28,7 +28,7 @@ func (d *driver) Values(ctx context.Context, env string, keys []string) ([]backe
 	}
 	if distinct(keys) == 1 {
 		s, err := d.Get(ctx, env, keys[0], backend.GetOptions{})
-		if err != nil && code(err) != backend.NotFound {
+		if err != nil && classify(err) != backend.NotFound {
 			return nil, err
 		}
 		for i := range res {
@@ -61,7 +61,7 @@ func (d *driver) readForValues(ctx context.Context, env string) (map[string]*wir
 	if env != "" {
 		e, err := d.findEnv(ctx, env)
 		if err != nil {
-			if code(err) == backend.NotFound {
+			if classify(err) == backend.NotFound {
 				return nil, nil
 			}
 			return nil, err

@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -62,20 +59,16 @@ type ClientOptions struct {
 // use and belongs to whoever made it: closing a Store made from it leaves
 // it usable.
 type Client struct {
-	base    string
-	key     string
-	hc      *http.Client
-	ownsHC  bool
-	timeout time.Duration
-	retry   backend.RetryPolicy
-	log     *slog.Logger
+	base string
+	key  string
+	conn backend.HTTPClient // the http.Client (released if built here), timeout, retries, logger
 }
 
 // NewClient checks the options and builds a client; it makes no request.
 func NewClient(o ClientOptions) (*Client, error) {
-	u, err := url.Parse(o.BaseURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return nil, backend.Errorf(backend.InvalidArgument, "rest: BaseURL must be an absolute http(s) URL without user info, query or fragment")
+	u, err := backend.ParseAPIBase(o.BaseURL, "BaseURL", urlRules)
+	if err != nil {
+		return nil, err
 	}
 	key := o.APIKey
 	if key == "" {
@@ -95,31 +88,12 @@ func NewClient(o ClientOptions) (*Client, error) {
 	if key == "" {
 		return nil, backend.Errorf(backend.Unauthenticated, "rest: no API key: set %s or %s", EnvAPIKey, EnvAPIKeyFile)
 	}
-	if o.MaxRetries == 0 {
-		o.MaxRetries = backend.DefaultMaxRetries
-	} else if o.MaxRetries < 0 {
-		o.MaxRetries = 0
-	}
 	if o.Timeout <= 0 {
-		o.Timeout = 35 * time.Second
+		o.Timeout = 35 * time.Second // above the gateway's own 30 s, so that the gateway answers first
 	}
-	hc := o.HTTPClient
-	if hc == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = 64
-		if o.InsecureSkipVerify {
-			tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // explicit opt-in
-		}
-		// No redirects: a gateway answers; a 3xx is an error, never a
-		// reason to send the key and a value elsewhere.
-		hc = &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	}
-	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return &Client{base: strings.TrimSuffix(u.String(), "/"), key: key, hc: hc, ownsHC: o.HTTPClient == nil,
-		timeout: o.Timeout, retry: backend.RetryPolicy{MaxRetries: o.MaxRetries}, log: log}, nil
+	return &Client{base: strings.TrimSuffix(u.String(), "/"), key: key,
+		conn: backend.NewHTTPClient(backend.HTTPClientOptions{HTTPClient: o.HTTPClient, InsecureSkipVerify: o.InsecureSkipVerify,
+			MaxIdleConnsPerHost: 64, MaxRetries: o.MaxRetries, Timeout: o.Timeout, Logger: o.Logger})}, nil
 }
 
 // BaseURL is the gateway's base URL.
@@ -129,9 +103,7 @@ func (c *Client) BaseURL() string { return c.base }
 // NewClient built (one given in ClientOptions.HTTPClient is left alone).
 // The Client stays usable.
 func (c *Client) CloseIdleConnections() {
-	if c.ownsHC {
-		c.hc.CloseIdleConnections()
-	}
+	c.conn.CloseIdleConnections()
 }
 
 // newIdempotencyKey is a fresh Idempotency-Key for one write (all its
@@ -165,82 +137,52 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if len(query) > 0 {
 		target += "?" + query.Encode()
 	}
-	return c.retry.Do(ctx, classify, func(ctx context.Context) (time.Duration, error) {
+	return c.conn.Do(ctx, "rest", method, "", classify, func(ctx context.Context) (time.Duration, error) {
 		err := c.once(ctx, method, target, path, ik, payload, out)
 		var ae *APIError
 		if errors.As(err, &ae) {
 			return ae.RetryAfter, err
 		}
 		return 0, err
-	}, func(n int, code backend.Code, wait time.Duration) {
-		c.log.DebugContext(ctx, "rest: retrying", "method", method, "code", code.String(), "attempt", n, "wait", wait)
 	})
 }
 
 func (c *Client) once(ctx context.Context, method, target, path, ik string, payload []byte, out any) error {
-	var rd io.Reader
-	if payload != nil {
-		rd = bytes.NewReader(payload)
-	}
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(actx, method, target, rd)
+	call := backend.HTTPCall{Driver: "rest", Method: method, URL: target, Path: path,
+		Body: payload, Timeout: c.conn.Timeout, Header: func(h http.Header) {
+			h.Set("Authorization", "Bearer "+c.key) // dropped by net/http on a redirect to another host
+			h.Set("Accept", "application/json")
+			if payload != nil {
+				h.Set("Content-Type", "application/json")
+			}
+			if ik != "" {
+				h.Set("Idempotency-Key", ik)
+			}
+		}}
+	ans, err := call.Send(ctx, c.conn.HC)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	req.Header.Set("Accept", "application/json")
-	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if ik != "" {
-		req.Header.Set("Idempotency-Key", ik)
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return c.transportErr(ctx, actx, method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return c.transportErr(ctx, actx, method, path, err)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		ae := &APIError{Status: resp.StatusCode, RetryAfter: backend.ParseRetryAfter(resp.Header)}
+	if ans.Status < 200 || ans.Status > 299 {
+		ae := &APIError{Status: ans.Status, RetryAfter: backend.ParseRetryAfter(ans.Header)}
 		var eb struct {
 			Error struct {
 				Code    string `json:"code"`
 				Message string `json:"message"`
 			} `json:"error"`
 		}
-		if json.Unmarshal(b, &eb) == nil && eb.Error.Code != "" {
+		if json.Unmarshal(ans.Body, &eb) == nil && eb.Error.Code != "" {
 			ae.Code, ae.Message = eb.Error.Code, eb.Error.Message
 		} else {
-			ae.Message = http.StatusText(resp.StatusCode) // a proxy's page: not quoted
+			ae.Message = http.StatusText(ans.Status) // a proxy's page: not quoted
 		}
 		return ae
 	}
-	if out == nil || resp.StatusCode == http.StatusNoContent {
+	if out == nil || ans.Status == http.StatusNoContent {
 		return nil
 	}
-	if err := json.Unmarshal(b, out); err != nil {
+	if err := json.Unmarshal(ans.Body, out); err != nil {
 		return backend.Errorf(backend.Internal, "rest: undecodable answer to %s %s", method, path)
 	}
 	return nil
-}
-
-// transportErr tells the driver's own request timeout (retryable,
-// Unavailable) from the caller's context (kept as it is).
-func (c *Client) transportErr(ctx, actx context.Context, method, path string, err error) error {
-	if ctx.Err() != nil {
-		return err
-	}
-	if actx.Err() != nil {
-		return &requestTimeout{method: method, path: path, after: c.timeout}
-	}
-	var ne net.Error
-	if backend.ContextCode(err) != backend.Unknown || (errors.As(err, &ne) && ne.Timeout()) {
-		return &requestTimeout{method: method, path: path}
-	}
-	return &transportError{method: method, path: path, err: err}
 }

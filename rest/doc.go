@@ -40,8 +40,10 @@
 // # Retries and timeouts
 //
 // 429, 5xx other than 500, transport failures and request timeouts are
-// retried up to max_retries times with backend.RetryPolicy's backoff,
-// honouring Retry-After; a wait past the caller's deadline is not slept.
+// retried up to max_retries times with backend.RetryPolicy's backoff (the
+// exchange itself is backend.HTTPCall, shared with the other drivers that
+// make their own requests), honouring Retry-After; a wait past the caller's
+// deadline is not slept.
 //
 // # URLs
 //

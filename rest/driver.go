@@ -57,7 +57,7 @@ func New(c *Client, o Options) (*secrets.Store, error) {
 // openTimeout bounds the capabilities request of New: every attempt its
 // timeout, and the backoffs.
 func openTimeout(c *Client) time.Duration {
-	return time.Duration(c.retry.MaxRetries+1)*c.timeout + time.Duration(c.retry.MaxRetries)*20*time.Second
+	return time.Duration(c.conn.Retry.MaxRetries+1)*c.conn.Timeout + time.Duration(c.conn.Retry.MaxRetries)*20*time.Second
 }
 
 func open(ctx context.Context, c *Client, owned bool) (*driver, error) {

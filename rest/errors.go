@@ -1,7 +1,6 @@
 package rest
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -51,55 +50,10 @@ func (e *APIError) code() backend.Code {
 		}
 		return c
 	}
-	if c, ok := statusCodes[e.Status]; ok {
-		return c
-	}
-	if e.Status >= 500 {
-		return backend.Unavailable
-	}
-	return backend.Unknown
+	return backend.StatusCode(statusCodes, e.Status)
 }
 
-// requestTimeout is the driver's own per-request timeout firing while the
-// caller's context is alive: Unavailable, retried.
-type requestTimeout struct {
-	method, path string
-	after        time.Duration
-}
-
-func (e *requestTimeout) Error() string {
-	if e.after == 0 {
-		return fmt.Sprintf("rest: no answer to %s %s before the HTTP client's timeout", e.method, e.path)
-	}
-	return fmt.Sprintf("rest: no answer to %s %s within the request timeout (%v)", e.method, e.path, e.after)
-}
-
-// Timeout marks it as a timeout.
-func (e *requestTimeout) Timeout() bool { return true }
-
-// transportError is a request that got no HTTP answer (refused, reset,
-// closed): Unavailable, retried.
-type transportError struct {
-	method, path string
-	err          error
-}
-
-func (e *transportError) Error() string {
-	return fmt.Sprintf("rest: %s %s: %v", e.method, e.path, e.err)
-}
-
-func (e *transportError) Unwrap() error { return e.err }
-
-// classify is the driver's error table.
-func classify(err error) backend.Code {
-	var ae *APIError
-	var rt *requestTimeout
-	var te *transportError
-	switch {
-	case errors.As(err, &ae):
-		return ae.code()
-	case errors.As(err, &rt), errors.As(err, &te):
-		return backend.Unavailable
-	}
-	return backend.Classify(err, nil)
-}
+// classify is the driver's error table: coded errors (backend.Errorf)
+// first, then the caller's context, the API's answers, timeouts and
+// transport failures as Unavailable.
+var classify = backend.HTTPClassifier((*APIError).code)

@@ -36,7 +36,7 @@ func TestErrorTable(t *testing.T) {
 	if got := classify(&APIError{Status: 404, Code: "no_such_code"}); got != backend.NotFound {
 		t.Errorf("unknown code: %v, want the status's", got)
 	}
-	for _, err := range []error{&requestTimeout{method: "GET", path: "/"}, &transportError{method: "GET", path: "/", err: errors.New("reset")}} {
+	for _, err := range []error{&backend.RequestTimeout{Driver: "rest", Method: "GET", Path: "/"}, &backend.TransportError{Driver: "rest", Method: "GET", Path: "/", Err: errors.New("reset")}} {
 		if got := classify(err); got != backend.Unavailable {
 			t.Errorf("%v: %v", err, got)
 		}

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -40,23 +39,13 @@ func TestFaultMatrix(t *testing.T) {
 		Upstream: g.Server.URL,
 		Truth:    truth,
 		Open: func(proxyURL string, maxRetries int, timeout time.Duration) (*secrets.Store, error) {
-			u, _ := url.Parse(proxyURL)
-			return secrets.OpenStore(t.Context(), "rest://"+u.Host+"?scheme=http&key_file="+url.QueryEscape(kf)+
-				"&max_retries="+strconv.Itoa(maxRetries)+"&timeout="+timeout.String())
+			return secrets.OpenStore(t.Context(), faultmatrix.StoreURL(proxyURL, "rest", "", "scheme=http&key_file="+url.QueryEscape(kf), maxRetries, timeout))
 		},
-		Request: func(op faultmatrix.Op, _ string) faultproxy.Match {
-			switch op {
-			case faultmatrix.Create:
-				return faultproxy.Match{Methods: []string{http.MethodPost}, PathPrefix: secretsPath}
-			case faultmatrix.Modify:
-				return faultproxy.Match{Methods: []string{http.MethodPatch}, PathPrefix: secretsPath + "/"}
-			case faultmatrix.SetField:
-				return faultproxy.Match{Methods: []string{http.MethodPut}, PathPrefix: secretsPath + "/"}
-			case faultmatrix.Delete:
-				return faultproxy.Match{Methods: []string{http.MethodDelete}, PathPrefix: secretsPath + "/"}
-			default: // Get and List
-				return faultproxy.Match{Methods: []string{http.MethodGet}, PathPrefix: secretsPath}
-			}
-		},
+		Request: faultmatrix.Requests(map[faultmatrix.Op]faultproxy.Match{
+			faultmatrix.Create:   {Methods: []string{http.MethodPost}, PathPrefix: secretsPath},
+			faultmatrix.Modify:   {Methods: []string{http.MethodPatch}, PathPrefix: secretsPath + "/"},
+			faultmatrix.SetField: {Methods: []string{http.MethodPut}, PathPrefix: secretsPath + "/"},
+			faultmatrix.Delete:   {Methods: []string{http.MethodDelete}, PathPrefix: secretsPath + "/"},
+		}, faultproxy.Match{Methods: []string{http.MethodGet}, PathPrefix: secretsPath}), // Get and List
 	})
 }

@@ -91,6 +91,9 @@ func TestOpenURL(t *testing.T) {
 		{"BadScheme", "rest://" + g.Host() + "?scheme=ftp", map[string]string{rest.EnvAPIKey: "k"}, secrets.InvalidArgument},
 		{"UnknownParam", "rest://" + g.Host() + "?scheme=http&token=x", map[string]string{rest.EnvAPIKey: "k"}, secrets.InvalidArgument},
 		{"DotDot", "rest://" + g.Host() + "/a/../b?scheme=http", map[string]string{rest.EnvAPIKey: "k"}, secrets.InvalidArgument},
+		{"Fragment", "rest://" + g.Host() + "#x?scheme=http", map[string]string{rest.EnvAPIKey: "k"}, secrets.InvalidArgument},
+		{"PortZero", "rest://127.0.0.1:0?scheme=http", map[string]string{rest.EnvAPIKey: "k"}, secrets.InvalidArgument},
+		{"EmptySegment", "rest://" + g.Host() + "//v1?scheme=http", map[string]string{rest.EnvAPIKey: "k"}, secrets.InvalidArgument},
 		{"Down", "rest://127.0.0.1:1?scheme=http&max_retries=0", map[string]string{rest.EnvAPIKey: "k"}, secrets.Unavailable},
 	}
 	for _, tc := range tests {
@@ -247,4 +250,24 @@ func TestHTTPSByDefault(t *testing.T) {
 		t.Fatalf("a client trusting the certificate: %v", err)
 	}
 	st2.Close()
+}
+
+// TestNewClientBaseURL: a BaseURL that is not an absolute http(s) URL of
+// plain path segments, without user info, query or fragment, is
+// InvalidArgument, and the message never quotes it.
+func TestNewClientBaseURL(t *testing.T) {
+	for _, base := range []string{"ftp://gw.example.com", "gw.example.com", "https://u:pw@gw.example.com",
+		"https://gw.example.com?x=1", "https://gw.example.com#f", "https://gw.example.com:0",
+		"https://gw.example.com/a/../b", "https://gw.example.com//v1", "https://gw.example.com/a%2Fb"} {
+		_, err := rest.NewClient(rest.ClientOptions{BaseURL: base, APIKey: "k"})
+		if secrets.ErrorCode(err) != secrets.InvalidArgument {
+			t.Errorf("NewClient(%q): %v, want InvalidArgument", base, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "pw") {
+			t.Errorf("NewClient(%q): %v quotes the URL", base, err)
+		}
+	}
+	if _, err := rest.NewClient(rest.ClientOptions{BaseURL: "https://gw.example.com:8443/api/", APIKey: "k"}); err != nil {
+		t.Errorf("NewClient(a good BaseURL): %v", err)
+	}
 }

@@ -45,11 +45,8 @@ var clientParams = []string{"insecure_tls", "max_retries", "timeout", "key_file"
 func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driver, error) {
 	q := u.Query()
 	if o.Client != nil {
-		for _, name := range clientParams {
-			if q.Has(name) {
-				return nil, backend.Errorf(backend.InvalidArgument,
-					"rest: URL parameter %q configures a client, and this URLOpener has its own Client: set it in ClientOptions", name)
-			}
+		if err := backend.RefuseClientParams(q, "rest", clientParams...); err != nil {
+			return nil, err
 		}
 		p := backend.NewParams(q)
 		scheme := p.String("scheme", "https")
@@ -61,7 +58,7 @@ func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driv
 			if err != nil {
 				return nil, err
 			}
-			if strings.TrimSuffix(base, "/") != o.Client.base {
+			if !backend.SameAPIBase(base, o.Client.base) {
 				return nil, backend.Errorf(backend.InvalidArgument, "rest: the URL names another gateway than the URLOpener's Client; use rest://?… or the client's own host and path")
 			}
 		}
@@ -96,19 +93,27 @@ func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driv
 	return d, nil
 }
 
-// urlBase is scheme://host/path of a rest:// URL.
+// urlRules are rest's parts of backend.CheckAPIURL: where the API key
+// comes from, and a host the URL must name.
+var urlRules = backend.APIURLRules{
+	Driver:      "rest",
+	Credentials: "the API key comes from POLYSECRET_API_KEY or key_file",
+	Host: func(u *url.URL) string {
+		if u.Opaque != "" || u.Hostname() == "" {
+			return "the URL needs the gateway's host (rest://secrets.example.com)"
+		}
+		return ""
+	},
+}
+
+// urlBase is scheme://host/path of a rest:// URL, checked as
+// backend.CheckAPIURL says.
 func urlBase(u *url.URL, scheme string) (string, error) {
 	if scheme != "https" && scheme != "http" {
 		return "", backend.Errorf(backend.InvalidArgument, "rest: scheme must be https or http")
 	}
-	if u.Host == "" || u.Hostname() == "" {
-		return "", backend.Errorf(backend.InvalidArgument, "rest: the URL needs the gateway's host (rest://secrets.example.com)")
-	}
-	if u.User != nil || u.Fragment != "" {
-		return "", backend.Errorf(backend.InvalidArgument, "rest: the URL must carry no user info and no #fragment; the API key comes from POLYSECRET_API_KEY or key_file")
-	}
-	if u.RawPath != "" || strings.Contains(u.EscapedPath(), "%") || strings.Contains(u.Path, "..") {
-		return "", backend.Errorf(backend.InvalidArgument, "rest: the URL's path must be plain segments")
+	if err := backend.CheckAPIURL(u, urlRules); err != nil {
+		return "", err
 	}
 	return scheme + "://" + u.Host + strings.TrimSuffix(u.EscapedPath(), "/"), nil
 }

@@ -14,14 +14,7 @@ import (
 const prefix = "/secret-manager/organizations/"
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	s.requests.Add(1)
-	if f := s.onReq.Load(); f != nil {
-		(*f)(r)
-	}
-	if s.fault(w, r) {
-		return
-	}
-	s.handle(w, r)
+	s.faults.Serve(w, r, faultAnswer, s.handle)
 }
 
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {

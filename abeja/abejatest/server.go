@@ -44,21 +44,20 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/polysecret/secrets/internal/faulthooks"
 )
 
 // Server is the fake ABEJA Platform API.
 type Server struct {
-	ts       *httptest.Server
-	mu       sync.Mutex
-	orgs     map[string]*org
-	users    map[string]*principal // "user-<id>" → basic credentials
-	tokens   map[string]*principal // bearer token → principal
-	ids      map[string]bool       // every id handed out, so none repeats
-	requests atomic.Int64
-	faults   []fault
-	onReq    atomic.Pointer[func(*http.Request)]
+	ts     *httptest.Server
+	mu     sync.Mutex
+	orgs   map[string]*org
+	users  map[string]*principal // "user-<id>" → basic credentials
+	tokens map[string]*principal // bearer token → principal
+	ids    map[string]bool       // every id handed out, so none repeats
+	faults faulthooks.Hooks
 }
 
 // principal is a user (Basic) or a platform token (Bearer), and the
@@ -96,7 +95,7 @@ func (s *Server) Host() string {
 }
 
 // Requests counts the API requests received (faulted ones included).
-func (s *Server) Requests() int { return int(s.requests.Load()) }
+func (s *Server) Requests() int { return s.faults.Requests() }
 
 // NewOrganization makes an empty organization and returns its id.
 func (s *Server) NewOrganization() string {

@@ -10,18 +10,11 @@ import (
 // and path.
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	s.requests.Add(1)
 	route, uid := routeOf(r)
 	s.mu.Lock()
 	s.counts[route]++
 	s.mu.Unlock()
-	if f := s.onRequest.Load(); f != nil {
-		(*f)(r)
-	}
-	if s.fault(w, r, route, uid) {
-		return
-	}
-	s.handle(w, r, route, uid)
+	s.faults.Serve(w, r, faultAnswer, func(w http.ResponseWriter, r *http.Request) { s.handle(w, r, route, uid) })
 }
 
 // routeOf names the route of a request ("other" when it has none) and

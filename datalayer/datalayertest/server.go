@@ -50,6 +50,8 @@ import (
 	"net/url"
 	"sync"
 	"sync/atomic"
+
+	"github.com/polysecret/secrets/internal/faulthooks"
 )
 
 // APIPrefix is the path prefix of the IAM API on the server, as on
@@ -62,11 +64,9 @@ type Server struct {
 	mu         sync.Mutex
 	accounts   map[string]*account // by API key
 	nextUser   int
-	requests   atomic.Int64
 	counts     map[string]int // by route, under mu
-	faults     []fault
+	faults     faulthooks.Hooks
 	omitValues atomic.Bool
-	onRequest  atomic.Pointer[func(*http.Request)]
 	uids       ulids
 }
 
@@ -118,7 +118,7 @@ func (s *Server) NewAPIKey() string {
 func (s *Server) SetListValues(with bool) { s.omitValues.Store(!with) }
 
 // Requests counts the requests served (faults included).
-func (s *Server) Requests() int { return int(s.requests.Load()) }
+func (s *Server) Requests() int { return s.faults.Requests() }
 
 // Count is the number of requests served on one route: "list", "create",
 // "get", "update", "delete", "whoami" (faults included; an unknown path

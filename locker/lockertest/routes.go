@@ -15,14 +15,7 @@ import (
 // handler of its method and path.
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	s.requests.Add(1)
-	if f := s.hooks.onRequest.Load(); f != nil {
-		(*f)(r)
-	}
-	if s.fault(w, r) {
-		return
-	}
-	s.handle(w, r)
+	s.faults.Serve(w, r, s.faultAnswer, s.handle)
 }
 
 // handle serves one API request.

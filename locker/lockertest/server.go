@@ -33,8 +33,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/polysecret/secrets/internal/faulthooks"
 )
 
 // BasePath is the path of the API base on the server, as on api.locker.io.
@@ -48,8 +49,7 @@ type Server struct {
 	keys     map[string]*key
 	nextProj int
 	nextID   int
-	requests atomic.Int64
-	fail     []fault
+	faults   faulthooks.Hooks
 	hooks    hooks
 }
 
@@ -87,7 +87,7 @@ func (s *Server) Host() string {
 }
 
 // Requests counts the API requests served.
-func (s *Server) Requests() int { return int(s.requests.Load()) }
+func (s *Server) Requests() int { return s.faults.Requests() }
 
 var clock struct {
 	sync.Mutex

@@ -4,14 +4,13 @@
 package restapitest
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http/httptest"
 	"net/url"
-	"sync"
 	"testing"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/memory"
 	"github.com/polysecret/secrets/restapi"
 )
@@ -24,7 +23,7 @@ type Gateway struct {
 	Secrets map[string]string
 	// Idempotency is the record store (a mem:// store of its own).
 	Idempotency *secrets.Store
-	audit       *syncBuffer
+	audit       *drivertest.SyncBuffer
 }
 
 // Full is a key that may do everything: read-write, values, every scope.
@@ -50,7 +49,7 @@ func StartTLS(t testing.TB, store *secrets.Store, limits restapi.Limits, keys ..
 
 func start(t testing.TB, tls bool, store *secrets.Store, limits restapi.Limits, keys []restapi.Key) *Gateway {
 	t.Helper()
-	g := &Gateway{Secrets: map[string]string{}, audit: new(syncBuffer), Idempotency: memory.OpenStore()}
+	g := &Gateway{Secrets: map[string]string{}, audit: new(drivertest.SyncBuffer), Idempotency: memory.OpenStore()}
 	ks := make([]*restapi.Key, len(keys))
 	for i := range keys {
 		k := keys[i]
@@ -85,20 +84,3 @@ func (g *Gateway) Host() string {
 
 // AuditLog is everything the audit logger wrote so far.
 func (g *Gateway) AuditLog() string { return g.audit.String() }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
