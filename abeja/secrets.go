@@ -55,7 +55,8 @@ func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret
 		body.ExpiredAt = &e
 	}
 	var w wireSecret
-	uncertain, err := d.c.do(ctx, &request{method: "POST", path: d.secretsPath(), body: body, out: &w})
+	uncertain, err := d.c.do(ctx, &request{method: "POST", path: d.secretsPath(), body: body, out: &w,
+		redact: []string{s.Value, body.Value}})
 	if err != nil {
 		if classify(err) != backend.AlreadyExists {
 			return nil, err
@@ -148,7 +149,7 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 		return false, nil
 	}
 	_, err = d.c.do(ctx, &request{method: "POST", path: d.secretPath(w.ID) + "/versions", query: valuesQuery(true),
-		body: versionBody{Value: enc}, out: &nv, landed: landed})
+		body: versionBody{Value: enc}, out: &nv, landed: landed, redact: []string{val, enc}})
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,9 @@ type request struct {
 	// it was, and the call succeeds without sending again. Non-idempotent
 	// writes (POST of a version) set it.
 	landed func(ctx context.Context) (bool, error)
+	// redact is what the request sends as a secret (the value, its
+	// base64): cut out of the server's error text, should it quote it.
+	redact []string
 }
 
 // do runs r, retrying RateLimited and Unavailable outcomes (429, 5xx,
@@ -57,7 +60,7 @@ func (c *Client) do(ctx context.Context, r *request) (uncertain bool, err error)
 				return 0, nil
 			}
 		}
-		err := c.once(ctx, r.method, target, r.path, payload, r.out)
+		err := c.once(ctx, r.method, target, r.path, payload, r.out, r.redact)
 		if maybeApplied(err) {
 			uncertain = true
 		}
@@ -84,7 +87,7 @@ func maybeApplied(err error) bool {
 	return !errors.Is(err, syscall.ECONNREFUSED)
 }
 
-func (c *Client) once(ctx context.Context, method, target, path string, payload []byte, out any) error {
+func (c *Client) once(ctx context.Context, method, target, path string, payload []byte, out any, redact []string) error {
 	call := backend.HTTPCall{Driver: "abeja", Method: method, URL: target, Path: path,
 		Body: payload, Timeout: c.conn.Timeout, Header: func(h http.Header) {
 			h.Set("Authorization", c.auth)
@@ -100,7 +103,9 @@ func (c *Client) once(ctx context.Context, method, target, path string, payload 
 	}
 	c.conn.Log.DebugContext(ctx, "abeja: request", "method", method, "path", path, "status", ans.Status)
 	if ans.Status < 200 || ans.Status > 299 {
-		return parseAPIError(ans.Status, ans.Header, ans.Body)
+		ae := parseAPIError(ans.Status, ans.Header, ans.Body)
+		ae.Description = backend.Redact(ae.Description, redact...)
+		return ae
 	}
 	if out == nil {
 		return nil

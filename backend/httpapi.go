@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -183,4 +184,16 @@ func HTTPClassifier[E error](code func(E) Code) func(error) Code {
 		return HTTPCode(err)
 	}
 	return func(err error) Code { return Classify(err, answer) }
+}
+
+// Redact cuts every non-empty string of secret out of msg (a server's
+// error text that may quote what the request sent: a value, or its
+// encoding on the wire), so that an error never carries secret material.
+func Redact(msg string, secret ...string) string {
+	for _, s := range secret {
+		if s != "" {
+			msg = strings.ReplaceAll(msg, s, "[redacted]")
+		}
+	}
+	return msg
 }

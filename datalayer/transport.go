@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -132,11 +131,7 @@ func errorMessage(body []byte, status int, redact []string) string {
 			}
 		}
 	}
-	for _, r := range redact {
-		if r != "" {
-			msg = strings.ReplaceAll(msg, r, "[redacted]")
-		}
-	}
+	msg = backend.Redact(msg, redact...)
 	if msg == "" {
 		msg = http.StatusText(status)
 	}
