@@ -43,9 +43,11 @@
 // names), so a Get, Modify, Delete or Versions of a known name starts with
 // one GET /secrets/{id}; a name it does not know — and a name whose id
 // answers 404, having been deleted and perhaps created again elsewhere —
-// is looked for in the organization's listing, pages of 100 read until the
-// name is found: at most ⌈(N−1)/99⌉ requests for N secrets (that many too
-// to conclude NotFound). Create is one POST; Modify is one GET, a PATCH
+// is looked for in the organization's listing without values, pages of
+// 100 read until the name is found — at most ⌈(N−1)/99⌉ requests for
+// N > 1 secrets, one for N ≤ 1 (that many too to conclude NotFound) — then
+// read by its id (one more request), so that no other secret's value is
+// read. Create is one POST; Modify is one GET, a PATCH
 // when the update changes the description or expiry, and one POST; Delete
 // one GET and one DELETE; Versions one GET and one per 100 versions. Ping
 // is one GET of a listing page of one secret.

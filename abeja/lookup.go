@@ -67,28 +67,43 @@ func valuesQuery(values bool) url.Values {
 }
 
 // find returns the secret named name, with its versions' values: one GET
-// by id when the name's id is known, else a read of the listing that stops
-// at the name (at most ⌈N/99⌉ requests for N secrets).
+// by id when the name's id is known, else a read of the listing without
+// values that stops at the name (at most ⌈N/99⌉ requests for N secrets;
+// no other secret's value is read) and then the GET by the id it found.
 func (d *driver) find(ctx context.Context, name string) (*wireSecret, error) {
 	if id, ok := d.ix.get(name); ok {
-		var w wireSecret
-		_, err := d.c.do(ctx, &request{method: "GET", path: d.secretPath(id), query: valuesQuery(true), out: &w})
-		switch {
-		case err == nil && w.Name == name && w.ID == id:
-			return &w, nil
-		case err != nil && classify(err) != backend.NotFound:
-			return nil, err
+		w, err := d.getByID(ctx, name, id)
+		if w != nil || err != nil {
+			return w, err
 		}
 		d.ix.forget(name, id) // deleted, or not this name: read the listing
 	}
-	_, found, err := d.scan(ctx, true, map[string]bool{name: true})
+	_, found, err := d.scan(ctx, false, map[string]bool{name: true})
 	if err != nil {
 		return nil, err
 	}
 	if found[name] == nil {
 		return nil, notFound(name)
 	}
-	return found[name], nil
+	w, err := d.getByID(ctx, name, found[name].ID)
+	if w == nil && err == nil {
+		return nil, notFound(name) // deleted (or renamed) since the listing
+	}
+	return w, err
+}
+
+// getByID reads the secret id with its values; nil and no error when it is
+// gone or no longer named name.
+func (d *driver) getByID(ctx context.Context, name, id string) (*wireSecret, error) {
+	var w wireSecret
+	_, err := d.c.do(ctx, &request{method: "GET", path: d.secretPath(id), query: valuesQuery(true), out: &w})
+	switch {
+	case err == nil && w.Name == name && w.ID == id:
+		return &w, nil
+	case err != nil && classify(err) != backend.NotFound:
+		return nil, err
+	}
+	return nil, nil
 }
 
 func notFound(name string) error { return backend.Errorf(backend.NotFound, "no secret %q", name) }

@@ -130,7 +130,7 @@ func TestProtocolRoutes(t *testing.T) {
 				t.Errorf("Get after Delete: %v, want NotFound", err)
 			}
 			return nil
-		}, []string{"GET " + org + "/secrets?limit=100&offset=0&return_secret_value=true"}},
+		}, []string{"GET " + org + "/secrets?limit=100&offset=0&return_secret_value=false"}}, // no value of another secret
 	}
 	for _, s := range steps {
 		if err := s.do(); err != nil {
