@@ -26,6 +26,8 @@ var keyClass = func() (t [256]uint8) {
 			t[c] = classBad
 		case b == '/' || b == '.' || b == ' ':
 			t[c] = classSegment
+		default:
+			t[c] = classPlain
 		}
 	}
 	return t
