@@ -1,12 +1,10 @@
 package audit_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -16,29 +14,11 @@ import (
 	"github.com/polysecret/secrets/backend"
 	"github.com/polysecret/secrets/conformance"
 	"github.com/polysecret/secrets/faultinject"
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/memory"
 )
 
 const sentinel = "PSV-sentinel-audit-5f3a"
-
-// syncBuffer is a bytes.Buffer safe for the concurrent calls of the
-// conformance suite.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
 
 type record map[string]any
 
@@ -68,9 +48,9 @@ func rec(level, op, env, key, code string) record {
 
 // setup returns a mem:// store with faults injected under the audit log,
 // and the log's buffer.
-func setup(t *testing.T, opts ...audit.Option) (*secrets.Store, *faultinject.Injector, *syncBuffer) {
+func setup(t *testing.T, opts ...audit.Option) (*secrets.Store, *faultinject.Injector, *drivertest.SyncBuffer) {
 	t.Helper()
-	buf := new(syncBuffer)
+	buf := new(drivertest.SyncBuffer)
 	logger := slog.New(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	inj := faultinject.New()
 	s := memory.OpenStore().With(inj.Interceptor()).With(audit.Interceptor(logger, opts...))
@@ -209,7 +189,7 @@ func TestLevels(t *testing.T) {
 
 // TestDefaultLogger: a nil logger is slog.Default() at the time of the call.
 func TestDefaultLogger(t *testing.T) {
-	buf := new(syncBuffer)
+	buf := new(drivertest.SyncBuffer)
 	old := slog.Default()
 	slog.SetDefault(slog.New(slog.NewJSONHandler(buf, nil)))
 	defer slog.SetDefault(old)
@@ -225,7 +205,7 @@ func TestDefaultLogger(t *testing.T) {
 // log of the whole suite holds no value (every value the suite writes
 // contains "PSV-sentinel-").
 func TestConformance(t *testing.T) {
-	buf := new(syncBuffer)
+	buf := new(drivertest.SyncBuffer)
 	logger := slog.New(slog.NewJSONHandler(buf, nil))
 	t.Run("Suite", func(t *testing.T) {
 		conformance.Run(t, conformance.Harness{

@@ -17,32 +17,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
-
-// lockedBuffer is a bytes.Buffer written by the server goroutine and read
-// by the test.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // keygen runs "serve keygen" and returns the key and its keys-file entry.
 func keygen(t *testing.T, flags ...string) (key string, entry json.RawMessage) {
@@ -75,7 +56,7 @@ func writeKeys(t *testing.T, path string, entries ...json.RawMessage) {
 // gateway is a running "polysecret serve".
 type gateway struct {
 	addr   string
-	stderr *lockedBuffer
+	stderr *drivertest.SyncBuffer
 	stop   context.CancelFunc
 	status chan int
 }
@@ -86,7 +67,7 @@ func startServe(t *testing.T, args ...string) *gateway {
 	t.Helper()
 	addrFile := filepath.Join(t.TempDir(), "addr")
 	ctx, cancel := context.WithCancel(context.Background())
-	g := &gateway{stderr: &lockedBuffer{}, stop: cancel, status: make(chan int, 1)}
+	g := &gateway{stderr: &drivertest.SyncBuffer{}, stop: cancel, status: make(chan int, 1)}
 	go func() {
 		g.status <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--addr-file", addrFile}, args...), nil, &bytes.Buffer{}, g.stderr)
 	}()
