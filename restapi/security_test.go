@@ -405,9 +405,16 @@ func TestUnknownEndpoint(t *testing.T) {
 func TestNotFoundSaysNothingOfOtherScopes(t *testing.T) {
 	f := newFixture(t, restapi.Limits{})
 	f.seed(t, "", "GLOBAL_ONLY")
-	a := f.do(t, "GET", "/v1/admin/secrets/"+restapi.EncodeID("prod", "GLOBAL_ONLY"), "prod", nil)
+	f.notFoundAsNowhere(t, "GLOBAL_ONLY")
+}
+
+// notFoundAsNowhere checks that the prod key's GET by id of (prod, key)
+// answers exactly as for a key that exists nowhere.
+func (f *fixture) notFoundAsNowhere(t *testing.T, key string) {
+	t.Helper()
+	a := f.do(t, "GET", "/v1/admin/secrets/"+restapi.EncodeID("prod", key), "prod", nil)
 	b := f.do(t, "GET", "/v1/admin/secrets/"+restapi.EncodeID("prod", "NOWHERE"), "prod", nil)
-	b.body = strings.ReplaceAll(b.body, "NOWHERE", "GLOBAL_ONLY")
+	b.body = strings.ReplaceAll(b.body, "NOWHERE", key)
 	if a.status != 404 || a.body != b.body {
 		t.Errorf("answers differ:\n%d %s\n%d %s", a.status, a.body, b.status, b.body)
 	}
