@@ -89,15 +89,16 @@ type URLOpener struct {
 	Options Options
 }
 
-func init() { secrets.Register(Scheme, new(URLOpener)) }
+var (
+	_ secrets.URLOpener      = (*URLOpener)(nil)
+	_ secrets.StoreDefaulter = (*URLOpener)(nil)
+)
 
-var _ secrets.URLOpener = (*URLOpener)(nil)
-
-// StoreDefaults (a secrets.StoreDefaulter) gives the URLMux the scope and
-// read-only mode of Options, for URLs that do not set them.
+// StoreDefaults answers Options.Environment and Options.ReadOnly, for the
+// URLMux.
 func (o *URLOpener) StoreDefaults() (string, bool) { return o.Options.Environment, o.Options.ReadOnly }
 
-var _ secrets.StoreDefaulter = (*URLOpener)(nil)
+func init() { secrets.Register(Scheme, new(URLOpener)) }
 
 // keyPrefix starts every age secret key: a URL parameter holding one is
 // refused.
