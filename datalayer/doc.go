@@ -73,7 +73,9 @@
 //     the driver lists again); otherwise one GET /secrets, plus one GET by
 //     uid when the list leaves values out.
 //   - Create: one POST. Modify and Delete: the Get-like lookup of the uid
-//     (one request), then one PUT or DELETE.
+//     (one request), then one PUT or DELETE — and, for a Modify that sets
+//     no value when neither the PUT's answer nor the lookup carried one
+//     (a list without values), one GET by uid for the value it returns.
 //   - A listing with values: one GET /secrets per page when the list
 //     carries values; when it leaves them out, one GET /secrets plus one
 //     GET by uid per secret on the page, at most list_concurrency (default
