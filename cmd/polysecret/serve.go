@@ -166,7 +166,13 @@ func (a *app) serve(ctx context.Context, o *serveOptions) error {
 		WriteTimeout: wt, IdleTimeout: idleTimeout, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(audit.Handler(), slog.LevelWarn)}
 	if o.tlsCert != "" {
-		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		// Loaded before listening: a certificate that does not load is a
+		// usage error, not a server that listens and fails.
+		cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
+		if err != nil {
+			return usageError{fmt.Errorf("serve: --tls-cert, --tls-key: %w", err)}
+		}
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
 	}
 	// SIGHUP reloads the keys from now on (registered before the address
 	// is announced, so that a hang-up after it is never the default exit).
@@ -196,7 +202,7 @@ func (a *app) serve(ctx context.Context, o *serveOptions) error {
 	done := make(chan error, 1)
 	go func() {
 		if o.tlsCert != "" {
-			done <- srv.ServeTLS(ln, o.tlsCert, o.tlsKey)
+			done <- srv.ServeTLS(ln, "", "") // the certificate is in TLSConfig
 		} else {
 			done <- srv.Serve(ln)
 		}

@@ -279,6 +279,7 @@ func TestServeRefuses(t *testing.T) {
 		{"half TLS", []string{"--url", "mem://", "--keys", keys, "--tls-cert", "c.pem"}, "both"},
 		{"records in the served store", []string{"--url", "mem://", "--keys", keys, "--insecure-http", "--idempotency-url", "mem://"}, "must not be the served store"},
 		{"bad keys file", []string{"--url", "mem://", "--keys", filepath.Join(dir, "none.json"), "--insecure-http"}, "none.json"},
+		{"bad certificate", []string{"--url", "mem://", "--keys", keys, "--tls-cert", keys, "--tls-key", keys}, "--tls-cert"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var errOut bytes.Buffer
