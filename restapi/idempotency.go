@@ -107,9 +107,9 @@ func (s *StoreIdempotency) Begin(ctx context.Context, keyID, idemKey string, rec
 		if _, err := s.Store.Modify(ctx, k, secrets.Update{Value: secrets.Ptr(string(b))}); err != nil {
 			return nil, err
 		}
-		if s.Store.Capabilities().Delete {
-			_ = s.Store.Delete(ctx, takeoverKey(k, old)) // else Purge removes it once expired
-		}
+		// The marker stays until it expires (Purge deletes it): deleted now,
+		// a request that read the old state before this takeover could
+		// create it again and take over a second time.
 		return nil, nil
 	}
 	return nil, errors.New("idempotency record: could not claim")

@@ -294,7 +294,10 @@ func (c *cell) run() {
 
 	if c.f == Refused {
 		p.Set()
-		p.ClosePort()
+		if err := p.ClosePort(); err != nil {
+			c.fatal = err
+			return
+		}
 	} else {
 		c.rule = &faultproxy.Rule{Match: tg.Request(c.op, c.key), Fault: proxyFault[c.f]}
 		if c.f == LostReply {

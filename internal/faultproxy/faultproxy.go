@@ -144,6 +144,8 @@ type Proxy struct {
 	closed    chan struct{}
 	closeOnce sync.Once
 	portOnce  sync.Once
+	// release frees the closed port's reservation (ClosePort).
+	release func()
 }
 
 // New starts a proxy on 127.0.0.1 to upstream (scheme://host:port; plain
@@ -206,11 +208,18 @@ func (p *Proxy) Requests() int { return int(p.total.Load()) }
 
 // ClosePort stops listening and closes the connections open to the proxy:
 // from now on connections to its port are refused (a server that is down).
-func (p *Proxy) ClosePort() {
+// The port stays reserved (bound, not listening) until Close, so that no
+// other listener of the test process — another cell's proxy — takes it
+// and answers in the closed port's place; an error says it could not be
+// reserved, and then nothing may be concluded from a connection to it.
+func (p *Proxy) ClosePort() (err error) {
 	p.portOnce.Do(func() {
+		addr := p.srv.Listener.Addr().(*net.TCPAddr)
 		_ = p.srv.Listener.Close()
 		p.srv.CloseClientConnections()
+		p.release, err = reservePort(addr)
 	})
+	return err
 }
 
 // Close releases everything: held requests are let go (their connections
@@ -221,6 +230,9 @@ func (p *Proxy) Close() {
 		close(p.closed)
 		p.srv.Close()
 		p.tr.CloseIdleConnections()
+		if p.release != nil {
+			p.release()
+		}
 	})
 }
 
