@@ -105,7 +105,7 @@ func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret
 	if !s.ExpiresAt.IsZero() {
 		in.ExpiresAt = &s.ExpiresAt
 	}
-	in.Value, in.ValueBase64 = encodeValue(s.Value)
+	in.Value, in.ValueBase64 = restapi.EncodeValue(s.Value)
 	var j restapi.SecretJSON
 	if err := d.c.do(ctx, http.MethodPost, "/v1/admin/secrets", nil, &in, &envelope{Data: &j}); err != nil {
 		return nil, err
@@ -121,7 +121,7 @@ func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret
 func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update) (*backend.Secret, error) {
 	in := restapi.PatchSecretJSON{Type: u.Type, Description: u.Description, ExpiresAt: u.ExpiresAt, Environment: u.Environment}
 	if u.Value != nil {
-		in.Value, in.ValueBase64 = encodeValue(*u.Value)
+		in.Value, in.ValueBase64 = restapi.EncodeValue(*u.Value)
 	}
 	if u.Labels != nil {
 		l := u.Labels
@@ -297,16 +297,4 @@ func (d *driver) Close() error {
 		d.c.CloseIdleConnections()
 	}
 	return nil
-}
-
-// encodeValue chooses value or value_base64: base64 for a value that is
-// not valid UTF-8 or holds control characters (which JSON escapes to six
-// bytes each), so that a request stays within the gateway's body limit.
-func encodeValue(v string) (*string, *string) {
-	for i := 0; i < len(v); i++ {
-		if b := v[i]; b < 0x20 && b != '\t' && b != '\n' && b != '\r' {
-			return nil, restapi.EncodeBase64(v)
-		}
-	}
-	return restapi.EncodeValue(v)
 }
