@@ -129,8 +129,8 @@ func BenchmarkList1000WithValues(b *testing.B) {
 // BenchmarkValues50: Values of 50 keys in an environment, 25 there and 25
 // global (so the fallback runs), against a loop of 50 Gets, with the
 // requests each makes; and Values of 50 keys all in the scope read
-// (Values-in-scope: ⌈50/20⌉ BatchGetSecretValue + 1 ListSecrets for the
-// metadata):
+// (Values-in-scope: ⌈50/20⌉ = 3 BatchGetSecretValue, the expiry coming
+// with each version id):
 // go test -run '^$' -bench Values50 ./awssm/
 func BenchmarkValues50(b *testing.B) {
 	st, _, cnt, _ := benchSetup(b)
