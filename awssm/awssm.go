@@ -68,7 +68,8 @@
 // listing shows at another version (it is eventually consistent). Cost
 // for K keys of an environment, M of them global only: ⌈(K+M)/20⌉
 // BatchGetSecretValue, plus, from the portable layer, one more batch for
-// keys missing in both scopes. 50 keys in the scope: 3 requests; 50 keys,
+// keys missing in both scopes; Store.Value, likewise, is one GetSecretValue
+// (Get: two calls). 50 keys in the scope: 3 requests; 50 keys,
 // 25 of them global: 4 (50 Gets: 100 and 150). Without the permission for
 // BatchGetSecretValue, Values falls back to Gets; without ListSecrets, to
 // a DescribeSecret per secret written by others.
