@@ -58,15 +58,7 @@ func TestValueRequests(t *testing.T) {
 			"", secrets.NotFound, map[string]int{"GetSecretValue": 2}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFaulty()
-			st, _ := faultyStore(t, f, 7)
-			if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
-				t.Fatal(err)
-			}
-			if tc.older {
-				writeAsOlderDriver(f)
-			}
-			prod := st.In("prod")
+			f, st, prod := withProd(t, tc.older)
 			if err := tc.seed(st, prod); err != nil {
 				t.Fatal(err)
 			}

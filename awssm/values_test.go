@@ -114,6 +114,22 @@ func writeAsOlderDriver(f *faulty) {
 	}
 }
 
+// withProd is a store on a faulty transport (recovery window 7 days) with
+// the environment prod, and its view of prod; older makes every later
+// write send the tokens of an older driver.
+func withProd(t *testing.T, older bool) (*faulty, *secrets.Store, *secrets.Store) {
+	t.Helper()
+	f := newFaulty()
+	st, _ := faultyStore(t, f, 7)
+	if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
+		t.Fatal(err)
+	}
+	if older {
+		writeAsOlderDriver(f)
+	}
+	return f, st, st.In("prod")
+}
+
 // TestValuesNative (9.4): Values is the driver's BatchGetSecretValue,
 // answering each key of an environment with Get's rule in one pass
 // (environment, else global, else NotFound; a global PermissionDenied keeps
@@ -162,15 +178,7 @@ func TestValuesNative(t *testing.T) {
 		{"older versions, listing at another version", true, staleListing, map[string]int{"BatchGetSecretValue": 2, "ListSecrets": 1, "DescribeSecret": 1 + 5}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFaulty()
-			st, _ := faultyStore(t, f, 7)
-			if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
-				t.Fatal(err)
-			}
-			if tc.older {
-				writeAsOlderDriver(f)
-			}
-			prod := st.In("prod")
+			f, st, prod := withProd(t, tc.older)
 			for _, c := range []struct {
 				st  *secrets.Store
 				sec secrets.Secret
