@@ -5,36 +5,21 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/locker/lockertest"
 )
 
 // requestLog records, through lockertest's request hook, the requests the
 // server receives.
-type requestLog struct {
-	mu   sync.Mutex
-	reqs []string
-}
+type requestLog struct{ drivertest.Log[string] }
 
 func (l *requestLog) attach(srv *lockertest.Server) {
-	srv.OnRequest(func(r *http.Request) {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		l.reqs = append(l.reqs, r.Method+" "+r.URL.Path)
-	})
-}
-
-func (l *requestLog) take() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	r := l.reqs
-	l.reqs = nil
-	return r
+	srv.OnRequest(func(r *http.Request) { l.Add(r.Method + " " + r.URL.Path) })
 }
 
 // TestValuesRequests (9.4): Values reads many keys in a bounded number of
@@ -98,7 +83,7 @@ func TestValuesRequests(t *testing.T) {
 			defer e.srv.OnRequest(nil)
 
 			res, err := st.In(tc.scope).Values(ctx, keys...)
-			reqs := log.take()
+			reqs := log.Take()
 			if err != nil {
 				t.Fatal(err)
 			}
