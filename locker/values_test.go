@@ -1,7 +1,6 @@
 package locker_test
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -165,49 +164,8 @@ func TestValuesVerified(t *testing.T) {
 }
 
 // BenchmarkValues50 reads 50 environment secrets with Values and with a
-// loop of Get, reporting the requests each makes (requests/op).
+// loop of Get, reporting the requests each makes (drivertest.Values50).
 func BenchmarkValues50(b *testing.B) {
 	e := newEnv(b)
-	st := e.mustOpen(b, e.key)
-	if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
-		b.Fatal(err)
-	}
-	prod := st.In("prod")
-	keys := make([]string, 50)
-	for i := range keys {
-		keys[i] = fmt.Sprintf("K%02d", i)
-		if _, err := prod.Create(ctx, secrets.Secret{Key: keys[i], Value: "v"}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	for _, bc := range []struct {
-		name string
-		read func() error
-	}{
-		{"Values", func() error {
-			res, err := prod.Values(ctx, keys...)
-			for _, r := range res {
-				err = errors.Join(err, r.Err)
-			}
-			return err
-		}},
-		{"GetLoop", func() error {
-			for _, k := range keys {
-				if _, err := prod.Get(ctx, k); err != nil {
-					return err
-				}
-			}
-			return nil
-		}},
-	} {
-		b.Run(bc.name, func(b *testing.B) {
-			before := e.srv.Requests()
-			for b.Loop() {
-				if err := bc.read(); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(e.srv.Requests()-before)/float64(b.N), "requests/op")
-		})
-	}
+	drivertest.Values50(b, e.mustOpen(b, e.key), "prod", false, e.srv.Requests)
 }
