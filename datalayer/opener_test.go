@@ -52,17 +52,7 @@ func TestURLOpenerRefuses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			mux := new(secrets.URLMux)
 			mux.Register(datalayer.Scheme, &datalayer.URLOpener{Client: c})
-			before := e.srv.Requests()
-			st, err := mux.OpenStore(ctx, tc.url)
-			if err == nil {
-				st.Close()
-			}
-			if secrets.ErrorCode(err) != secrets.InvalidArgument {
-				t.Fatalf("OpenStore = %v, want InvalidArgument", err)
-			}
-			if n := e.srv.Requests() - before; n != 0 {
-				t.Errorf("%d requests sent", n)
-			}
+			drivertest.RefusesURL(t, mux.OpenStore, tc.url, e.srv.Requests)
 		})
 	}
 }
