@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -218,13 +217,9 @@ func TestStaleUID(t *testing.T) {
 			uidB = s.UID
 		}
 	}
-	req, _ := http.NewRequest(http.MethodPut, e.srv.URL()+"/api/iam/v1/secrets/"+uidB, strings.NewReader(`{"name":"C"}`))
-	req.Header.Set("Authorization", "Bearer "+e.key)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("rename: %v %v", resp, err)
+	if a := drivertest.Send(t, http.MethodPut, e.srv.URL()+"/api/iam/v1/secrets/"+uidB, `{"name":"C"}`, "Authorization", "Bearer "+e.key); a.Status != 200 {
+		t.Fatalf("rename: %d %s", a.Status, a.Body)
 	}
-	resp.Body.Close()
 	if err := st2.Delete(ctx, "B"); secrets.ErrorCode(err) != secrets.NotFound {
 		t.Errorf("Delete of a name renamed elsewhere = %v, want NotFound", err)
 	}
