@@ -3,7 +3,6 @@ package vault_test
 import (
 	"context"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,27 +10,15 @@ import (
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // opLog records the driver operations a Store makes.
-type opLog struct {
-	mu  sync.Mutex
-	ops []string
-}
+type opLog struct{ drivertest.Log[string] }
 
 func (l *opLog) intercept(ctx context.Context, c *backend.Call, next func(context.Context) error) error {
-	l.mu.Lock()
-	l.ops = append(l.ops, c.Op)
-	l.mu.Unlock()
+	l.Add(c.Op)
 	return next(ctx)
-}
-
-func (l *opLog) take() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	ops := l.ops
-	l.ops = nil
-	return ops
 }
 
 // 9.4: Put is the driver's own, one write: on an absent, an existing, a
@@ -87,7 +74,7 @@ func TestPutNative(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff([]string{"Put"}, log.take()); diff != "" {
+			if diff := cmp.Diff([]string{"Put"}, log.Take()); diff != "" {
 				t.Errorf("driver operations (-want +got):\n%s", diff)
 			}
 			if v := currentVersion(t, p+"/_global/"+key); v != tc.wantVersion {

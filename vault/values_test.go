@@ -92,7 +92,7 @@ func TestValuesNative(t *testing.T) {
 			if diff := cmp.Diff(tc.want, outcomes(res)); diff != "" {
 				t.Errorf("results (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tc.wantOps, log.take()); diff != "" {
+			if diff := cmp.Diff(tc.wantOps, log.Take()); diff != "" {
 				t.Errorf("driver operations (-want +got):\n%s", diff)
 			}
 			if n != tc.wantRequests {

@@ -1,0 +1,74 @@
+package drivertest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/polysecret/secrets"
+)
+
+// FaultServer is what the in-process test servers (abejatest,
+// datalayertest, lockertest) offer a retry test: failing the next requests
+// with a status, and counting the requests.
+type FaultServer interface {
+	FailNext(n, status int, retryAfter time.Duration)
+	Requests() int
+}
+
+// RetryCase is a row of a driver's retry table: the server fails the next
+// Fails requests with Status (and Retry-After, when set), and one call
+// through a store with MaxRetries must end with Want (-1: success) after
+// Requests requests.
+type RetryCase struct {
+	Name       string
+	Fails      int
+	Status     int
+	RetryAfter time.Duration
+	MaxRetries int
+	Want       secrets.Code  // -1: success
+	Requests   int           // the requests the call makes
+	Deadline   time.Duration // the caller's deadline; 0: none
+	Within     time.Duration // how long the call may take; 0: no bound
+}
+
+// RetryTarget is one case's store, made ready by the driver's test.
+type RetryTarget struct {
+	Server FaultServer
+	Call   func(ctx context.Context) error // the call under test
+	Then   func(t *testing.T)              // if set, the driver's own checks after the call
+}
+
+// Retries runs each case as a subtest: setup opens a store with the case's
+// MaxRetries (and whatever the call needs on the server); the server then
+// fails the next requests as the case says, and the call must end with
+// the case's code after the case's number of requests (within its bound).
+func Retries(t *testing.T, cases []RetryCase, setup func(t *testing.T, tc RetryCase) RetryTarget) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			tg := setup(t, tc)
+			ctx := context.Background()
+			if tc.Deadline > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tc.Deadline)
+				defer cancel()
+			}
+			tg.Server.FailNext(tc.Fails, tc.Status, tc.RetryAfter)
+			before, start := tg.Server.Requests(), time.Now()
+			err := tg.Call(ctx)
+			if (tc.Want == -1) != (err == nil) || err != nil && secrets.ErrorCode(err) != tc.Want {
+				t.Fatalf("%v, want %v", err, tc.Want)
+			}
+			if got := tg.Server.Requests() - before; got != tc.Requests {
+				t.Errorf("%d requests, want %d", got, tc.Requests)
+			}
+			if d := time.Since(start); tc.Within > 0 && d > tc.Within {
+				t.Errorf("took %v, want under %v", d, tc.Within)
+			}
+			if tg.Then != nil {
+				tg.Then(t)
+			}
+		})
+	}
+}
