@@ -20,15 +20,15 @@ import (
 // max_retries; 500 is not; a retried call that runs out of retries has
 // the last answer's code.
 func TestRetries(t *testing.T) {
-	drivertest.Retries(t, []drivertest.RetryCase{
+	drivertest.Retries(t, append(drivertest.RetryPolicy(), []drivertest.RetryCase{
 		{Name: "429 then success", Fails: 2, Status: 429, RetryAfter: time.Second, MaxRetries: 3, Want: -1, Requests: 3},
 		{Name: "503 then success", Fails: 2, Status: 503, MaxRetries: 3, Want: -1, Requests: 3},
 		{Name: "502 then success", Fails: 1, Status: 502, MaxRetries: 3, Want: -1, Requests: 2},
 		{Name: "504 then success", Fails: 1, Status: 504, MaxRetries: 3, Want: -1, Requests: 2},
-		{Name: "429 beyond max_retries", Fails: 3, Status: 429, MaxRetries: 1, Want: secrets.RateLimited, Requests: 2},
-		{Name: "503 beyond max_retries", Fails: 3, Status: 503, MaxRetries: 1, Want: secrets.Unavailable, Requests: 2},
+		{Name: "429 beyond max_retries 1", Fails: 3, Status: 429, MaxRetries: 1, Want: secrets.RateLimited, Requests: 2},
+		{Name: "503 beyond max_retries 1", Fails: 3, Status: 503, MaxRetries: 1, Want: secrets.Unavailable, Requests: 2},
 		{Name: "500 not retried", Fails: 1, Status: 500, MaxRetries: 3, Want: secrets.Internal, Requests: 1},
-	}, func(t *testing.T, tc drivertest.RetryCase) drivertest.RetryTarget {
+	}...), func(t *testing.T, tc drivertest.RetryCase) drivertest.RetryTarget {
 		e := newEnv(t, true)
 		st := e.open(t, func(o *datalayer.ClientOptions) { o.MaxRetries = tc.MaxRetries })
 		if _, err := e.srv.Seed(e.key, datalayertest.StoredSecret{Name: "K", Value: b64("v")}); err != nil {

@@ -78,3 +78,18 @@ func Retries(t *testing.T, cases []RetryCase, setup func(t *testing.T, tc RetryC
 		})
 	}
 }
+
+// RetryPolicy returns, as cases for Retries with max_retries 2, the retry
+// policy that every HTTP driver takes from package backend: 503 and 502
+// answers and a 429 with Retry-After are ridden out; 429 and 503 beyond
+// max_retries end RateLimited and Unavailable after max_retries+1
+// requests. A driver's test appends its own cases.
+func RetryPolicy() []RetryCase {
+	return []RetryCase{
+		{Name: "503 twice", Fails: 2, Status: 503, MaxRetries: 2, Want: -1, Requests: 3},
+		{Name: "502 once", Fails: 1, Status: 502, MaxRetries: 2, Want: -1, Requests: 2},
+		{Name: "429 once, Retry-After 1s", Fails: 1, Status: 429, RetryAfter: time.Second, MaxRetries: 2, Want: -1, Requests: 2},
+		{Name: "429 beyond max_retries", Fails: 3, Status: 429, MaxRetries: 2, Want: secrets.RateLimited, Requests: 3},
+		{Name: "503 beyond max_retries", Fails: 3, Status: 503, MaxRetries: 2, Want: secrets.Unavailable, Requests: 3},
+	}
+}
