@@ -207,11 +207,8 @@ func TestUnavailable(t *testing.T) {
 }
 
 func TestURLErrors(t *testing.T) {
-	for _, u := range []string{"awssm://", "awssm://a//b", "awssm://a?bogus=1", "awssm://a?timeout=soon", "awssm://a?timeout=-1s", "awssm://a?recovery_window_days=3", "awssm://a/_global"} {
-		if _, err := secrets.OpenStore(ctx, u); secrets.ErrorCode(err) != secrets.InvalidArgument {
-			t.Errorf("OpenStore(%q) = %v, want InvalidArgument", u, err)
-		}
-	}
+	drivertest.InvalidURLs(t, "awssm://", "awssm://a//b", "awssm://a?bogus=1", "awssm://a?timeout=soon", "awssm://a?timeout=-1s",
+		"awssm://a?recovery_window_days=3", "awssm://a/_global")
 }
 
 var _ = fmt.Sprint

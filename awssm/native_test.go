@@ -391,7 +391,7 @@ func TestNativeBadInput(t *testing.T) {
 
 // TestNativeURLErrors: bad layout parameters are InvalidArgument at open.
 func TestNativeURLErrors(t *testing.T) {
-	for _, u := range []string{
+	drivertest.InvalidURLs(t,
 		"awssm://app?layout=native&envs=prod,bad.name",
 		"awssm://app?layout=native&envs=prod,,qa",
 		"awssm://app?layout=native&envs=_global",
@@ -402,14 +402,7 @@ func TestNativeURLErrors(t *testing.T) {
 		"awssm://app//x?layout=native",
 		"awssm://app/x y?layout=native",
 		"awssm://?region=us-east-1", // the default layout needs a prefix
-	} {
-		if st, err := secrets.OpenStore(ctx, u); secrets.ErrorCode(err) != secrets.InvalidArgument {
-			t.Errorf("OpenStore(%q) = %v, want InvalidArgument", u, err)
-			if st != nil {
-				st.Close()
-			}
-		}
-	}
+	)
 	for _, o := range []awssm.Options{
 		{Prefix: "app", Layout: "bogus"},
 		{Prefix: "app", Environments: []string{"prod"}},

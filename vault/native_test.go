@@ -15,6 +15,7 @@ import (
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
 	"github.com/polysecret/secrets/conformance"
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/vault"
 )
 
@@ -372,7 +373,7 @@ func TestNativeBadInput(t *testing.T) {
 }
 
 func TestNativeURLErrors(t *testing.T) {
-	for _, u := range []string{
+	drivertest.InvalidURLs(t,
 		"vault://secret/app?layout=bogus",
 		"vault://secret/app?layout=native&envs=prod,-bad",
 		"vault://secret/app?layout=native&envs=prod,,qa",
@@ -380,11 +381,7 @@ func TestNativeURLErrors(t *testing.T) {
 		"vault://secret/app?envs=prod", // environments are data in the default layout
 		"vault://secret/a/../b?layout=native",
 		"vault://?layout=native",
-	} {
-		if _, err := secrets.OpenStore(ctx, u); secrets.ErrorCode(err) != secrets.InvalidArgument {
-			t.Errorf("OpenStore(%q) = %v, want InvalidArgument", u, err)
-		}
-	}
+	)
 	for _, o := range []vault.Options{
 		{Mount: "secret", Layout: "bogus"},
 		{Mount: "secret", Layout: vault.LayoutNative, Environments: []string{"_x"}},

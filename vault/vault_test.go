@@ -244,10 +244,6 @@ func TestStoppedServer(t *testing.T) {
 }
 
 func TestURLErrors(t *testing.T) {
-	for _, u := range []string{"vault://", "vault://secret", "vault://secret/", "vault://secret/a/../b", "vault://secret/a//b",
-		"vault://secret/_global", "vault://secret/app?bogus=1", "vault://secret/app?max_retries=x", "vault://secret/a%2Fb"} {
-		if _, err := secrets.OpenStore(ctx, u); secrets.ErrorCode(err) != secrets.InvalidArgument {
-			t.Errorf("OpenStore(%q) = %v, want InvalidArgument", u, err)
-		}
-	}
+	drivertest.InvalidURLs(t, "vault://", "vault://secret", "vault://secret/", "vault://secret/a/../b", "vault://secret/a//b",
+		"vault://secret/_global", "vault://secret/app?bogus=1", "vault://secret/app?max_retries=x", "vault://secret/a%2Fb")
 }
