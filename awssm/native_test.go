@@ -431,13 +431,8 @@ func TestNativeEnvironments(t *testing.T) {
 	needServer(t)
 	p := prefix()
 	st := open(t, "awssm://"+p+"?layout=native&envs=staging,prod")
-	envs, err := st.ListEnvironments(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
+	names, envs := drivertest.EnvironmentNames(t, st)
 	for _, e := range envs {
-		names = append(names, e.Name)
 		if !e.CreatedAt.IsZero() || e.Description != "" {
 			t.Errorf("environment %+v has a creation time or description", e)
 		}

@@ -407,14 +407,7 @@ func TestNativeEnvironments(t *testing.T) {
 		}
 	}
 	st := open(t, "vault://secret/"+p+"?layout=native&envs=staging,prod")
-	var names []string
-	envs, err := st.ListEnvironments(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range envs {
-		names = append(names, e.Name)
-	}
+	names, _ := drivertest.EnvironmentNames(t, st)
 	if diff := cmp.Diff([]string{"prod", "staging"}, names); diff != "" {
 		t.Errorf("ListEnvironments (-want +got):\n%s", diff)
 	}
