@@ -15,7 +15,7 @@ import (
 // that version's value with the secret's current metadata.
 func TestEveryModifyMakesOneVersion(t *testing.T) {
 	needServer(t)
-	drivertest.EveryModifyMakesOneVersion(t, open(t, "awssm://"+prefix()))
+	drivertest.EveryModifyMakesOneVersion(t, open(t, "awssm://"+drivertest.Prefix()))
 }
 
 // TestDriverDoesNotMove (8.26, decision c): the driver does not declare
@@ -23,7 +23,7 @@ func TestEveryModifyMakesOneVersion(t *testing.T) {
 // that is handed a move anyway refuses it (Internal) and changes nothing.
 func TestDriverDoesNotMove(t *testing.T) {
 	needServer(t)
-	d, err := awssm.OpenDriver(ctx, "awssm://"+prefix())
+	d, err := awssm.OpenDriver(ctx, "awssm://"+drivertest.Prefix())
 	if err != nil {
 		t.Fatal(err)
 	}

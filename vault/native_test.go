@@ -30,7 +30,7 @@ func TestConformanceNative(t *testing.T) {
 	needServer(t)
 	conformance.Run(t, conformance.Harness{
 		New: conformance.ByURL(func() string {
-			return "vault://secret/" + prefix() + "?layout=native&envs=" + strings.Join(conformance.Environments, ",")
+			return "vault://secret/" + drivertest.Prefix() + "?layout=native&envs=" + strings.Join(conformance.Environments, ",")
 		}),
 		Want:        nativeCaps,
 		Concurrency: 16,
@@ -71,7 +71,7 @@ func listKeys(t *testing.T, st *secrets.Store, o secrets.ListOptions) []string {
 // modified through the store and still have their shape for the raw client.
 func TestExistingSecrets(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	kv := rootClient(t).KVv2("secret")
 	existing := map[string]map[string]any{
 		"token":                  {"value": "t0"},
@@ -202,7 +202,7 @@ func TestExistingSecrets(t *testing.T) {
 // it reads back byte for byte.
 func TestNativeValues(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	st := open(t, "vault://secret/"+p+"?layout=native")
 	kv := rootClient(t).KVv2("secret")
 	for i, tc := range []struct {
@@ -250,7 +250,7 @@ func TestNativeValues(t *testing.T) {
 // types and expiry have no place in Vault and are Unimplemented.
 func TestNativeMetadata(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	st := open(t, "vault://secret/"+p+"?layout=native")
 	kv := rootClient(t).KVv2("secret")
 	if _, err := st.Create(ctx, secrets.Secret{Key: "db/pass", Value: "pw", Description: "primary ✓",
@@ -290,7 +290,7 @@ func TestNativeMetadata(t *testing.T) {
 // none is needed, and nothing written.
 func TestNativeBadInput(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	kv := rootClient(t).KVv2("secret")
 	if _, err := kv.Put(ctx, p+"/plain", map[string]any{"value": "x"}); err != nil {
 		t.Fatal(err)
@@ -399,7 +399,7 @@ func TestNativeURLErrors(t *testing.T) {
 // exactly once.
 func TestNativeEnvironments(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	kv := rootClient(t).KVv2("secret")
 	for _, k := range []string{"db", "prod/db", "prod/api/key", "staging/db", "qa/db", "production/x"} {
 		if _, err := kv.Put(ctx, p+"/"+k, map[string]any{"value": k}); err != nil {
@@ -449,7 +449,7 @@ func TestNativeEnvironments(t *testing.T) {
 func TestNativeWholeMount(t *testing.T) {
 	needServer(t)
 	root := rootClient(t)
-	mount := "kv" + strings.ReplaceAll(prefix(), "-", "")
+	mount := "kv" + strings.ReplaceAll(drivertest.Prefix(), "-", "")
 	if err := root.Sys().MountWithContext(ctx, mount, &api.MountInput{Type: "kv", Options: map[string]string{"version": "2"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -481,7 +481,7 @@ func TestNativeWholeMount(t *testing.T) {
 // and does not break them.
 func TestNativeUnportablePaths(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	kv := rootClient(t).KVv2("secret")
 	for _, k := range []string{"ok/one", "weird:name", "ключ", "trail /x"} {
 		if _, err := kv.Put(ctx, p+"/"+k, map[string]any{"value": "v"}); err != nil {
