@@ -1,6 +1,11 @@
 package secrets
 
-import "github.com/polysecret/secrets/backend"
+import (
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/polysecret/secrets/backend"
+)
 
 // Classes of a key byte for hotKey, the check of Store.Value's fast path.
 const (
@@ -54,4 +59,50 @@ func (s *Store) hotKey(key string) bool {
 		return false
 	}
 	return s.kc == nil || s.kc.CheckKey(key) == nil
+}
+
+// memoMaxLen: keys up to this long are remembered by a keyMemo (longer
+// keys, rare, run hotKey on every read).
+const memoMaxLen = 64
+
+// keyMemo remembers the last key of each length (1 to memoMaxLen) that
+// passed hotKey, so that reading the same keys again (the usual case: an
+// application reads a few keys many times) costs one atomic load and a
+// comparison instead of the checks. A key is compared by value with the
+// one remembered for its length: a key is on the fast path only if the
+// very same bytes passed hotKey, so an invalid key never is, whatever its
+// address. hotKey's answer depends only on the key and the driver's key
+// rule, which is fixed for a Store and its views (bind gives a Store with
+// another driver a new memo). It makes no allocation: a slot holds the
+// key's data pointer (which keeps its bytes alive, so that they cannot
+// change); the slot's index is the key's length.
+type keyMemo [memoMaxLen]atomic.Pointer[byte]
+
+// has reports whether key is remembered: the same bytes passed hotKey.
+// Small enough to be inlined: Value asks s.memo.has(key) ||
+// s.learnHot(key), which is hotKey, from the memo for a key that passed it
+// before.
+func (m *keyMemo) has(key string) bool {
+	if uint(len(key))-1 >= memoMaxLen { // empty, or too long
+		return false
+	}
+	p := m[len(key)-1].Load()
+	return p != nil && unsafe.String(p, len(key)) == key // a pointer comparison first, inside ==
+}
+
+// add remembers key, which passed hotKey, in place of the key of its length
+// remembered before.
+func (m *keyMemo) add(key string) {
+	if len(key) <= memoMaxLen {
+		m[len(key)-1].Store(unsafe.StringData(key))
+	}
+}
+
+// learnHot is hotKey, remembering a key that passes it.
+func (s *Store) learnHot(key string) bool {
+	if !s.hotKey(key) {
+		return false
+	}
+	s.memo.add(key)
+	return true
 }

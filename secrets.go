@@ -149,6 +149,9 @@ type Store struct {
 	// them (bind).
 	vg backend.ValueGetter
 	kc backend.KeyChecker
+	// memo remembers the keys that passed hotKey (bind; shared by views,
+	// which have the same driver).
+	memo *keyMemo
 	// watchInterval is Watch's polling interval (0: DefaultWatchInterval).
 	watchInterval time.Duration
 }
@@ -367,11 +370,19 @@ func (s *Store) Get(ctx context.Context, key string, opts ...GetOption) (*Secret
 
 // Value returns the value of Get(ctx, key).
 //
-// Where the driver can read a value alone (backend.ValueGetter: memory),
-// Value builds no Secret: on mem:// it makes no allocation.
+// Where the driver can read a value alone (backend.ValueGetter: memory, and
+// the cache), Value builds no Secret: on mem:// and on a cache hit it makes
+// no allocation. That path has Get's checks, fallback and errors; a call
+// that must report an invalid call (a closed store, a done context, an
+// invalid key or scope) or that selects a field takes Get's path, as does
+// a driver's ErrSkip.
 func (s *Store) Value(ctx context.Context, key string) (string, error) {
-	if s.vg != nil {
-		if v, ok, err := s.fastValue(ctx, s.vg, key); ok {
+	if g := s.vg; g != nil && !s.closed.Load() && !s.own.Load() && s.envErr == nil && ctx.Err() == nil && (s.memo.has(key) || s.learnHot(key)) {
+		v, exp, err := g.GetValue(ctx, s.env, key)
+		if err == nil && exp.IsZero() { // the usual answer: no fallback, no expiry to check
+			return v, nil
+		}
+		if v, ok, err := s.fastValueRest(ctx, g, key, v, exp, err); ok {
 			return v, err
 		}
 	}
@@ -382,23 +393,10 @@ func (s *Store) Value(ctx context.Context, key string) (string, error) {
 	return sec.Value, nil
 }
 
-// fastValue is Value through a ValueGetter, with Get's checks, fallback
-// and errors; ok is false when the driver answered ErrSkip, or when the
-// call must take Get's path to report an invalid call.
-func (s *Store) fastValue(ctx context.Context, g backend.ValueGetter, key string) (string, bool, error) {
-	if s.closed.Load() || s.own.Load() || s.envErr != nil || ctx.Err() != nil || !s.hotKey(key) {
-		return "", false, nil // Get reports it (or selects the field)
-	}
-	v, exp, err := g.GetValue(ctx, s.env, key)
-	if err == nil && exp.IsZero() { // the usual answer: no fallback, no expiry to check
-		return v, true, nil
-	}
-	return s.fastValueRest(ctx, g, key, v, exp, err)
-}
-
-// fastValueRest is fastValue after an answer that needs more than passing
-// on (kept apart so that the usual answer costs a small frame): ErrSkip, the
-// fallback to the global scope, errors, and the exact check of the expiry.
+// fastValueRest is Value's fast path after an answer that needs more than
+// passing on (kept apart so that the usual answer costs a small frame):
+// ErrSkip (ok false: Get's path), the fallback to the global scope, errors,
+// and the exact check of the expiry.
 func (s *Store) fastValueRest(ctx context.Context, g backend.ValueGetter, key, v string, exp time.Time, err error) (string, bool, error) {
 	if err != nil && errors.Is(err, backend.ErrSkip) {
 		return "", false, nil
@@ -881,6 +879,7 @@ func (s *Store) With(f backend.Interceptor) *Store {
 func (s *Store) bind() {
 	s.vg, _ = s.drv.(backend.ValueGetter)
 	s.kc, _ = s.drv.(backend.KeyChecker)
+	s.memo = new(keyMemo)
 }
 
 // Ping checks, with as few calls as the driver allows, that the store can

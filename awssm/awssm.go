@@ -55,21 +55,24 @@
 //
 // Values (batch read) is native: BatchGetSecretValue, 20 names a call,
 // answering an environment's keys and, in the same batches, the global
-// names of the keys the environment lacks (Get's fallback, in one pass);
-// the metadata comes from one ListSecrets of the scopes involved, with a
-// DescribeSecret for a secret the listing shows at another version (the
-// listing is eventually consistent; the driver writes tags before the
-// version, so a listing that shows the version shows its tags). Cost for
-// K keys of an environment, M of them global only: ⌈(K+M)/20⌉
-// BatchGetSecretValue + 1 ListSecrets (per 100 secrets in the scopes, at
-// most one page per value batch) + one DescribeSecret per secret changed
-// since the listing's view, plus, from the portable layer, one more batch
-// for keys missing in both scopes. 50 keys, 25 global: 5 requests (50
-// Gets: 150). Fewer cannot be correct: BatchGetSecretValue returns no tags
-// (expiry is a tag), and a key's absence from the environment must be read
-// from AWS, not from the eventually consistent listing. Without the
-// permission for BatchGetSecretValue, Values falls back to Gets; without
-// ListSecrets, to a DescribeSecret per secret.
+// names of the keys the environment lacks (Get's fallback, in one pass).
+// It answers no metadata but the expiry (DESIGN.md), and the expiry is in
+// the version id: every version the driver writes has a ClientRequestToken
+// of the form <uuid>-n (never expires) or <uuid>-e<YYYYMMDDhhmmss>[-<ns>]
+// (expires then, UTC), and that id, not the polysecret:expires-at tag, is
+// the expiry of the secret's current version in Get, List and Values (the
+// tag repeats it, for people; a tag changed by hand is ignored until the
+// next write). A version written otherwise (an older driver, another tool)
+// carries no expiry: for those alone, Values reads the tags, with one
+// ListSecrets of the scopes involved and a DescribeSecret for a secret the
+// listing shows at another version (it is eventually consistent). Cost
+// for K keys of an environment, M of them global only: ⌈(K+M)/20⌉
+// BatchGetSecretValue, plus, from the portable layer, one more batch for
+// keys missing in both scopes; Store.Value, likewise, is one GetSecretValue
+// (Get: two calls). 50 keys in the scope: 3 requests; 50 keys,
+// 25 of them global: 4 (50 Gets: 100 and 150). Without the permission for
+// BatchGetSecretValue, Values falls back to Gets; without ListSecrets, to
+// a DescribeSecret per secret written by others.
 //
 // # The native layout
 //
@@ -363,6 +366,11 @@ func (d *driver) get(ctx context.Context, env, key string, opts backend.GetOptio
 		Description: aws.ToString(desc.Description), ID: aws.ToString(desc.ARN), Version: aws.ToString(v.out.VersionId),
 		CreatedAt: aws.ToTime(desc.CreatedDate), UpdatedAt: aws.ToTime(desc.LastChangedDate)}
 	d.l.applyTags(s, desc.Tags)
+	current := s.Version
+	if opts.Version != "" {
+		current = currentVersion(desc.VersionIdsToStages) // the secret's metadata, not the old version's
+	}
+	d.expiryFromVersion(s, current)
 	s.Value = d.l.decode(v.out.SecretString, v.out.SecretBinary)
 	return s, v.out.SecretBinary != nil, nil
 }
@@ -397,7 +405,7 @@ func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret
 		return nil, err
 	}
 	str, bin := d.l.encode(s.Value, false)
-	in := &sm.CreateSecretInput{Name: &name, SecretString: str, SecretBinary: bin, Tags: d.l.tags(s), ClientRequestToken: token()}
+	in := &sm.CreateSecretInput{Name: &name, SecretString: str, SecretBinary: bin, Tags: d.l.tags(s), ClientRequestToken: token(s.ExpiresAt)}
 	if s.Description != "" {
 		in.Description = &s.Description
 	}
@@ -510,7 +518,7 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 		return nil, d.notFound(err, env, key)
 	}
 	str, bin := d.l.encode(next.Value, binary)
-	out, err := d.c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: &name, SecretString: str, SecretBinary: bin, ClientRequestToken: token()})
+	out, err := d.c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: &name, SecretString: str, SecretBinary: bin, ClientRequestToken: token(next.ExpiresAt)})
 	if err != nil {
 		return nil, d.notFound(err, env, key)
 	}

@@ -43,6 +43,7 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, after str
 			s := &backend.Secret{Environment: env, Key: key, Description: aws.ToString(e.Description), ID: aws.ToString(e.ARN),
 				Version: currentVersion(e.SecretVersionsToStages), CreatedAt: aws.ToTime(e.CreatedDate), UpdatedAt: aws.ToTime(e.LastChangedDate)}
 			d.l.applyTags(s, e.Tags)
+			d.expiryFromVersion(s, s.Version)
 			if !o.Match(s) {
 				continue
 			}

@@ -18,6 +18,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"sync/atomic"
+	"unsafe"
 )
 
 // Map is the map. The zero value is not usable: use New.
@@ -41,12 +42,22 @@ type bucket[V any] struct {
 
 type item[V any] struct {
 	hash     uint64
+	x, y     uint64 // words(key)
 	env, key string
 	v        *V
 }
 
 func (it *item[V]) is(h uint64, env, key string) bool {
 	return it.hash == h && it.key == key && it.env == env
+}
+
+// match is is for Load, given the words of key: a key of up to 16 bytes
+// is compared by its words and length (which hold all its bytes), and the
+// global scope's empty env by its length, so that the usual Load makes no
+// call to compare strings.
+func (it *item[V]) match(h, x, y uint64, env, key string) bool {
+	return it.hash == h && it.x == x && it.y == y && len(it.key) == len(key) && (len(key) <= 16 || it.key == key) &&
+		len(it.env) == len(env) && (len(env) == 0 || it.env == env)
 }
 
 // items returns b's items (a new slice: writers only).
@@ -73,26 +84,41 @@ func newTable[V any](n int) *table[V] {
 // hash of (env, key): env "" (the global scope, the usual case) costs no
 // second hash.
 func (m *Map[V]) hash(env, key string) uint64 {
-	h := strhash(m.seed, key)
+	return withEnv(m.seed, strhash(m.seed, key), env)
+}
+
+// withEnv is the hash h of a key in env.
+func withEnv(seed, h uint64, env string) uint64 {
 	if env != "" {
-		h ^= bits.RotateLeft64(strhash(m.seed, env), 31) * 0x9e3779b97f4a7c15
+		h ^= bits.RotateLeft64(strhash(seed, env), 31) * 0x9e3779b97f4a7c15
 	}
 	return h
 }
 
-// Load returns the value of (env, key), or nil.
+// Load returns the value of (env, key), or nil. It is hash's and match's
+// work by hand, in one call for a key of up to 16 bytes in the global
+// scope.
 func (m *Map[V]) Load(env, key string) *V {
-	h := m.hash(env, key)
+	x, y := words(key)
+	var h uint64
+	if len(key) <= 16 {
+		h = mix(x^m.seed^wy1, y^wy0^uint64(len(key))*wy2) // strhash
+	} else {
+		h = longhash(m.seed, unsafe.Slice(unsafe.StringData(key), len(key)))
+	}
+	if env != "" {
+		h = withEnv(m.seed, h, env)
+	}
 	t := m.table.Load()
 	b := t.buckets[h&t.mask].Load()
 	if b == nil {
 		return nil
 	}
-	if b.first.is(h, env, key) {
+	if b.first.match(h, x, y, env, key) {
 		return b.first.v
 	}
 	for i := range b.more {
-		if it := &b.more[i]; it.is(h, env, key) {
+		if it := &b.more[i]; it.match(h, x, y, env, key) {
 			return it.v
 		}
 	}
@@ -112,7 +138,8 @@ func (m *Map[V]) Store(env, key string, v *V) {
 	h := m.hash(env, key)
 	t := m.table.Load()
 	slot := &t.buckets[h&t.mask]
-	it := item[V]{hash: h, env: env, key: key, v: v}
+	x, y := words(key)
+	it := item[V]{hash: h, x: x, y: y, env: env, key: key, v: v}
 	old := slot.Load()
 	switch {
 	case old == nil:

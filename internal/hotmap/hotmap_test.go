@@ -181,3 +181,48 @@ func BenchmarkGoMap(b *testing.B) {
 		}
 	}
 }
+
+// TestMatchEveryByte: Load's comparison (match, by words for keys of up to
+// 16 bytes) tells apart keys of every length up to 40 that differ in one
+// byte, or in length, or in their environment, even when their hashes are
+// made equal; and a Load of each finds its own value in a map holding them
+// all.
+func TestMatchEveryByte(t *testing.T) {
+	m := New[string]()
+	var keys []string
+	for n := 0; n <= 40; n++ {
+		base := []byte(fmt.Sprintf("%040d", 0)[:n])
+		keys = append(keys, string(base))
+		for i := range n {
+			b := append([]byte(nil), base...)
+			b[i] = 'K'
+			keys = append(keys, string(b))
+		}
+	}
+	const h = 42 // the same hash for every item: only match tells them apart
+	for _, env := range []string{"", "prod", "prox", "prod2"} {
+		for _, k := range keys {
+			x, y := words(k)
+			it := item[string]{hash: h, x: x, y: y, env: env, key: k}
+			for _, env2 := range []string{"", "prod", "prox", "prod2"} {
+				for _, k2 := range keys {
+					x2, y2 := words(k2)
+					if got, want := it.match(h, x2, y2, env2, k2), env == env2 && k == k2; got != want {
+						t.Fatalf("item (%q, %q) matches (%q, %q) = %v, want %v", env, k, env2, k2, got, want)
+					}
+				}
+			}
+			if k != "" {
+				v := env + "/" + k
+				m.Store(env, k, &v)
+			}
+		}
+	}
+	for _, env := range []string{"", "prod", "prox", "prod2"} {
+		for _, k := range keys[1:] {
+			if got, want := m.Load(env, k), env+"/"+k; got == nil || *got != want {
+				t.Errorf("Load(%q, %q) = %v, want %q", env, k, got, want)
+			}
+		}
+	}
+}

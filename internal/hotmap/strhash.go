@@ -25,20 +25,35 @@ func mix(a, b uint64) uint64 {
 // hash/maphash costs three calls. Not a cryptographic hash; the random seed
 // keeps an outsider from choosing keys that collide.
 func strhash(seed uint64, s string) uint64 {
+	x, y := words(s)
+	return hashWords(seed, s, x, y)
+}
+
+// words returns the two words strhash mixes for s: its first and last 8
+// bytes (4 bytes each below 8, three bytes of up to 3). Of a string of at
+// most 16 bytes they hold every byte, so that two such strings of the same
+// length are equal if and only if their words are (Load compares keys so,
+// without a call).
+func words(s string) (x, y uint64) {
 	n := len(s)
 	b := unsafe.Slice(unsafe.StringData(s), n)
-	var x, y uint64
 	switch {
-	case n > 16:
-		return longhash(seed, b)
 	case n >= 8:
-		x, y = binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[n-8:])
+		return binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[n-8:])
 	case n >= 4:
-		x, y = uint64(binary.LittleEndian.Uint32(b)), uint64(binary.LittleEndian.Uint32(b[n-4:]))
+		return uint64(binary.LittleEndian.Uint32(b)), uint64(binary.LittleEndian.Uint32(b[n-4:]))
 	case n > 0:
-		x = uint64(b[0])<<16 | uint64(b[n>>1])<<8 | uint64(b[n-1])
+		return uint64(b[0])<<16 | uint64(b[n>>1])<<8 | uint64(b[n-1]), 0
 	}
-	return mix(x^seed^wy1, y^wy0^uint64(n)*wy2)
+	return 0, 0
+}
+
+// hashWords is strhash of s, whose words are x and y.
+func hashWords(seed uint64, s string, x, y uint64) uint64 {
+	if len(s) > 16 {
+		return longhash(seed, unsafe.Slice(unsafe.StringData(s), len(s)))
+	}
+	return mix(x^seed^wy1, y^wy0^uint64(len(s))*wy2)
 }
 
 // longhash is strhash of more than 16 bytes: 16 bytes a round, then the
