@@ -20,7 +20,7 @@ func benchSetup(b *testing.B) (*secrets.Store, *sm.Client, *drivertest.Transport
 	needServer(b)
 	cnt := &drivertest.Transport{}
 	raw := rawClient(b, cnt)
-	p := prefix()
+	p := drivertest.Prefix()
 	st, err := awssm.New(raw, awssm.Options{Prefix: p})
 	if err != nil {
 		b.Fatal(err)
@@ -72,13 +72,13 @@ func BenchmarkGet(b *testing.B) {
 func BenchmarkCreate(b *testing.B) {
 	st, raw, _, p := benchSetup(b)
 	b.Run("driver", func(b *testing.B) {
-		run := prefix() // keys unique across -count runs
+		run := drivertest.Prefix() // keys unique across -count runs
 		drivertest.CreateEach(b, st, func(i int) secrets.Secret {
 			return secrets.Secret{Key: fmt.Sprintf("D%s-%d", run, i), Value: "v", Type: secrets.TypeToken}
 		})
 	})
 	b.Run("raw", func(b *testing.B) {
-		i, run := 0, prefix()
+		i, run := 0, drivertest.Prefix()
 		drivertest.Loop(b, func() error {
 			i++
 			_, err := raw.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String(fmt.Sprintf("%s/_global/R%s-%d", p, run, i)),

@@ -84,16 +84,16 @@ func TestClientTimeoutRetried(t *testing.T) {
 // deadline returns the server's answer at once instead of sleeping into
 // the deadline.
 func TestRetryPolicy(t *testing.T) {
-	drivertest.Retries(t, []drivertest.RetryCase{
-		{Name: "503 within max_retries", Fails: 2, Status: 503, MaxRetries: 2, Want: -1, Requests: 3, Within: 5 * time.Second},
-		{Name: "503 beyond max_retries", Fails: 3, Status: 503, MaxRetries: 2, Want: secrets.Unavailable, Requests: 3, Within: 5 * time.Second},
-		{Name: "429 with Retry-After within max_retries", Fails: 1, Status: 429, RetryAfter: time.Second, MaxRetries: 2, Want: -1, Requests: 2,
-			Within: 5 * time.Second},
-		{Name: "Retry-After beyond the caller's deadline", Fails: 1, Status: 429, RetryAfter: 30 * time.Second, MaxRetries: 2,
+	cases := drivertest.RetryPolicy()
+	for i := range cases {
+		cases[i].Within = 5 * time.Second
+	}
+	drivertest.Retries(t, append(cases,
+		drivertest.RetryCase{Name: "Retry-After beyond the caller's deadline", Fails: 1, Status: 429, RetryAfter: 30 * time.Second, MaxRetries: 2,
 			Want: secrets.RateLimited, Requests: 1, Deadline: 2 * time.Second, Within: time.Second},
-		{Name: "503 Retry-After beyond the caller's deadline", Fails: 1, Status: 503, RetryAfter: 30 * time.Second, MaxRetries: 2,
+		drivertest.RetryCase{Name: "503 Retry-After beyond the caller's deadline", Fails: 1, Status: 503, RetryAfter: 30 * time.Second, MaxRetries: 2,
 			Want: secrets.Unavailable, Requests: 1, Deadline: 2 * time.Second, Within: time.Second},
-	}, func(t *testing.T, tc drivertest.RetryCase) drivertest.RetryTarget {
+	), func(t *testing.T, tc drivertest.RetryCase) drivertest.RetryTarget {
 		e := newEnv(t)
 		st := e.mustOpen(t, e.key, func(o *locker.ClientOptions) { o.MaxRetries = tc.MaxRetries })
 		if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {

@@ -17,7 +17,7 @@ import (
 
 func benchSetup(b *testing.B) (*secrets.Store, *api.KVv2, string) {
 	needServer(b)
-	p := prefix()
+	p := drivertest.Prefix()
 	st, err := secrets.OpenStore(context.Background(), "vault://secret/"+p)
 	if err != nil {
 		b.Fatal(err)
@@ -44,13 +44,13 @@ func BenchmarkGet(b *testing.B) {
 func BenchmarkCreate(b *testing.B) {
 	st, kv, p := benchSetup(b)
 	b.Run("driver", func(b *testing.B) {
-		run := prefix() // keys unique across -count runs
+		run := drivertest.Prefix() // keys unique across -count runs
 		drivertest.CreateEach(b, st, func(i int) secrets.Secret {
 			return secrets.Secret{Key: fmt.Sprintf("D%s-%d", run, i), Value: "v", Description: "d"}
 		})
 	})
 	b.Run("raw", func(b *testing.B) {
-		i, run := 0, prefix()
+		i, run := 0, drivertest.Prefix()
 		drivertest.Loop(b, func() error {
 			i++
 			path := fmt.Sprintf("%s/_global/R%s-%d", p, run, i)
@@ -118,6 +118,6 @@ func BenchmarkList1000WithValues(b *testing.B) {
 func BenchmarkValues50(b *testing.B) {
 	needServer(b)
 	c, rc := ownClient(b)
-	st := newStore(b, c, vault.Options{Mount: "secret", Prefix: prefix()})
+	st := newStore(b, c, vault.Options{Mount: "secret", Prefix: drivertest.Prefix()})
 	drivertest.Values50(b, st, "prod", true, rc.Requests)
 }

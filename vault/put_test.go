@@ -27,7 +27,7 @@ func (l *opLog) intercept(ctx context.Context, c *backend.Call, next func(contex
 // the secret's CreatedAt.
 func TestPutNative(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	base := open(t, "vault://secret/"+p)
 	kv := rootClient(t).KVv2("secret")
 	exp := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
@@ -102,7 +102,7 @@ func TestPutNative(t *testing.T) {
 // 9.4: Put checks the environment as Create does.
 func TestPutMissingEnvironment(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	st := open(t, "vault://secret/"+p)
 	if _, err := st.In("nosuch").Put(ctx, secrets.Secret{Key: "K", Value: "v"}); secrets.ErrorCode(err) != secrets.NotFound {
 		t.Fatalf("Put in a missing environment: %v", err)
@@ -125,7 +125,7 @@ func TestPutFaults(t *testing.T) {
 		{"429", fault{kind: answer, status: http.StatusTooManyRequests}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := prefix()
+			p := drivertest.Prefix()
 			px, hit := faultFirst(t, 1, tc.fault, func(r *http.Request, body []byte) bool { return isWrite(r, body, p, "put-value") })
 			st := openVia(t, px, p, "?max_retries=2")
 			if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {

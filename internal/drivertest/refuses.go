@@ -26,3 +26,19 @@ func RefusesURL(t testing.TB, open func(context.Context, string) (*secrets.Store
 	}
 	return err
 }
+
+// InvalidURLs fails t for each of urls that secrets.OpenStore does not
+// refuse with InvalidArgument (for URLs a driver refuses without asking its
+// server).
+func InvalidURLs(t testing.TB, urls ...string) {
+	t.Helper()
+	for _, u := range urls {
+		st, err := secrets.OpenStore(context.Background(), u)
+		if secrets.ErrorCode(err) != secrets.InvalidArgument {
+			t.Errorf("OpenStore(%q) = %v, want InvalidArgument", u, err)
+		}
+		if err == nil {
+			st.Close()
+		}
+	}
+}

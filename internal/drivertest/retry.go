@@ -9,22 +9,24 @@ import (
 )
 
 // FaultServer is what the in-process test servers (abejatest,
-// datalayertest, lockertest) offer a retry test: failing the next requests
-// with a status, and counting the requests.
+// datalayertest, lockertest) offer a retry test: failing or delaying the
+// next requests, and counting the requests.
 type FaultServer interface {
 	FailNext(n, status int, retryAfter time.Duration)
+	DelayNext(n int, d time.Duration)
 	Requests() int
 }
 
 // RetryCase is a row of a driver's retry table: the server fails the next
-// Fails requests with Status (and Retry-After, when set), and one call
-// through a store with MaxRetries must end with Want (-1: success) after
-// Requests requests.
+// Fails requests with Status (and Retry-After, when set) — or, with Delay,
+// answers them only after Delay — and one call through a store with
+// MaxRetries must end with Want (-1: success) after Requests requests.
 type RetryCase struct {
 	Name       string
 	Fails      int
 	Status     int
 	RetryAfter time.Duration
+	Delay      time.Duration // delay the Fails requests instead of failing them
 	MaxRetries int
 	Want       secrets.Code  // -1: success
 	Requests   int           // the requests the call makes
@@ -54,7 +56,11 @@ func Retries(t *testing.T, cases []RetryCase, setup func(t *testing.T, tc RetryC
 				ctx, cancel = context.WithTimeout(ctx, tc.Deadline)
 				defer cancel()
 			}
-			tg.Server.FailNext(tc.Fails, tc.Status, tc.RetryAfter)
+			if tc.Delay > 0 {
+				tg.Server.DelayNext(tc.Fails, tc.Delay)
+			} else {
+				tg.Server.FailNext(tc.Fails, tc.Status, tc.RetryAfter)
+			}
 			before, start := tg.Server.Requests(), time.Now()
 			err := tg.Call(ctx)
 			if (tc.Want == -1) != (err == nil) || err != nil && secrets.ErrorCode(err) != tc.Want {
@@ -70,5 +76,20 @@ func Retries(t *testing.T, cases []RetryCase, setup func(t *testing.T, tc RetryC
 				tg.Then(t)
 			}
 		})
+	}
+}
+
+// RetryPolicy returns, as cases for Retries with max_retries 2, the retry
+// policy that every HTTP driver takes from package backend: 503 and 502
+// answers and a 429 with Retry-After are ridden out; 429 and 503 beyond
+// max_retries end RateLimited and Unavailable after max_retries+1
+// requests. A driver's test appends its own cases.
+func RetryPolicy() []RetryCase {
+	return []RetryCase{
+		{Name: "503 twice", Fails: 2, Status: 503, MaxRetries: 2, Want: -1, Requests: 3},
+		{Name: "502 once", Fails: 1, Status: 502, MaxRetries: 2, Want: -1, Requests: 2},
+		{Name: "429 once, Retry-After 1s", Fails: 1, Status: 429, RetryAfter: time.Second, MaxRetries: 2, Want: -1, Requests: 2},
+		{Name: "429 beyond max_retries", Fails: 3, Status: 429, MaxRetries: 2, Want: secrets.RateLimited, Requests: 3},
+		{Name: "503 beyond max_retries", Fails: 3, Status: 503, MaxRetries: 2, Want: secrets.Unavailable, Requests: 3},
 	}
 }

@@ -94,3 +94,18 @@ func ClosesOnlyItself(t testing.TB, st *secrets.Store, tr *Transport, clientWork
 		t.Errorf("the application's client after Close: %v", err)
 	}
 }
+
+// EnvironmentNames lists the environments of st, failing t on an error,
+// and returns their names in the order listed, with the environments.
+func EnvironmentNames(t testing.TB, st *secrets.Store) ([]string, []*secrets.Environment) {
+	t.Helper()
+	envs, err := st.ListEnvironments(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range envs {
+		names = append(names, e.Name)
+	}
+	return names, envs
+}
