@@ -6,6 +6,7 @@ import (
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/awssm"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // TestURLOpenerDefaults: a URLOpener's Options.Environment is the scope of
@@ -16,7 +17,7 @@ import (
 func TestURLOpenerDefaults(t *testing.T) {
 	needServer(t)
 	c := rawClient(t, nil)
-	p := prefix()
+	p := drivertest.Prefix()
 	admin, err := awssm.New(c, awssm.Options{Prefix: p})
 	if err != nil {
 		t.Fatal(err)
