@@ -103,7 +103,10 @@ func (d *driver) fillValues(ctx context.Context, page []*backend.Secret) ([]*bac
 			s, a := byARN[id], got[id]
 			switch {
 			case a.err == nil:
+				// The value's version, which the listing (eventually
+				// consistent) may not show yet: its id is the expiry.
 				s.Value, s.Version = a.sec.Value, a.sec.Version
+				d.expiryFromVersion(s, s.Version)
 			case backend.Classify(a.err, classify) == backend.NotFound:
 				gone[s] = true
 			default:

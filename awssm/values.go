@@ -39,7 +39,8 @@ var _ backend.BatchGetter = (*driver)(nil)
 //
 // Without the permission for BatchGetSecretValue, Values answers
 // backend.ErrSkip (the portable layer then Gets each key); without the one
-// for ListSecrets, every secret found gets a DescribeSecret.
+// for ListSecrets, every secret found whose version was written by others
+// gets a DescribeSecret.
 //
 // Cost for K keys in an environment of which M are global only:
 // ⌈(K+M)/batch⌉ BatchGetSecretValue, plus, only where versions were

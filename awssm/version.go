@@ -74,7 +74,7 @@ func versionExpiry(id string) (exp time.Time, ok bool) {
 		return time.Time{}, false
 	}
 	t, err := time.Parse(versionTimeForm, stamp[:len(versionTimeForm)])
-	if err != nil {
+	if err != nil || t.Year() < 1 {
 		return time.Time{}, false
 	}
 	switch ns := stamp[len(versionTimeForm):]; {
@@ -84,6 +84,9 @@ func versionExpiry(id string) (exp time.Time, ok bool) {
 		t = t.Add(time.Duration(n))
 	default:
 		return time.Time{}, false
+	}
+	if t.IsZero() {
+		return time.Time{}, false // "never" is -n: one form per expiry
 	}
 	return t, true
 }
