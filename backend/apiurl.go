@@ -123,19 +123,22 @@ func ClientAPIBase(given, env, def, what string, r APIURLRules) (string, error) 
 	if given == "" {
 		given = def
 	}
-	if _, err := ParseAPIBase(given, what, r); err != nil {
+	u, err := ParseAPIBase(given, what, r)
+	if err != nil {
 		return "", err
 	}
-	return strings.TrimSuffix(given, "/"), nil
+	return strings.TrimSuffix(u.String(), "/"), nil
 }
 
 // ParseAPIBase parses the API base a client is given (what names it in
 // messages: "the API URL"): an absolute http or https URL without a
-// query, checked as CheckAPIURL says.
+// query or a '#' (an empty fragment, which url.Parse does not report,
+// would keep request paths out of the request), checked as CheckAPIURL
+// says.
 func ParseAPIBase(raw, what string, r APIURLRules) (*url.URL, error) {
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.ForceQuery {
-		return nil, Errorf(InvalidArgument, "%s: %s must be an absolute http(s) URL without a query", r.Driver, what)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.ForceQuery || strings.Contains(raw, "#") {
+		return nil, Errorf(InvalidArgument, "%s: %s must be an absolute http(s) URL without a query or fragment", r.Driver, what)
 	}
 	if err := CheckAPIURL(u, r); err != nil {
 		return nil, err

@@ -7,7 +7,8 @@ import (
 )
 
 // TestClientAPIBase: the given base wins over the environment, which wins
-// over the default; the base is checked and loses its trailing slash.
+// over the default; the base is checked (no query, no '#' even empty) and
+// is the parsed URL without its trailing slash.
 func TestClientAPIBase(t *testing.T) {
 	t.Setenv("DRV_API_URL", "http://env.example.com/")
 	r := APIURLRules{Driver: "drv"}
@@ -25,6 +26,9 @@ func TestClientAPIBase(t *testing.T) {
 		{"none", "", "", "", result{Code: InvalidArgument}},
 		{"not http", "ftp://given.example.com", "", "", result{Code: InvalidArgument}},
 		{"query", "https://given.example.com?x=1", "", "", result{Code: InvalidArgument}},
+		{"empty fragment", "https://given.example.com/#", "", "", result{Code: InvalidArgument}},
+		{"fragment", "https://given.example.com/#x", "", "", result{Code: InvalidArgument}},
+		{"upper-case scheme", "HTTPS://given.example.com/v1/", "", "", result{Base: "https://given.example.com/v1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			base, err := ClientAPIBase(tc.given, tc.env, tc.def, "the API URL", r)

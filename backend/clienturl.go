@@ -41,7 +41,7 @@ type ClientURL[C any] struct {
 type ClientSettings struct {
 	InsecureTLS bool          // insecure_tls (false where the driver has none)
 	MaxRetries  int           // max_retries in ClientOptions' terms: 0 the default, -1 none (max_retries=0)
-	Timeout     time.Duration // timeout; DefaultRequestTimeout when absent
+	Timeout     time.Duration // timeout; 0 when absent: the client's own default
 }
 
 // Open reads u for an opener whose application's client is own (nil: the
@@ -65,6 +65,9 @@ func (r *ClientURL[C]) Open(u *url.URL, own *C, params func(p *Params), build fu
 	}
 	p := NewParams(q)
 	scheme := p.String("scheme", "")
+	if q.Has("scheme") && scheme == "" {
+		return nil, false, Errorf(InvalidArgument, "%s: scheme must be https or http (it is empty)", r.Driver)
+	}
 	var s ClientSettings
 	if own == nil {
 		if r.InsecureTLS {
@@ -74,7 +77,7 @@ func (r *ClientURL[C]) Open(u *url.URL, own *C, params func(p *Params), build fu
 		if s.MaxRetries == 0 {
 			s.MaxRetries = -1
 		}
-		s.Timeout = p.Duration("timeout", DefaultRequestTimeout)
+		s.Timeout = p.Duration("timeout", 0)
 	}
 	if params != nil {
 		params(p)

@@ -46,8 +46,9 @@ func TestClientURLOpen(t *testing.T) {
 		{"built", "drv://api.example.com?max_retries=0&timeout=5s&insecure_tls=true&key_file=k", nil,
 			result{Base: "https://api.example.com/api", Settings: ClientSettings{InsecureTLS: true, MaxRetries: -1, Timeout: 5 * time.Second}, Owned: true, KeyFile: "k"}},
 		{"built, defaults", "drv://h:8080/v1/?scheme=http", nil,
-			result{Base: "http://h:8080/v1", Settings: ClientSettings{MaxRetries: DefaultMaxRetries, Timeout: DefaultRequestTimeout}, Owned: true}},
+			result{Base: "http://h:8080/v1", Settings: ClientSettings{MaxRetries: DefaultMaxRetries}, Owned: true}}, // Timeout 0: the client's default
 		{"built, bad scheme", "drv://h?scheme=ftp", nil, result{Err: "drv: scheme must be https or http", Code: InvalidArgument}},
+		{"built, empty scheme", "drv://h?scheme=", nil, result{Err: "drv: scheme must be https or http", Code: InvalidArgument}},
 		{"built, unknown parameter", "drv://h?colour=red", nil, result{Err: `unknown URL parameter "colour"`, Code: InvalidArgument}},
 		{"own, no base", "drv://?x=1", app, result{Err: `unknown URL parameter "x"`, Code: InvalidArgument}},
 		{"own, empty", "drv://", app, result{Own: true}},

@@ -47,6 +47,23 @@ import (
 )
 
 // Server is the fake ABEJA Platform API.
+//
+// The listener and the fault hooks come from an embedded internal type, so
+// go doc does not list them here; they are:
+//
+//   - Close(), URL() string, Host() string (host:port), Client() *http.Client;
+//   - FailNext(n, status int, retryAfter time.Duration): the next n requests
+//     answer status without doing anything, in ABEJA's error body {"error","error_description"}, with Retry-After in whole seconds (rounded up) when retryAfter > 0;
+//   - DelayNext(n int, d time.Duration): the next n requests wait d (or until
+//     the client gives up), then are served;
+//   - LoseReplyNext(n int): the next n requests do their work (a write lands),
+//     then the connection closes without an answer;
+//   - OnRequest(f func(*http.Request)): f runs at the start of every request,
+//     before any fault and before the server's lock (a concurrent writer);
+//     nil removes it;
+//   - Requests() int: the requests received, faulted ones included.
+//
+// Faults are used one per request, in the order they were added.
 type Server struct {
 	testserver.Server // Close, URL (the API base: ABEJA_API_URL), Host, faults
 	mu                sync.Mutex

@@ -39,6 +39,24 @@ import (
 const BasePath = "/locker_secrets"
 
 // Server is the fake Locker service.
+//
+// The listener and the fault hooks come from an embedded internal type, so
+// go doc does not list them here; they are:
+//
+//   - Close(), Host() string (host:port), Client() *http.Client (URL, below,
+//     is the API base);
+//   - FailNext(n, status int, retryAfter time.Duration): the next n requests
+//     answer status without doing anything, in Locker's error envelope {"code","message"}, with Retry-After in whole seconds (rounded up) when retryAfter > 0;
+//   - DelayNext(n int, d time.Duration): the next n requests wait d (or until
+//     the client gives up), then are served;
+//   - LoseReplyNext(n int): the next n requests do their work (a write lands),
+//     then the connection closes without an answer;
+//   - OnRequest(f func(*http.Request)): f runs at the start of every request,
+//     before any fault and before the server's lock (a concurrent writer);
+//     nil removes it;
+//   - Requests() int: the requests received, faulted ones included.
+//
+// Faults are used one per request, in the order they were added.
 type Server struct {
 	testserver.Server // Close, Host, Client, faults
 	mu                sync.Mutex
