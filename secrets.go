@@ -377,9 +377,10 @@ func (s *Store) Get(ctx context.Context, key string, opts ...GetOption) (*Secret
 // invalid key or scope) or that selects a field takes Get's path, as does
 // a driver's ErrSkip.
 func (s *Store) Value(ctx context.Context, key string) (string, error) {
-	if g := s.vg; g != nil && !s.closed.Load() && !s.own.Load() && s.envErr == nil && ctx.Err() == nil && (s.memo.has(key) || s.learnHot(key)) {
+	if s.vg != nil && ctx.Err() == nil && !s.closed.Load() && !s.own.Load() && s.envErr == nil && (s.memo.has(key) || s.learnHot(key)) {
+		g := s.vg
 		v, exp, err := g.GetValue(ctx, s.env, key)
-		if err == nil && exp.IsZero() { // the usual answer: no fallback, no expiry to check
+		if err == nil && exp == (time.Time{}) { // the usual answer: no fallback, no expiry (a zero time in another Location is fastValueRest's)
 			return v, nil
 		}
 		if v, ok, err := s.fastValueRest(ctx, g, key, v, exp, err); ok {

@@ -216,7 +216,8 @@ type entry struct {
 	fresh     int64 // Unix ns: served as a hit before this
 	refreshAt int64 // Unix ns: a hit after this refreshes (0: never)
 	// quickUntil is GetValue's usual hit's bound: fresh, or refreshAt if
-	// earlier (a hit then has to start the refresh).
+	// earlier (a hit then has to start the refresh); 0 for a cached
+	// NotFound (not a value).
 	quickUntil int64
 	staleEnd   time.Time // served on backend errors before this
 
@@ -305,7 +306,7 @@ func (c *Cache) Get(ctx context.Context, env, key string, opts backend.GetOption
 // getValue's.
 func (c *Cache) GetValue(ctx context.Context, env, key string) (string, time.Time, error) {
 	e := c.entries.Load(env, key)
-	if e != nil && e.err == nil && c.coarse.quick() < e.quickUntil && e.ref.Load() {
+	if e != nil && c.coarse.quick() < e.quickUntil && e.ref.Load() { // quickUntil is 0 for a cached NotFound
 		c.stats.hits.add()
 		return e.value, e.expiresAt, nil
 	}
