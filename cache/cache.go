@@ -155,7 +155,7 @@ type Cache struct {
 	// mu orders the writers of entries, ring and flights. Readers of
 	// entries (every hit) take no lock: hotmap.
 	mu      sync.Mutex
-	entries *hotmap.Map[entry]
+	entries hotmap.Map[entry]    // in the Cache: a load less on every hit
 	ring    ring                 // CLOCK order of the entries
 	flights map[cacheKey]*flight // misses in progress
 	stats   counters
@@ -239,7 +239,8 @@ var (
 
 // New returns inner with a cache in front of its reads.
 func New(inner backend.Driver, opts Options) *Cache {
-	c := &Cache{inner: inner, opts: opts.withDefaults(), entries: hotmap.New[entry](), flights: map[cacheKey]*flight{}}
+	c := &Cache{inner: inner, opts: opts.withDefaults(), flights: map[cacheKey]*flight{}}
+	c.entries.Init()
 	c.kc, _ = inner.(backend.KeyChecker)
 	c.bg, c.stop = context.WithCancel(context.Background())
 	if opts.Clock == nil {

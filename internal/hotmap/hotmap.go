@@ -20,7 +20,7 @@ import (
 	"sync/atomic"
 )
 
-// Map is the map. The zero value is not usable: use New.
+// Map is the map. The zero value is not usable: use New, or Init.
 type Map[V any] struct {
 	seed  uint64 // random: hashes differ between maps and processes
 	table atomic.Pointer[table[V]]
@@ -76,9 +76,17 @@ const minBuckets = 64
 
 // New returns an empty map.
 func New[V any]() *Map[V] {
-	m := &Map[V]{seed: rand.Uint64()}
-	m.table.Store(newTable[V](minBuckets))
+	m := new(Map[V])
+	m.Init()
 	return m
+}
+
+// Init makes the zero Map an empty map, in place: a Map embedded in the
+// struct that reads it (rather than pointed to) is one dependent load
+// less on every Load. Init before any other use, and only once.
+func (m *Map[V]) Init() {
+	m.seed = rand.Uint64()
+	m.table.Store(newTable[V](minBuckets))
 }
 
 func newTable[V any](n int) *table[V] {
