@@ -75,7 +75,12 @@ func (s *Store) put(ctx context.Context, sec *Secret) (*Secret, error) {
 }
 
 // ValueResult is one answer of [Store.Values]: the secret, or the error of
-// that key alone (NotFound, ErrExpired, …).
+// that key alone (NotFound, ErrExpired, …). The secret holds what a batch
+// read gives on every backend: Environment (where it was found: the
+// store's scope, or "" through the global fallback), Key, ID, Version,
+// Value and ExpiresAt; its description, type, labels and times are left
+// zero on every backend (AWS's BatchGetSecretValue has none of them): Get
+// or List for those.
 type ValueResult = backend.ValueResult
 
 // valuesConcurrency bounds the Gets in flight where the driver has no batch
@@ -117,8 +122,11 @@ func (s *Store) Values(ctx context.Context, keys ...string) ([]ValueResult, erro
 			res[i].Err = s.fail(ctx, "Values", s.env, base[i], r.Err)
 		case !r.Secret.ExpiresAt.IsZero() && r.Secret.Expired(now):
 			res[i] = ValueResult{Err: s.failCode("Values", r.Secret.Environment, base[i], FailedPrecondition, ErrExpired)}
-		case fields[i] != "":
-			if sec, err := selectField(r.Secret, fields[i]); err != nil {
+		default:
+			res[i].Secret = valueView(r.Secret)
+		}
+		if fields[i] != "" && res[i].Err == nil {
+			if sec, err := selectField(res[i].Secret, fields[i]); err != nil {
 				res[i] = ValueResult{Err: s.fail(ctx, "Values", s.env, base[i], err)}
 			} else {
 				res[i].Secret = sec
@@ -126,6 +134,12 @@ func (s *Store) Values(ctx context.Context, keys ...string) ([]ValueResult, erro
 		}
 	}
 	return res, nil
+}
+
+// valueView is what Values answers of sec (see ValueResult).
+func valueView(sec *Secret) *Secret {
+	return &Secret{Environment: sec.Environment, Key: sec.Key, ID: sec.ID, Version: sec.Version,
+		Value: sec.Value, ExpiresAt: sec.ExpiresAt}
 }
 
 func (s *Store) values(ctx context.Context, keys []string) ([]ValueResult, error) {

@@ -45,7 +45,7 @@ type driver struct {
 	c     *Client
 	owned bool // c was built by the URLOpener: Close releases it
 	org   string
-	ix    index
+	ix    backend.NameIDs // name → id, up to 10,000
 	snaps snapshots
 	// readCost is the number of requests of the last complete read of
 	// the listing (0: none yet), to choose how Values reads.
@@ -87,7 +87,7 @@ func (d *driver) ErrorAs(err error, i any) bool { return errors.As(err, i) }
 // Close forgets the name → id map and, when the driver built its Client
 // itself (a URLOpener without one), releases that Client's connections.
 func (d *driver) Close() error {
-	d.ix.clear()
+	d.ix.Clear()
 	d.snaps.clear()
 	if d.owned {
 		d.c.CloseIdleConnections()

@@ -18,10 +18,6 @@ func benchStore(b *testing.B) (*env, *secrets.Store) {
 	return e, e.store(b, abeja.ClientOptions{})
 }
 
-func reportRequests(b *testing.B, e *env, before int) {
-	b.ReportMetric(float64(e.srv.Requests()-before)/float64(b.N), "requests/op")
-}
-
 // BenchmarkGet: a name whose id the store knows (it created it, or listed
 // it) is one GET by id; a fresh store's first read of a name scans the
 // listing (pages of 100) — "cold", a name created near the end of 1,000.
@@ -29,17 +25,17 @@ func BenchmarkGet(b *testing.B) {
 	e, st := benchStore(b)
 	drivertest.Seed(b, st, 1000, func(i int) string { return fmt.Sprintf("K%04d", i) })
 	b.Run("known-id", func(b *testing.B) {
-		before := e.srv.Requests()
+		report := drivertest.PerOpCounted(b, e.srv.Requests)
 		for b.Loop() {
 			if _, err := st.Get(ctx, "K0999"); err != nil {
 				b.Fatal(err)
 			}
 		}
-		reportRequests(b, e, before)
+		report()
 	})
 	b.Run("cold-near-end-of-1000", func(b *testing.B) {
 		c := e.client(b, abeja.ClientOptions{})
-		before := e.srv.Requests()
+		report := drivertest.PerOpCounted(b, e.srv.Requests)
 		for b.Loop() {
 			fresh, err := abeja.New(c, abeja.Options{Organization: e.org})
 			if err != nil {
@@ -50,22 +46,16 @@ func BenchmarkGet(b *testing.B) {
 			}
 			fresh.Close()
 		}
-		reportRequests(b, e, before)
+		report()
 	})
 }
 
 // BenchmarkCreate: one POST.
 func BenchmarkCreate(b *testing.B) {
 	e, st := benchStore(b)
-	i := 0
-	before := e.srv.Requests()
-	for b.Loop() {
-		i++
-		if _, err := st.Create(ctx, secrets.Secret{Key: fmt.Sprintf("C%07d", i), Value: "v"}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportRequests(b, e, before)
+	report := drivertest.PerOpCounted(b, e.srv.Requests)
+	drivertest.CreateEach(b, st, func(i int) secrets.Secret { return secrets.Secret{Key: fmt.Sprintf("C%07d", i), Value: "v"} })
+	report()
 }
 
 // BenchmarkList1000WithValues: every secret of an organization of 1,000,
@@ -77,23 +67,11 @@ func BenchmarkList1000WithValues(b *testing.B) {
 	drivertest.Seed(b, st, 1000, func(i int) string { return fmt.Sprintf("L%04d", i) })
 	for _, ps := range []int{100, 1000} {
 		b.Run(fmt.Sprintf("page-size-%d", ps), func(b *testing.B) {
-			before := e.srv.Requests()
+			report := drivertest.PerOpCounted(b, e.srv.Requests)
 			for b.Loop() {
-				n := 0
-				for s, err := range st.List(ctx, secrets.ListOptions{WithValues: true, PageSize: ps}) {
-					if err != nil {
-						b.Fatal(err)
-					}
-					if s.Value != "value" {
-						b.Fatal("wrong value")
-					}
-					n++
-				}
-				if n != 1000 {
-					b.Fatalf("listed %d", n)
-				}
+				drivertest.ListAll(b, st, secrets.ListOptions{WithValues: true, PageSize: ps}, 1000, drivertest.SeedValue)
 			}
-			reportRequests(b, e, before)
+			report()
 		})
 	}
 }
@@ -119,15 +97,15 @@ func BenchmarkValues50(b *testing.B) {
 		}
 	}
 	b.Run("known-ids", func(b *testing.B) {
-		before := e.srv.Requests()
+		report := drivertest.PerOpCounted(b, e.srv.Requests)
 		for b.Loop() {
 			check(st.Values(ctx, keys...))
 		}
-		reportRequests(b, e, before)
+		report()
 	})
 	b.Run("cold", func(b *testing.B) {
 		c := e.client(b, abeja.ClientOptions{})
-		before := e.srv.Requests()
+		report := drivertest.PerOpCounted(b, e.srv.Requests)
 		for b.Loop() {
 			fresh, err := abeja.New(c, abeja.Options{Organization: e.org})
 			if err != nil {
@@ -136,6 +114,6 @@ func BenchmarkValues50(b *testing.B) {
 			check(fresh.Values(ctx, keys...))
 			fresh.Close()
 		}
-		reportRequests(b, e, before)
+		report()
 	})
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/polysecret/secrets/backend"
 )
 
-// Version is sent in the User-Agent.
-const Version = "0.1.0"
+// Version is sent in the User-Agent: the library's.
+const Version = backend.LibraryVersion
 
 // DefaultAPIURL is the API base when neither ClientOptions.APIURL nor
 // ABEJA_API_URL says otherwise (abeja/common/connection.py).
@@ -89,16 +89,11 @@ func NewClient(o ClientOptions) (*Client, error) {
 		return nil, backend.Errorf(backend.Unauthenticated,
 			"abeja: no credentials: set PLATFORM_AUTH_TOKEN, or ABEJA_PLATFORM_USER_ID and ABEJA_PLATFORM_PERSONAL_ACCESS_TOKEN")
 	}
-	if o.APIURL == "" {
-		o.APIURL = os.Getenv("ABEJA_API_URL")
-	}
-	if o.APIURL == "" {
-		o.APIURL = DefaultAPIURL
-	}
-	if _, err := backend.ParseAPIBase(o.APIURL, "the API URL", urlRules(false)); err != nil {
+	base, err := backend.ClientAPIBase(o.APIURL, "ABEJA_API_URL", DefaultAPIURL, "the API URL", urlRules(false))
+	if err != nil {
 		return nil, err
 	}
-	return &Client{base: strings.TrimSuffix(o.APIURL, "/"), auth: auth,
+	return &Client{base: base, auth: auth,
 		conn: backend.NewHTTPClient(backend.HTTPClientOptions{HTTPClient: o.HTTPClient,
 			MaxRetries: o.MaxRetries, Timeout: o.Timeout, Logger: o.Logger})}, nil
 }

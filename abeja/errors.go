@@ -48,21 +48,13 @@ func parseAPIError(status int, h http.Header, body []byte) *APIError {
 }
 
 // statusCodes is the error table (package documentation, Errors): by HTTP
-// status only; the "error" names are not documented.
-var statusCodes = map[int]backend.Code{
-	400: backend.InvalidArgument,
-	401: backend.Unauthenticated,
-	403: backend.PermissionDenied,
-	404: backend.NotFound,
+// status only; the "error" names are not documented. The statuses of
+// backend.StatusCodes, 405, 413, and 500 as Unavailable.
+var statusCodes = backend.StatusCodes(map[int]backend.Code{
 	405: backend.Internal,
-	409: backend.AlreadyExists,
 	413: backend.InvalidArgument,
-	429: backend.RateLimited,
 	500: backend.Unavailable,
-	502: backend.Unavailable,
-	503: backend.Unavailable,
-	504: backend.Unavailable,
-}
+})
 
 func (e *APIError) code() backend.Code {
 	return backend.StatusCode(statusCodes, e.Status)

@@ -13,6 +13,7 @@ import (
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/abeja"
 	"github.com/polysecret/secrets/abeja/abejatest"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // versionsOf is what the server holds of a name: its versions' values.
@@ -32,47 +33,22 @@ func versionsOf(srv *abejatest.Server, org, name string) (n int, values []string
 // Retry-After is honoured; when they outlast max_retries the code is
 // RateLimited or Unavailable, after max_retries+1 requests.
 func TestRetries(t *testing.T) {
-	for _, tc := range []struct {
-		name       string
-		status     int
-		n          int
-		retryAfter time.Duration
-		code       secrets.Code  // after n failures with max_retries 2; -1: success
-		wait       time.Duration // the first retry's wait, as logged, when Retry-After sets it
-	}{
-		{"429 once, Retry-After 1", 429, 1, time.Second, -1, time.Second},
-		{"503 twice", 503, 2, 0, -1, 0},
-		{"500 once", 500, 1, 0, -1, 0},
-		{"502 once", 502, 1, 0, -1, 0},
-		{"429 always", 429, 3, 0, secrets.RateLimited, 0},
-		{"503 always", 503, 3, 0, secrets.Unavailable, 0},
-		{"400 is not retried", 400, 1, 0, secrets.InvalidArgument, 0},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t)
-			logs := &waits{}
-			st := e.store(t, abeja.ClientOptions{MaxRetries: 2, Logger: slog.New(logs)})
-			if err := st.Ping(ctx); err != nil {
-				t.Fatal(err)
+	drivertest.Retries(t, append(drivertest.RetryPolicy(),
+		drivertest.RetryCase{Name: "500 once", Fails: 1, Status: 500, MaxRetries: 2, Want: -1, Requests: 2},
+		drivertest.RetryCase{Name: "400 is not retried", Fails: 1, Status: 400, MaxRetries: 2, Want: secrets.InvalidArgument, Requests: 1},
+	), func(t *testing.T, tc drivertest.RetryCase) drivertest.RetryTarget {
+		e := newEnv(t)
+		logs := &waits{}
+		st := e.store(t, abeja.ClientOptions{MaxRetries: tc.MaxRetries, Logger: slog.New(logs)})
+		if err := st.Ping(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return drivertest.RetryTarget{Server: e.srv, Call: st.Ping, Then: func(t *testing.T) {
+			if w := logs.first(); tc.RetryAfter != 0 && w != tc.RetryAfter { // the first retry's wait, as logged
+				t.Errorf("the first retry waited %v; Retry-After asked for %v", w, tc.RetryAfter)
 			}
-			before := e.srv.Requests()
-			e.srv.FailNext(tc.n, tc.status, tc.retryAfter)
-			err := st.Ping(ctx)
-			if got := secrets.ErrorCode(err); err != nil && got != tc.code || err == nil && tc.code != -1 {
-				t.Fatalf("Ping: %v, want %v", err, tc.code)
-			}
-			wantReq := min(tc.n+1, 3)
-			if tc.code == secrets.InvalidArgument {
-				wantReq = 1
-			}
-			if got := e.srv.Requests() - before; got != wantReq {
-				t.Errorf("%d requests, want %d", got, wantReq)
-			}
-			if w := logs.first(); tc.wait != 0 && w != tc.wait {
-				t.Errorf("the first retry waited %v; Retry-After asked for %v", w, tc.wait)
-			}
-		})
-	}
+		}}
+	})
 }
 
 // waits is a slog.Handler that keeps the "wait" of the driver's retry
@@ -190,17 +166,14 @@ func TestLostReplyDelete(t *testing.T) {
 // and the call ends Unavailable (never DeadlineExceeded: the caller set no
 // deadline) within a bound.
 func TestRequestTimeout(t *testing.T) {
-	e := newEnv(t)
-	st := e.store(t, abeja.ClientOptions{MaxRetries: 1, Timeout: 100 * time.Millisecond})
-	e.srv.DelayNext(2, 2*time.Second)
-	start := time.Now()
-	err := st.Ping(ctx)
-	if secrets.ErrorCode(err) != secrets.Unavailable {
-		t.Fatalf("Ping: %v, want Unavailable", err)
-	}
-	if el := time.Since(start); el > 2*time.Second {
-		t.Errorf("took %v", el)
-	}
+	drivertest.Retries(t, []drivertest.RetryCase{
+		{Name: "every attempt slower than the timeout", Fails: 2, Delay: 2 * time.Second, MaxRetries: 1,
+			Want: secrets.Unavailable, Requests: 2, Within: 2 * time.Second},
+	}, func(t *testing.T, tc drivertest.RetryCase) drivertest.RetryTarget {
+		e := newEnv(t)
+		st := e.store(t, abeja.ClientOptions{MaxRetries: tc.MaxRetries, Timeout: 100 * time.Millisecond})
+		return drivertest.RetryTarget{Server: e.srv, Call: st.Ping}
+	})
 }
 
 // TestStaleID: a secret deleted and created again elsewhere has a new id;

@@ -4,20 +4,16 @@ import (
 	"context"
 	"net/url"
 	"strconv"
-	"sync"
 
 	"github.com/polysecret/secrets/backend"
 )
 
 // Finding a secret by name. The API addresses secrets by id and has no
 // lookup by name, so the driver remembers the id of each name it has seen
-// (a bounded map) and otherwise reads the organization's listing.
+// (a backend.NameIDs) and otherwise reads the organization's listing.
 
 // serverPage is the page size of listing requests: the API's maximum.
 const serverPage = 100
-
-// maxIndex bounds the name → id map; when full it starts over.
-const maxIndex = 10000
 
 // maxRestarts bounds the consistent reads started over because the
 // listing shifted under them.
@@ -25,42 +21,6 @@ const maxRestarts = 3
 
 // maxPages bounds the requests of one read (a million secrets).
 const maxPages = 10000
-
-type index struct {
-	mu  sync.Mutex
-	ids map[string]string
-}
-
-func (ix *index) get(name string) (string, bool) {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	id, ok := ix.ids[name]
-	return id, ok
-}
-
-func (ix *index) put(name, id string) {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	if ix.ids == nil || len(ix.ids) >= maxIndex {
-		ix.ids = map[string]string{}
-	}
-	ix.ids[name] = id
-}
-
-// forget drops name, if it still maps to id.
-func (ix *index) forget(name, id string) {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	if ix.ids[name] == id {
-		delete(ix.ids, name)
-	}
-}
-
-func (ix *index) clear() {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	ix.ids = nil
-}
 
 func valuesQuery(values bool) url.Values {
 	return url.Values{"return_secret_value": {strconv.FormatBool(values)}}
@@ -71,12 +31,12 @@ func valuesQuery(values bool) url.Values {
 // values that stops at the name (at most ⌈N/99⌉ requests for N secrets;
 // no other secret's value is read) and then the GET by the id it found.
 func (d *driver) find(ctx context.Context, name string) (*wireSecret, error) {
-	if id, ok := d.ix.get(name); ok {
+	if id, ok := d.ix.Get(name); ok {
 		w, err := d.getByID(ctx, name, id)
 		if w != nil || err != nil {
 			return w, err
 		}
-		d.ix.forget(name, id) // deleted, or not this name: read the listing
+		d.ix.Forget(name, id) // deleted, or not this name: read the listing
 	}
 	_, found, err := d.scan(ctx, false, map[string]bool{name: true})
 	if err != nil {
@@ -160,7 +120,7 @@ func (d *driver) scanOnce(ctx context.Context, values bool, want map[string]bool
 				return nil, nil, true, nil
 			}
 			seen[w.ID] = true
-			d.ix.put(w.Name, w.ID)
+			d.ix.Put(w.Name, w.ID)
 			if want[w.Name] {
 				found[w.Name] = w
 			}

@@ -21,37 +21,20 @@ func clearCredentials(t *testing.T) {
 // environment; closing the Store leaves the client usable and the
 // application's http.Client's connections alone.
 func TestURLOpenerWithOwnClient(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		own  bool
-		url  func(e *env) string
-	}{
-		{"built-in transport, URL naming the client's host", false, func(e *env) string {
+	var e *env
+	drivertest.URLOpenerWithOwnClient(t, abeja.Scheme, []drivertest.OpenerCase{
+		{Name: "built-in transport, URL naming the client's host", URL: func() string {
 			return "abeja://" + e.srv.Host() + "/" + e.org + "?scheme=http"
 		}},
-		{"own http.Client, URL without host", true, func(e *env) string { return "abeja:///" + e.org }},
-		{"own http.Client, organization from the opener's Options", true, func(*env) string { return "abeja://" }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t)
-			clearCredentials(t)
-			tr := &drivertest.Transport{}
-			o := abeja.ClientOptions{}
-			if tc.own {
-				o.HTTPClient = &http.Client{Transport: tr}
-			}
-			c := e.client(t, o)
-			mux := new(secrets.URLMux)
-			mux.Register(abeja.Scheme, &abeja.URLOpener{Client: c, Options: abeja.Options{Organization: e.org}})
-			st, err := mux.OpenStore(ctx, tc.url(e))
-			if err != nil {
-				t.Fatal(err)
-			}
-			drivertest.OpenerWithClient(t, st, c, "", tr, tc.own, e.srv.Requests, func() (*secrets.Store, error) {
-				return abeja.New(c, abeja.Options{Organization: e.org})
-			})
-		})
-	}
+		{Name: "own http.Client, URL without host", Own: true, URL: func() string { return "abeja:///" + e.org }},
+		{Name: "own http.Client, organization from the opener's Options", Own: true, URL: func() string { return "abeja://" }},
+	}, func(t *testing.T, hc *http.Client) drivertest.OwnClient[abeja.Client] {
+		e = newEnv(t)
+		clearCredentials(t)
+		c := e.client(t, abeja.ClientOptions{HTTPClient: hc})
+		return drivertest.OwnClient[abeja.Client]{Client: c, Opener: &abeja.URLOpener{Client: c, Options: abeja.Options{Organization: e.org}},
+			Requests: e.srv.Requests, Reopen: func() (*secrets.Store, error) { return abeja.New(c, abeja.Options{Organization: e.org}) }}
+	})
 }
 
 // TestURLs: what abeja:// URLs open, and what they refuse before any

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/abeja"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // exchange is one request and its answer, as they went over the wire.
@@ -28,10 +28,7 @@ type exchange struct {
 }
 
 // recorder is an http.RoundTripper that keeps every exchange.
-type recorder struct {
-	mu sync.Mutex
-	ex []exchange
-}
+type recorder struct{ drivertest.Log[exchange] }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	var body []byte
@@ -45,18 +42,8 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	ans, _ := io.ReadAll(resp.Body)
 	resp.Body = io.NopCloser(bytes.NewReader(ans))
-	r.mu.Lock()
-	r.ex = append(r.ex, exchange{req.Method, req.URL.Path, req.URL.RawQuery, req.Header.Clone(), string(body), resp.StatusCode, string(ans)})
-	r.mu.Unlock()
+	r.Add(exchange{req.Method, req.URL.Path, req.URL.RawQuery, req.Header.Clone(), string(body), resp.StatusCode, string(ans)})
 	return resp, nil
-}
-
-func (r *recorder) take() []exchange {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	ex := r.ex
-	r.ex = nil
-	return ex
 }
 
 // route is an exchange reduced to what a test pins: method, path with ids
@@ -137,7 +124,7 @@ func TestProtocolRoutes(t *testing.T) {
 			t.Fatalf("%s: %v", s.name, err)
 		}
 		var got []string
-		for _, x := range rec.take() {
+		for _, x := range rec.Take() {
 			got = append(got, route(x))
 			if !strings.HasPrefix(x.Path, "/secret-manager/organizations/"+e.org+"/") && x.Path != "/secret-manager/organizations/"+e.org+"/secrets" {
 				t.Errorf("%s: path %s is not under the organization %s", s.name, x.Path, e.org)
@@ -161,7 +148,7 @@ func TestProtocolShapes(t *testing.T) {
 	if _, err := st.Create(ctx, secrets.Secret{Key: "BIN", Value: bin, Description: "about", ExpiresAt: exp}); err != nil {
 		t.Fatal(err)
 	}
-	x := rec.take()[0]
+	x := rec.Take()[0]
 	if d := cmp.Diff(map[string]any{"name": "BIN", "value": base64.StdEncoding.EncodeToString([]byte(bin)),
 		"description": "about", "expired_at": "2030-01-02T03:04:05.123456Z"}, decode(t, x.Body)); d != "" {
 		t.Errorf("POST /secrets body (-want +got):\n%s", d)
@@ -196,14 +183,14 @@ func TestProtocolShapes(t *testing.T) {
 	if err != nil || got.Value != bin || !got.ExpiresAt.Equal(exp) || got.Description != "about" || got.Version != "1" {
 		t.Fatalf("Get: %+v, %v", got, err)
 	}
-	rec.take()
+	rec.Take()
 
 	// PATCH carries only description and expired_at; clearing the
 	// expiry is null; the value goes to a new version.
 	if _, err := st.Modify(ctx, "BIN", secrets.Update{Description: secrets.Ptr(""), ExpiresAt: &time.Time{}, Value: secrets.Ptr("new")}); err != nil {
 		t.Fatal(err)
 	}
-	xs := rec.take()
+	xs := rec.Take()
 	if d := cmp.Diff(map[string]any{"description": "", "expired_at": nil}, decode(t, xs[1].Body)); d != "" {
 		t.Errorf("PATCH body (-want +got):\n%s", d)
 	}
@@ -220,7 +207,7 @@ func TestProtocolShapes(t *testing.T) {
 	if _, _, err := st.ListPage(ctx, secrets.ListOptions{}, ""); err != nil {
 		t.Fatal(err)
 	}
-	l := decode(t, rec.take()[0].Answer)
+	l := decode(t, rec.Take()[0].Answer)
 	if d := cmp.Diff(map[string]any{"organization_id": e.org, "offset": 0.0, "limit": 100.0, "has_next": false}, l,
 		cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == `["secrets"]` }, cmp.Ignore())); d != "" {
 		t.Errorf("listing (-want +got):\n%s", d)
@@ -233,7 +220,7 @@ func TestProtocolShapes(t *testing.T) {
 	if err := st.Delete(ctx, "BIN"); err != nil {
 		t.Fatal(err)
 	}
-	d := rec.take()[1]
+	d := rec.Take()[1]
 	if m := decode(t, d.Answer); !regexp.MustCompile(`^secret_id [0-9]{13} successfully deleted$`).MatchString(m["message"].(string)) {
 		t.Errorf("DELETE answer %s", d.Answer)
 	}
@@ -260,7 +247,7 @@ func TestProtocolBearer(t *testing.T) {
 	if err := st.Ping(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := rec.take()[0].Header.Get("Authorization"); got != "Bearer "+tok {
+	if got := rec.Take()[0].Header.Get("Authorization"); got != "Bearer "+tok {
 		t.Errorf("Authorization %q, want Bearer and the token", got)
 	}
 }
@@ -329,7 +316,7 @@ func TestNameRule(t *testing.T) {
 			t.Errorf("Get(%q): %v, want InvalidArgument", k, err)
 		}
 	}
-	if n := len(rec.take()); n != 0 {
+	if n := len(rec.Take()); n != 0 {
 		t.Errorf("%d requests for keys refused by the rule", n)
 	}
 	for _, k := range []string{"a-bcdef", "a-bcdefgh", "_-x", "Z9", "x-abcdef1"} {

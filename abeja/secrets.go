@@ -73,7 +73,7 @@ func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret
 	if !validID(w.ID) {
 		return nil, backend.Errorf(backend.Internal, "abeja: the server answered a secret id %q that is not decimal digits", trunc(w.ID))
 	}
-	d.ix.put(s.Key, w.ID)
+	d.ix.Put(s.Key, w.ID)
 	return w.secret(true, nil)
 }
 
@@ -167,7 +167,7 @@ func (d *driver) Delete(ctx context.Context, env, key string) error {
 	if err != nil {
 		return err
 	}
-	d.ix.forget(key, w.ID)
+	d.ix.Forget(key, w.ID)
 	uncertain, err := d.c.do(ctx, &request{method: "DELETE", path: d.secretPath(w.ID), out: new(struct {
 		Message string `json:"message"`
 	})})

@@ -34,9 +34,23 @@ var (
 // Options.ReadOnly, for the URLMux.
 func (o *URLOpener) StoreDefaults() (string, bool) { return "", o.Options.ReadOnly }
 
-// clientParams are the URL parameters that configure a Client the driver
-// builds.
-var clientParams = []string{"max_retries", "timeout"}
+// clientURL is how an abeja:// URL configures or names a Client: its
+// host is the API's (its path is the organization id).
+var clientURL = backend.ClientURL[Client]{
+	Driver:   "abeja",
+	Mismatch: "the URL names another API host than the URLOpener's Client; use abeja:///<organization_id> or the client's own host",
+	Base: func(u *url.URL, scheme string) (string, error) {
+		scheme, err := backend.URLScheme(scheme, "abeja")
+		if err != nil || u.Host == "" {
+			return "", err
+		}
+		return scheme + "://" + u.Host, nil
+	},
+	ClientBase: func(c *Client) string {
+		b, _ := url.Parse(c.base)
+		return b.Scheme + "://" + b.Host
+	},
+}
 
 // OpenDriverURL opens the driver for an abeja:// URL.
 func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driver, error) {
@@ -50,48 +64,13 @@ func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driv
 	if !validID(org) {
 		return nil, backend.Errorf(backend.InvalidArgument, "abeja: the URL's path must be the organization id (abeja://api.abeja.io/<organization_id>)")
 	}
-	q := u.Query()
-	if o.Client != nil {
-		if err := backend.RefuseClientParams(q, "abeja", clientParams...); err != nil {
-			return nil, err
-		}
-	}
-	p := backend.NewParams(q)
-	scheme := p.String("scheme", "https")
-	maxRetries := p.Int("max_retries", backend.DefaultMaxRetries, 0, 20)
-	timeout := p.Duration("timeout", DefaultTimeout)
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	if scheme != "https" && scheme != "http" {
-		return nil, backend.Errorf(backend.InvalidArgument, "abeja: scheme must be https or http")
-	}
-	if o.Client != nil {
-		if u.Host != "" && !sameHost(scheme+"://"+u.Host, o.Client.base) {
-			return nil, backend.Errorf(backend.InvalidArgument,
-				"abeja: the URL names another API host than the URLOpener's Client; use abeja:///<organization_id> or the client's own host")
-		}
-		return &driver{c: o.Client, org: org}, nil
-	}
-	co := ClientOptions{Timeout: timeout, MaxRetries: maxRetries}
-	if maxRetries == 0 {
-		co.MaxRetries = -1
-	}
-	if u.Host != "" {
-		co.APIURL = scheme + "://" + u.Host
-	}
-	c, err := NewClient(co)
+	c, owned, err := clientURL.Open(u, o.Client, nil, func(api string, s backend.ClientSettings) (*Client, error) {
+		return NewClient(ClientOptions{APIURL: api, MaxRetries: s.MaxRetries, Timeout: s.Timeout})
+	})
 	if err != nil {
 		return nil, err
 	}
-	return &driver{c: c, org: org, owned: true}, nil
-}
-
-// sameHost reports whether two API URLs name one scheme and host.
-func sameHost(a, b string) bool {
-	ua, err1 := url.Parse(a)
-	ub, err2 := url.Parse(b)
-	return err1 == nil && err2 == nil && ua.Scheme == ub.Scheme && strings.EqualFold(ua.Host, ub.Host)
+	return &driver{c: c, org: org, owned: owned}, nil
 }
 
 // checkURL refuses, with InvalidArgument, what would send requests

@@ -22,7 +22,7 @@ func (d *driver) Values(ctx context.Context, env string, keys []string) ([]backe
 	res := make([]backend.ValueResult, len(keys))
 	var known, unknown []int
 	for i, k := range keys {
-		if _, ok := d.ix.get(k); ok {
+		if _, ok := d.ix.Get(k); ok {
 			known = append(known, i)
 		} else {
 			unknown = append(unknown, i)
@@ -34,11 +34,11 @@ func (d *driver) Values(ctx context.Context, env string, keys []string) ([]backe
 	var mu sync.Mutex
 	err := backend.ForEach(ctx, len(known), valuesConcurrency, func(ctx context.Context, j int) error {
 		i := known[j]
-		id, _ := d.ix.get(keys[i])
+		id, _ := d.ix.Get(keys[i])
 		var w wireSecret
 		_, err := d.c.do(ctx, &request{method: "GET", path: d.secretPath(id), query: valuesQuery(true), out: &w})
 		if err == nil && w.Name != keys[i] || err != nil && classify(err) == backend.NotFound {
-			d.ix.forget(keys[i], id)
+			d.ix.Forget(keys[i], id)
 			mu.Lock()
 			unknown = append(unknown, i)
 			mu.Unlock()

@@ -38,7 +38,7 @@ func TestValues(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.name == "known after a listing: the read is cheaper" {
-				drivertest.ListAll(t, b, secrets.ListOptions{PageSize: 1000}, 300)
+				drivertest.ListAll(t, b, secrets.ListOptions{PageSize: 1000}, 300, "")
 			}
 			before := e.srv.Requests()
 			res, err := tc.st.Values(ctx, tc.keys...)

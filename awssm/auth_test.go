@@ -178,7 +178,7 @@ func useStore(t *testing.T, st *secrets.Store) {
 // which carries the role, the external id, the session name and the
 // duration, and is itself signed with the default chain's credentials.
 func TestAssumeRole(t *testing.T) {
-	role := createRole(t, "ps-reader-"+prefix(), "ext-4711")
+	role := createRole(t, "ps-reader-"+drivertest.Prefix(), "ext-4711")
 	for _, tc := range []struct {
 		name   string
 		params string
@@ -191,7 +191,7 @@ func TestAssumeRole(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := throughRecorder(t)
-			st := open(t, "awssm://"+prefix()+"?"+tc.params)
+			st := open(t, "awssm://"+drivertest.Prefix()+"?"+tc.params)
 			useStore(t, st)
 			stsReqs := rec.of("sts")
 			if len(stsReqs) != 1 {
@@ -275,7 +275,7 @@ func TestProfile(t *testing.T) {
 				os.Unsetenv("AWS_ACCESS_KEY_ID")
 				os.Unsetenv("AWS_SECRET_ACCESS_KEY")
 			}
-			u := "awssm://" + prefix()
+			u := "awssm://" + drivertest.Prefix()
 			if !tc.noParams {
 				u += "?" + tc.params
 			}
@@ -338,7 +338,7 @@ func TestAssumeRoleRefresh(t *testing.T) {
 			}))
 			defer srv.Close()
 			t.Setenv("AWS_ENDPOINT_URL_STS", srv.URL)
-			st := open(t, "awssm://"+prefix()+"?role_arn=arn:aws:iam::123456789012:role/app")
+			st := open(t, "awssm://"+drivertest.Prefix()+"?role_arn=arn:aws:iam::123456789012:role/app")
 			for range 3 {
 				if _, err := st.Get(ctx, "K"); !errors.Is(err, secrets.ErrNotFound) {
 					t.Fatalf("Get: %v, want NotFound from moto", err)

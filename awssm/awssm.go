@@ -18,6 +18,13 @@
 //	polysecret:expires-at    RFC 3339 time, UTC (absent = never)
 //	polysecret:label:<k>     label k
 //
+// The expiry is also in the id of every version the driver writes (see
+// Values below), and that id is what the driver reads: the expires-at tag
+// mirrors it for people and for versions written by other tools. To
+// revoke a leaked secret, Modify its expiry (or delete it) through
+// polysecret; an expires-at tag edited in the console is ignored while the
+// current version is one the driver wrote, and set back by its next write.
+//
 // A value that is valid UTF-8 is stored in SecretString, anything else in
 // SecretBinary; both read back byte for byte. Secrets Manager cannot store
 // an empty value: an empty value is one NUL byte in SecretBinary. That is
@@ -55,21 +62,26 @@
 //
 // Values (batch read) is native: BatchGetSecretValue, 20 names a call,
 // answering an environment's keys and, in the same batches, the global
-// names of the keys the environment lacks (Get's fallback, in one pass);
-// the metadata comes from one ListSecrets of the scopes involved, with a
-// DescribeSecret for a secret the listing shows at another version (the
-// listing is eventually consistent; the driver writes tags before the
-// version, so a listing that shows the version shows its tags). Cost for
-// K keys of an environment, M of them global only: ⌈(K+M)/20⌉
-// BatchGetSecretValue + 1 ListSecrets (per 100 secrets in the scopes, at
-// most one page per value batch) + one DescribeSecret per secret changed
-// since the listing's view, plus, from the portable layer, one more batch
-// for keys missing in both scopes. 50 keys, 25 global: 5 requests (50
-// Gets: 150). Fewer cannot be correct: BatchGetSecretValue returns no tags
-// (expiry is a tag), and a key's absence from the environment must be read
-// from AWS, not from the eventually consistent listing. Without the
-// permission for BatchGetSecretValue, Values falls back to Gets; without
-// ListSecrets, to a DescribeSecret per secret.
+// names of the keys the environment lacks (Get's fallback, in one pass).
+// It answers no metadata but the expiry (DESIGN.md), and the expiry is in
+// the version id: every version the driver writes has a ClientRequestToken
+// of the form <uuid>-n (never expires) or <uuid>-e<YYYYMMDDhhmmss>[-<ns>]
+// (expires then, UTC), and that id, not the polysecret:expires-at tag, is
+// the expiry of the secret's current version in Get, List and Values (the
+// tag repeats it, for people; a tag changed by hand is ignored, and set
+// back by the next write). A version written otherwise (an older driver, another tool)
+// carries no expiry: for those alone, Values reads the tags, with one
+// ListSecrets of the scopes involved and a DescribeSecret for a secret the
+// listing shows at another version (it is eventually consistent). Cost
+// for K keys of an environment, M of them global only: ⌈(K+M)/20⌉
+// BatchGetSecretValue, plus, from the portable layer, one more batch for
+// keys missing in both scopes; Store.Value, likewise, is one GetSecretValue
+// (Get: two calls) — so a policy that grants GetSecretValue but not
+// DescribeSecret lets Value read what Get refuses (PermissionDenied),
+// except for versions written by others, whose expiry needs the tags. 50 keys in the scope: 3 requests; 50 keys,
+// 25 of them global: 4 (50 Gets: 100 and 150). Without the permission for
+// BatchGetSecretValue, Values falls back to Gets; without ListSecrets, to
+// a DescribeSecret per secret written by others.
 //
 // # The native layout
 //
@@ -325,11 +337,29 @@ func (d *driver) Get(ctx context.Context, env, key string, opts backend.GetOptio
 	return s, err
 }
 
+// readResult is what read read: the secret, whether its version is
+// SecretBinary, and the tags AWS holds (which may disagree with the
+// secret's expiry, taken from the version id).
+type readResult struct {
+	*backend.Secret
+	binary bool
+	tags   []types.Tag
+}
+
 // get is Get, and says whether the version read is SecretBinary.
 func (d *driver) get(ctx context.Context, env, key string, opts backend.GetOptions) (*backend.Secret, bool, error) {
-	name, err := d.l.name(env, key, false)
+	r, err := d.read(ctx, env, key, opts)
 	if err != nil {
 		return nil, false, err
+	}
+	return r.Secret, r.binary, nil
+}
+
+// read is Get, with what Modify needs besides.
+func (d *driver) read(ctx context.Context, env, key string, opts backend.GetOptions) (readResult, error) {
+	name, err := d.l.name(env, key, false)
+	if err != nil {
+		return readResult{}, err
 	}
 	// The value and the metadata are two calls; make them at once.
 	type valRes struct {
@@ -348,23 +378,28 @@ func (d *driver) get(ctx context.Context, env, key string, opts backend.GetOptio
 	desc, derr := d.c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &name})
 	v := <-ch
 	if derr != nil {
-		return nil, false, d.notFound(derr, env, key)
+		return readResult{}, d.notFound(derr, env, key)
 	}
 	if desc.DeletedDate != nil {
-		return nil, false, backend.Errorf(backend.NotFound, "secret %q is scheduled for deletion", key)
+		return readResult{}, backend.Errorf(backend.NotFound, "secret %q is scheduled for deletion", key)
 	}
 	if v.err != nil {
 		if opts.Version != "" && isCode(v.err, backend.NotFound, backend.InvalidArgument) {
-			return nil, false, backend.Errorf(backend.NotFound, "secret %q has no version %q", key, opts.Version)
+			return readResult{}, backend.Errorf(backend.NotFound, "secret %q has no version %q", key, opts.Version)
 		}
-		return nil, false, d.notFound(v.err, env, key)
+		return readResult{}, d.notFound(v.err, env, key)
 	}
 	s := &backend.Secret{Environment: env, Key: key,
 		Description: aws.ToString(desc.Description), ID: aws.ToString(desc.ARN), Version: aws.ToString(v.out.VersionId),
 		CreatedAt: aws.ToTime(desc.CreatedDate), UpdatedAt: aws.ToTime(desc.LastChangedDate)}
 	d.l.applyTags(s, desc.Tags)
+	current := s.Version
+	if opts.Version != "" {
+		current = currentVersion(desc.VersionIdsToStages) // the secret's metadata, not the old version's
+	}
+	d.expiryFromVersion(s, current)
 	s.Value = d.l.decode(v.out.SecretString, v.out.SecretBinary)
-	return s, v.out.SecretBinary != nil, nil
+	return readResult{s, v.out.SecretBinary != nil, desc.Tags}, nil
 }
 
 func isCode(err error, codes ...backend.Code) bool { return slices.Contains(codes, classify(err)) }
@@ -397,7 +432,7 @@ func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret
 		return nil, err
 	}
 	str, bin := d.l.encode(s.Value, false)
-	in := &sm.CreateSecretInput{Name: &name, SecretString: str, SecretBinary: bin, Tags: d.l.tags(s), ClientRequestToken: token()}
+	in := &sm.CreateSecretInput{Name: &name, SecretString: str, SecretBinary: bin, Tags: d.l.tags(s), ClientRequestToken: token(s.ExpiresAt)}
 	if s.Description != "" {
 		in.Description = &s.Description
 	}
@@ -488,10 +523,11 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 	if err != nil {
 		return nil, err
 	}
-	cur, binary, err := d.get(ctx, env, key, backend.GetOptions{})
+	r, err := d.read(ctx, env, key, backend.GetOptions{})
 	if err != nil {
 		return nil, err
 	}
+	cur, binary := r.Secret, r.binary
 	next := cur.Clone()
 	u.Apply(next)
 	next.Type = backend.EffectiveType(next.Type)
@@ -506,11 +542,14 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 			return nil, d.notFound(err, env, key)
 		}
 	}
-	if err := d.retag(ctx, name, d.l.tags(cur), d.l.tags(next)); err != nil {
+	// From the tags AWS holds, not those cur would make: a tag that
+	// drifted from the version id (changed by hand, or left by a Modify
+	// whose version failed) is set right by the next write.
+	if err := d.retag(ctx, name, r.tags, d.l.tags(next)); err != nil {
 		return nil, d.notFound(err, env, key)
 	}
 	str, bin := d.l.encode(next.Value, binary)
-	out, err := d.c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: &name, SecretString: str, SecretBinary: bin, ClientRequestToken: token()})
+	out, err := d.c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: &name, SecretString: str, SecretBinary: bin, ClientRequestToken: token(next.ExpiresAt)})
 	if err != nil {
 		return nil, d.notFound(err, env, key)
 	}

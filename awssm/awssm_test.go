@@ -22,8 +22,6 @@ import (
 
 var ctx = context.Background()
 
-func prefix() string { return drivertest.Prefix() }
-
 func rawClient(t testing.TB, rt http.RoundTripper) *sm.Client {
 	t.Helper()
 	cfg, err := config.LoadDefaultConfig(ctx)
@@ -42,7 +40,7 @@ func open(t testing.TB, url string) *secrets.Store { t.Helper(); return driverte
 func TestConformance(t *testing.T) {
 	needServer(t)
 	conformance.Run(t, conformance.Harness{
-		New:  conformance.ByURL(func() string { return "awssm://" + prefix() + "?region=us-east-1" }),
+		New:  conformance.ByURL(func() string { return "awssm://" + drivertest.Prefix() + "?region=us-east-1" }),
 		Want: backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true, Labels: true, Expiry: true},
 		CheckAs: func(t *testing.T, s *secrets.Store) {
 			var c *sm.Client
@@ -64,7 +62,7 @@ func TestConformance(t *testing.T) {
 // passes through untouched.
 func TestRawSecretReadsBack(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	raw := rawClient(t, nil)
 	val := `{"user":"a","pass":"b"}`
 	_, err := raw.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String(p + "/_global/DB"), SecretString: &val,
@@ -117,7 +115,7 @@ func cmpIgnoreDriverFields() cmp.Option {
 // back byte for byte.
 func TestBinaryValue(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	st := open(t, "awssm://"+p)
 	bin := "\xff\x00\xfe binary"
 	if _, err := st.Create(ctx, secrets.Secret{Key: "BIN", Value: bin}); err != nil {
@@ -140,7 +138,7 @@ func TestBinaryValue(t *testing.T) {
 // retries, so check the server honours it.
 func TestReplayedCreate(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	raw := rawClient(t, nil)
 	in := &sm.CreateSecretInput{Name: aws.String(p + "/_global/ONCE"), SecretString: aws.String("v"),
 		ClientRequestToken: aws.String("11111111-2222-3333-4444-555555555555")}
@@ -165,7 +163,7 @@ func TestReplayedCreate(t *testing.T) {
 // NotFound, Create says why it cannot, and a raw RestoreSecret brings it back.
 func TestRecoveryWindow(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	st := open(t, "awssm://"+p+"?recovery_window_days=7")
 	if _, err := st.Create(ctx, secrets.Secret{Key: "R", Value: "keep-me"}); err != nil {
 		t.Fatal(err)
@@ -207,11 +205,8 @@ func TestUnavailable(t *testing.T) {
 }
 
 func TestURLErrors(t *testing.T) {
-	for _, u := range []string{"awssm://", "awssm://a//b", "awssm://a?bogus=1", "awssm://a?timeout=soon", "awssm://a?timeout=-1s", "awssm://a?recovery_window_days=3", "awssm://a/_global"} {
-		if _, err := secrets.OpenStore(ctx, u); secrets.ErrorCode(err) != secrets.InvalidArgument {
-			t.Errorf("OpenStore(%q) = %v, want InvalidArgument", u, err)
-		}
-	}
+	drivertest.InvalidURLs(t, "awssm://", "awssm://a//b", "awssm://a?bogus=1", "awssm://a?timeout=soon", "awssm://a?timeout=-1s",
+		"awssm://a?recovery_window_days=3", "awssm://a/_global")
 }
 
 var _ = fmt.Sprint

@@ -20,7 +20,7 @@ func benchSetup(b *testing.B) (*secrets.Store, *sm.Client, *drivertest.Transport
 	needServer(b)
 	cnt := &drivertest.Transport{}
 	raw := rawClient(b, cnt)
-	p := prefix()
+	p := drivertest.Prefix()
 	st, err := awssm.New(raw, awssm.Options{Prefix: p})
 	if err != nil {
 		b.Fatal(err)
@@ -31,59 +31,60 @@ func benchSetup(b *testing.B) (*secrets.Store, *sm.Client, *drivertest.Transport
 
 // BenchmarkGet: the driver reads value and metadata (two calls, made
 // concurrently); raw is GetSecretValue + DescribeSecret in sequence, the
-// same information.
+// same information. driver-Value is Store.Value: one GetSecretValue, the
+// version id carrying the expiry — the same request as raw-value-only.
 func BenchmarkGet(b *testing.B) {
-	st, raw, _, p := benchSetup(b)
+	st, raw, cnt, p := benchSetup(b)
 	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "value", Labels: map[string]string{"a": "b"}}); err != nil {
 		b.Fatal(err)
 	}
 	name := p + "/_global/K"
 	b.Run("driver", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := st.Get(ctx, "K"); err != nil {
-				b.Fatal(err)
+		drivertest.Loop(b, func() error { _, err := st.Get(ctx, "K"); return err })
+	})
+	b.Run("driver-Value", func(b *testing.B) {
+		report := drivertest.PerOp(b, cnt)
+		drivertest.Loop(b, func() error {
+			if v, err := st.Value(ctx, "K"); err != nil || v != "value" {
+				return fmt.Errorf("Value = %q, %v", v, err)
 			}
-		}
+			return nil
+		})
+		report()
 	})
 	b.Run("raw-value-only", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := raw.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: &name}); err != nil {
-				b.Fatal(err)
-			}
-		}
+		drivertest.Loop(b, func() error {
+			_, err := raw.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: &name})
+			return err
+		})
 	})
 	b.Run("raw-value-and-describe", func(b *testing.B) {
-		for b.Loop() {
+		drivertest.Loop(b, func() error {
 			if _, err := raw.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: &name}); err != nil {
-				b.Fatal(err)
+				return err
 			}
-			if _, err := raw.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &name}); err != nil {
-				b.Fatal(err)
-			}
-		}
+			_, err := raw.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &name})
+			return err
+		})
 	})
 }
 
 func BenchmarkCreate(b *testing.B) {
 	st, raw, _, p := benchSetup(b)
 	b.Run("driver", func(b *testing.B) {
-		i, run := 0, prefix() // keys unique across -count runs
-		for b.Loop() {
-			i++
-			if _, err := st.Create(ctx, secrets.Secret{Key: fmt.Sprintf("D%s-%d", run, i), Value: "v", Type: secrets.TypeToken}); err != nil {
-				b.Fatal(err)
-			}
-		}
+		run := drivertest.Prefix() // keys unique across -count runs
+		drivertest.CreateEach(b, st, func(i int) secrets.Secret {
+			return secrets.Secret{Key: fmt.Sprintf("D%s-%d", run, i), Value: "v", Type: secrets.TypeToken}
+		})
 	})
 	b.Run("raw", func(b *testing.B) {
-		i, run := 0, prefix()
-		for b.Loop() {
+		i, run := 0, drivertest.Prefix()
+		drivertest.Loop(b, func() error {
 			i++
-			if _, err := raw.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String(fmt.Sprintf("%s/_global/R%s-%d", p, run, i)),
-				SecretString: aws.String("v"), Tags: []types.Tag{{Key: aws.String("polysecret:type"), Value: aws.String("token")}}}); err != nil {
-				b.Fatal(err)
-			}
-		}
+			_, err := raw.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String(fmt.Sprintf("%s/_global/R%s-%d", p, run, i)),
+				SecretString: aws.String("v"), Tags: []types.Tag{{Key: aws.String("polysecret:type"), Value: aws.String("token")}}})
+			return err
+		})
 	})
 }
 
@@ -96,7 +97,7 @@ func BenchmarkList1000WithValues(b *testing.B) {
 	b.Run("driver", func(b *testing.B) {
 		report := drivertest.PerOp(b, cnt)
 		for b.Loop() {
-			drivertest.ListAll(b, st, secrets.ListOptions{WithValues: true, PageSize: 100}, 1000)
+			drivertest.ListAll(b, st, secrets.ListOptions{WithValues: true, PageSize: 100}, 1000, drivertest.SeedValue)
 		}
 		report()
 	})
@@ -128,48 +129,13 @@ func BenchmarkList1000WithValues(b *testing.B) {
 
 // BenchmarkValues50: Values of 50 keys in an environment, 25 there and 25
 // global (so the fallback runs), against a loop of 50 Gets, with the
-// requests each makes; and Values of 50 keys all in the scope read
-// (Values-in-scope: ⌈50/20⌉ BatchGetSecretValue + 1 ListSecrets for the
-// metadata):
+// requests each makes (drivertest.Values50); and Values of 50 keys all in
+// the scope read (Values-in-scope: ⌈50/20⌉ = 3 BatchGetSecretValue, the
+// expiry coming with each version id):
 // go test -run '^$' -bench Values50 ./awssm/
 func BenchmarkValues50(b *testing.B) {
 	st, _, cnt, _ := benchSetup(b)
-	if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
-		b.Fatal(err)
-	}
-	prod := st.In("prod")
-	keys := make([]string, 50)
-	for i := range keys {
-		keys[i] = fmt.Sprintf("K%02d", i)
-		where := st
-		if i%2 == 0 {
-			where = prod
-		}
-		if _, err := where.Create(ctx, secrets.Secret{Key: keys[i], Value: "v" + keys[i]}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	check := func(b *testing.B, i int, v string) {
-		if v != "v"+keys[i] {
-			b.Fatalf("%s = %q", keys[i], v)
-		}
-	}
-	b.Run("Values", func(b *testing.B) {
-		report := drivertest.PerOp(b, cnt)
-		for b.Loop() {
-			res, err := prod.Values(ctx, keys...)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for i, r := range res {
-				if r.Err != nil {
-					b.Fatalf("%s: %v", keys[i], r.Err)
-				}
-				check(b, i, r.Secret.Value)
-			}
-		}
-		report()
-	})
+	drivertest.Values50(b, st, "prod", true, cnt.Requests)
 	b.Run("Values-in-scope", func(b *testing.B) {
 		g := make([]string, 50)
 		for i := range g {
@@ -188,19 +154,6 @@ func BenchmarkValues50(b *testing.B) {
 				if r.Err != nil || r.Secret.Value != "v"+g[i] {
 					b.Fatalf("%s: %v", g[i], r.Err)
 				}
-			}
-		}
-		report()
-	})
-	b.Run("Get-loop", func(b *testing.B) {
-		report := drivertest.PerOp(b, cnt)
-		for b.Loop() {
-			for i, k := range keys {
-				s, err := prod.Get(ctx, k)
-				if err != nil {
-					b.Fatalf("%s: %v", k, err)
-				}
-				check(b, i, s.Value)
 			}
 		}
 		report()

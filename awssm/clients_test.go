@@ -21,7 +21,7 @@ func TestURLOpenerWithOwnClient(t *testing.T) {
 	needServer(t)
 	tr := &drivertest.Transport{}
 	c := rawClient(t, tr)
-	p := prefix()
+	p := drivertest.Prefix()
 	mux := new(secrets.URLMux)
 	mux.Register(awssm.Scheme, &awssm.URLOpener{Client: c, Options: awssm.Options{ListBatch: 5}})
 	st, err := mux.OpenStore(ctx, "awssm://"+p+"?timeout=10s")
@@ -88,7 +88,7 @@ func TestURLOpenerParams(t *testing.T) {
 func TestNew(t *testing.T) {
 	needServer(t)
 	c := rawClient(t, nil)
-	p := prefix()
+	p := drivertest.Prefix()
 	admin, err := awssm.New(c, awssm.Options{Prefix: p})
 	if err != nil {
 		t.Fatal(err)

@@ -43,7 +43,7 @@ func TestCloseReleasesConnections(t *testing.T) {
 func closeCycles(t *testing.T, params string) {
 	needServer(t)
 	keepAlive(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	seed := open(t, "awssm://"+p)
 	drivertest.CreateAndRead(t, seed)
 	drivertest.CloseCycles(t, 20, func() (*secrets.Store, error) { return secrets.OpenStore(ctx, "awssm://"+p+params) },
@@ -61,7 +61,7 @@ func TestCloseLeavesUserClientAlone(t *testing.T) {
 	needServer(t)
 	tr := &drivertest.Transport{}
 	raw := rawClient(t, tr)
-	st, err := awssm.New(raw, awssm.Options{Prefix: prefix()})
+	st, err := awssm.New(raw, awssm.Options{Prefix: drivertest.Prefix()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // TestEmptyValueFromVersionAlone (8.1): whether a value is empty is decided
@@ -61,7 +62,7 @@ func TestEmptyValueFromVersionAlone(t *testing.T) {
 // driver's tag call failed, or the tag is stale).
 func TestOldEmptyTagIgnored(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	raw := rawClient(t, nil)
 	emptyTag := []types.Tag{{Key: aws.String("polysecret:empty"), Value: aws.String("true")}}
 	for _, in := range []*sm.CreateSecretInput{

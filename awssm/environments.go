@@ -82,7 +82,7 @@ func (l polysecret) CreateEnvironment(ctx context.Context, e *backend.Environmen
 	d := l.d
 	id := l.envName(e.Name)
 	b, _ := json.Marshal(envData{ExternalURL: e.ExternalURL})
-	in := &sm.CreateSecretInput{Name: &id, SecretString: aws.String(string(b)), ClientRequestToken: token()}
+	in := &sm.CreateSecretInput{Name: &id, SecretString: aws.String(string(b)), ClientRequestToken: aws.String(uuid())}
 	if e.Description != "" {
 		in.Description = &e.Description
 	}
@@ -113,7 +113,7 @@ func (l polysecret) ModifyEnvironment(ctx context.Context, name string, u *backe
 	next := cur.Clone()
 	u.Apply(next)
 	id := l.envName(name)
-	in := &sm.UpdateSecretInput{SecretId: &id, ClientRequestToken: token()}
+	in := &sm.UpdateSecretInput{SecretId: &id, ClientRequestToken: aws.String(uuid())}
 	if u.Description != nil {
 		in.Description = u.Description
 	}

@@ -41,3 +41,8 @@ func Ping(ctx context.Context, rawURL string) error {
 	}
 	return nil
 }
+
+// Token and VersionExpiry are the version id's expiry encoding.
+func Token(exp time.Time) string { return *token(exp) }
+
+var VersionExpiry = versionExpiry

@@ -18,6 +18,7 @@ import (
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/awssm"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // action is what the faulty transport does with one request of an operation.
@@ -116,7 +117,7 @@ func awsError(r *http.Request, status int, code string) *http.Response {
 
 func faultyStore(t *testing.T, f *faulty, recoveryDays int) (*secrets.Store, string) {
 	t.Helper()
-	p := prefix()
+	p := drivertest.Prefix()
 	st, err := awssm.New(rawClient(t, f), awssm.Options{Prefix: p, RecoveryWindowDays: recoveryDays})
 	if err != nil {
 		t.Fatal(err)
@@ -204,7 +205,7 @@ func TestCreateWaitsForForcedDeletion(t *testing.T) {
 func TestCreateOverRecoverableSecret(t *testing.T) {
 	needServer(t)
 	defer awssm.SetForcedDeleteWait([]time.Duration{time.Millisecond})()
-	p := prefix()
+	p := drivertest.Prefix()
 	rec := open(t, "awssm://"+p+"?recovery_window_days=7")
 	if _, err := rec.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
 		t.Fatal(err)

@@ -1,13 +1,8 @@
 package awssm_test
 
 import (
-	"context"
-	"os"
-	"strconv"
 	"testing"
-	"time"
 
-	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/internal/faultmatrix"
 	"github.com/polysecret/secrets/internal/faultproxy"
@@ -19,12 +14,7 @@ import (
 func TestFaultMatrix(t *testing.T) {
 	needServer(t)
 	prefix := "fm-" + drivertest.Prefix()
-	truth, err := secrets.OpenStore(context.Background(), "awssm://"+prefix+"?region=us-east-1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { truth.Close() })
-
+	truth := drivertest.Open(t, "awssm://"+prefix+"?region=us-east-1")
 	ops := map[faultmatrix.Op]string{
 		faultmatrix.Get:    "GetSecretValue",
 		faultmatrix.Create: "CreateSecret",
@@ -36,16 +26,7 @@ func TestFaultMatrix(t *testing.T) {
 	faultmatrix.Run(t, faultmatrix.Target{
 		Upstream: endpoint,
 		Truth:    truth,
-		Open: func(proxyURL string, maxRetries int, timeout time.Duration) (*secrets.Store, error) {
-			// The endpoint comes from the SDK's default chain; the runner
-			// serializes Open, so pointing it at the proxy here races with
-			// nothing.
-			old := os.Getenv("AWS_ENDPOINT_URL_SECRETS_MANAGER")
-			os.Setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", proxyURL)
-			defer os.Setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", old)
-			return secrets.OpenStore(context.Background(), "awssm://"+prefix+"?region=us-east-1&max_retries="+
-				strconv.Itoa(maxRetries)+"&timeout="+timeout.String())
-		},
+		Open:     drivertest.OpenAtAddrEnv("AWS_ENDPOINT_URL_SECRETS_MANAGER", "awssm://"+prefix+"?region=us-east-1"),
 		Request: func(op faultmatrix.Op, _ string) faultproxy.Match {
 			return faultproxy.Match{Header: "X-Amz-Target", Value: "secretsmanager." + ops[op]}
 		},

@@ -1,8 +1,6 @@
 package awssm
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -115,15 +113,6 @@ func (polysecret) checkValue(string) error { return nil }
 
 func (polysecret) capabilities() backend.Capabilities {
 	return backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true, Labels: true, Expiry: true}
-}
-
-// token makes a ClientRequestToken (32–64 characters; becomes the version id).
-func token() *string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	s := hex.EncodeToString(b)
-	s = s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
-	return &s
 }
 
 // tagMeta names the tags of a secret's metadata.

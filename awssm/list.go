@@ -43,6 +43,7 @@ func (d *driver) ListPage(ctx context.Context, o *backend.ListOptions, after str
 			s := &backend.Secret{Environment: env, Key: key, Description: aws.ToString(e.Description), ID: aws.ToString(e.ARN),
 				Version: currentVersion(e.SecretVersionsToStages), CreatedAt: aws.ToTime(e.CreatedDate), UpdatedAt: aws.ToTime(e.LastChangedDate)}
 			d.l.applyTags(s, e.Tags)
+			d.expiryFromVersion(s, s.Version)
 			if !o.Match(s) {
 				continue
 			}
@@ -102,7 +103,10 @@ func (d *driver) fillValues(ctx context.Context, page []*backend.Secret) ([]*bac
 			s, a := byARN[id], got[id]
 			switch {
 			case a.err == nil:
+				// The value's version, which the listing (eventually
+				// consistent) may not show yet: its id is the expiry.
 				s.Value, s.Version = a.sec.Value, a.sec.Version
+				d.expiryFromVersion(s, s.Version)
 			case backend.Classify(a.err, classify) == backend.NotFound:
 				gone[s] = true
 			default:

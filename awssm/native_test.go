@@ -30,7 +30,7 @@ func nativeURL(p string) string {
 func TestConformanceNative(t *testing.T) {
 	needServer(t)
 	conformance.Run(t, conformance.Harness{
-		New:  conformance.ByURL(func() string { return nativeURL(prefix()) }),
+		New:  conformance.ByURL(func() string { return nativeURL(drivertest.Prefix()) }),
 		Want: nativeCaps,
 		CheckAs: func(t *testing.T, s *secrets.Store) {
 			var c *sm.Client
@@ -93,7 +93,7 @@ func tagMap(tags []types.Tag) map[string]string {
 // description and the operator's tags stay.
 func TestExistingSecrets(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	raw := rawClient(t, nil)
 	existing := []rawSecret{
 		{name: "legacy", str: aws.String("plain-1"), key: "legacy", newVal: "plain-2"},
@@ -230,7 +230,7 @@ func nilIfEmpty(s string) *string {
 // by its prefix finds it exactly once.
 func TestNativeWholeAccount(t *testing.T) {
 	needServer(t)
-	name := strings.ReplaceAll(prefix(), "/", "-") + "-top"
+	name := strings.ReplaceAll(drivertest.Prefix(), "/", "-") + "-top"
 	raw := rawClient(t, nil)
 	if _, err := raw.CreateSecret(ctx, &sm.CreateSecretInput{Name: &name, SecretString: aws.String("top-value")}); err != nil {
 		t.Fatal(err)
@@ -276,7 +276,7 @@ func isEmpty(x any) bool {
 // request (Secrets Manager cannot store one), and nothing is written.
 func TestNativeValues(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	raw := rawClient(t, nil)
 	st := open(t, nativeURL(p))
 	for _, tc := range []struct {
@@ -313,7 +313,7 @@ func TestNativeValues(t *testing.T) {
 // TestNativeBadInput: each refused before any request, nothing written.
 func TestNativeBadInput(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	tr := &drivertest.Transport{}
 	c := rawClient(t, tr)
 	st, err := awssm.New(c, awssm.Options{Prefix: p, Layout: awssm.LayoutNative, Environments: []string{"prod", "staging"}})
@@ -391,7 +391,7 @@ func TestNativeBadInput(t *testing.T) {
 
 // TestNativeURLErrors: bad layout parameters are InvalidArgument at open.
 func TestNativeURLErrors(t *testing.T) {
-	for _, u := range []string{
+	drivertest.InvalidURLs(t,
 		"awssm://app?layout=native&envs=prod,bad.name",
 		"awssm://app?layout=native&envs=prod,,qa",
 		"awssm://app?layout=native&envs=_global",
@@ -402,14 +402,7 @@ func TestNativeURLErrors(t *testing.T) {
 		"awssm://app//x?layout=native",
 		"awssm://app/x y?layout=native",
 		"awssm://?region=us-east-1", // the default layout needs a prefix
-	} {
-		if st, err := secrets.OpenStore(ctx, u); secrets.ErrorCode(err) != secrets.InvalidArgument {
-			t.Errorf("OpenStore(%q) = %v, want InvalidArgument", u, err)
-			if st != nil {
-				st.Close()
-			}
-		}
-	}
+	)
 	for _, o := range []awssm.Options{
 		{Prefix: "app", Layout: "bogus"},
 		{Prefix: "app", Environments: []string{"prod"}},
@@ -436,15 +429,10 @@ func TestNativeURLErrors(t *testing.T) {
 // other is NotFound.
 func TestNativeEnvironments(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	st := open(t, "awssm://"+p+"?layout=native&envs=staging,prod")
-	envs, err := st.ListEnvironments(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
+	names, envs := drivertest.EnvironmentNames(t, st)
 	for _, e := range envs {
-		names = append(names, e.Name)
 		if !e.CreatedAt.IsZero() || e.Description != "" {
 			t.Errorf("environment %+v has a creation time or description", e)
 		}
@@ -479,7 +467,7 @@ func TestNativeEnvironments(t *testing.T) {
 // description is AWS's.
 func TestNativeLabels(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	raw := rawClient(t, nil)
 	if _, err := raw.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String(p + "/tagged"), SecretString: aws.String("v"),
 		Tags: tagList(map[string]string{"owner": "ops", "Name": "legacy thing"})}); err != nil {
@@ -513,7 +501,7 @@ func TestNativeLabels(t *testing.T) {
 // environment's directory is NotFound there, without a request for it.
 func TestNativeBatchValues(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	raw := rawClient(t, nil)
 	for name, v := range map[string]string{"prod/api/token": "tok", "legacy": "leg", "api/token": "global-tok", "staging/only": "st"} {
 		if _, err := raw.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String(p + "/" + name), SecretString: aws.String(v)}); err != nil {
@@ -552,7 +540,7 @@ func TestNativeBatchValues(t *testing.T) {
 // and do not disturb the listing of the others.
 func TestNativeUnaddressableNames(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	raw := rawClient(t, nil)
 	for _, name := range []string{"ok", "odd//name", "trail/", "dir/./x"} {
 		if _, err := raw.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String(p + "/" + name), SecretString: aws.String("v")}); err != nil {
@@ -576,7 +564,7 @@ func TestNativeUnaddressableNames(t *testing.T) {
 // its environments for the URLs it opens; the URL's parameters win.
 func TestNativeURLOpener(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	raw := rawClient(t, nil)
 	if _, err := raw.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String(p + "/qa/k"), SecretString: aws.String("qa-k")}); err != nil {
 		t.Fatal(err)

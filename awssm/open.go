@@ -35,10 +35,10 @@ type Options struct {
 	// (comma-separated).
 	Environments []string
 	// Environment is the store's initial scope ("" = global), as URL
-	// parameter env. Used by New; a URL's env is the mux's.
+	// parameter env (which wins over it in a URLOpener).
 	Environment string
-	// ReadOnly refuses every write, as URL parameter readonly=true. Used
-	// by New; a URL's readonly is the mux's.
+	// ReadOnly refuses every write, as URL parameter readonly=true; in a
+	// URLOpener, no URL can undo it.
 	ReadOnly bool
 	// RecoveryWindowDays, if 7–30, makes Delete recoverable for that long;
 	// 0 forces deletion without recovery. URL parameter
@@ -86,7 +86,15 @@ type URLOpener struct {
 	Options Options
 }
 
-var _ secrets.URLOpener = (*URLOpener)(nil)
+var (
+	_ secrets.URLOpener      = (*URLOpener)(nil)
+	_ secrets.StoreDefaulter = (*URLOpener)(nil)
+)
+
+// StoreDefaults answers Options.Environment and Options.ReadOnly, for the
+// URLMux: the scope when the URL has no env, and read-only whatever the
+// URL says.
+func (o *URLOpener) StoreDefaults() (string, bool) { return o.Options.Environment, o.Options.ReadOnly }
 
 // OpenDriverURL opens the driver of an awssm:// URL.
 func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driver, error) {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/awssm"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // TestMissingRegion (8.22): no region anywhere (URL, environment, config
@@ -104,7 +105,7 @@ func urlQueryEscape(s string) string {
 func TestPing(t *testing.T) {
 	needServer(t)
 	t.Run("OK", func(t *testing.T) {
-		if err := awssm.Ping(ctx, "awssm://"+prefix()); err != nil {
+		if err := awssm.Ping(ctx, "awssm://"+drivertest.Prefix()); err != nil {
 			t.Fatalf("Ping against moto: %v", err)
 		}
 	})

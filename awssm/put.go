@@ -70,7 +70,7 @@ func (d *driver) replace(ctx context.Context, name string, desc *sm.DescribeSecr
 	}
 	str, bin := d.l.encode(s.Value, false)
 	out, err := d.c.UpdateSecret(ctx, &sm.UpdateSecretInput{SecretId: &name, Description: aws.String(s.Description),
-		SecretString: str, SecretBinary: bin, ClientRequestToken: token()})
+		SecretString: str, SecretBinary: bin, ClientRequestToken: token(s.ExpiresAt)})
 	if err != nil {
 		return nil, d.notFound(err, s.Environment, s.Key)
 	}

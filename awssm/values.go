@@ -25,22 +25,27 @@ var _ backend.BatchGetter = (*driver)(nil)
 // as Get's fallback does. The portable layer then has nothing to fall
 // back on but keys missing in both scopes.
 //
-// Metadata (description, type, labels, expiry, dates) is not in
-// BatchGetSecretValue's answer: one ListSecrets over the scopes involved
-// (100 a page, at most as many pages as value batches) supplies it for
-// every secret whose listed current version is the one read — the
-// listing is eventually consistent, and the driver writes tags before the
-// version, so a listing that shows the version shows its tags. Secrets
-// the listing misses or shows at another version get a DescribeSecret each.
+// Values answers what the portable layer passes on (DESIGN.md: the
+// value, version, id and expiry; no other metadata): BatchGetSecretValue
+// gives all of it but the expiry, which the version id carries for every
+// version this driver wrote (version.go). Only for a version written
+// otherwise (an older driver, another tool) is the expiry tag read: one
+// ListSecrets over the scopes involved (100 a page, at most as many pages
+// as value batches) for every such secret whose listed current version is
+// the one read — the listing is eventually consistent, and the driver
+// writes tags before the version, so a listing that shows the version
+// shows its tags; a DescribeSecret each for those the listing misses or
+// shows at another version.
 //
 // Without the permission for BatchGetSecretValue, Values answers
 // backend.ErrSkip (the portable layer then Gets each key); without the one
-// for ListSecrets, every secret found gets a DescribeSecret.
+// for ListSecrets, every secret found whose version was written by others
+// gets a DescribeSecret.
 //
 // Cost for K keys in an environment of which M are global only:
-// ⌈(K+M)/batch⌉ BatchGetSecretValue + 1 ListSecrets (more only past 100
-// secrets in the scopes) + one DescribeSecret per secret changed since the
-// listing's view. For 50 keys, 25 global: 4 + 1 = 5 requests, against 150
+// ⌈(K+M)/batch⌉ BatchGetSecretValue, plus, only where versions were
+// written by others, the metadata reads above. For 50 keys all in the
+// scope: 3 requests; 50 keys, 25 of them global: 4 — against 100 and 150
 // for 50 Gets (GetSecretValue and DescribeSecret per scope).
 func (d *driver) Values(ctx context.Context, env string, keys []string) ([]backend.ValueResult, error) {
 	type ref struct{ env, key string }
@@ -96,7 +101,7 @@ func (d *driver) Values(ctx context.Context, env string, keys []string) ([]backe
 		}
 	}
 	res := make([]backend.ValueResult, len(keys))
-	var found []*backend.Secret
+	var unknown []*backend.Secret // versions that do not carry their expiry
 	seen := map[*answer]bool{}
 	for i, k := range keys {
 		a := answers[names[i]]
@@ -107,11 +112,13 @@ func (d *driver) Values(ctx context.Context, env string, keys []string) ([]backe
 		}
 		if a.sec != nil && !seen[a] {
 			seen[a] = true
-			found = append(found, a.sec)
+			if !d.expiryFromVersion(a.sec, a.sec.Version) {
+				unknown = append(unknown, a.sec)
+			}
 		}
 		res[i] = backend.ValueResult{Secret: a.sec, Err: a.err, Resolved: true} // the fallback is done above
 	}
-	gone, err := d.fillMeta(ctx, found)
+	gone, err := d.fillMeta(ctx, unknown)
 	if err != nil {
 		return nil, err
 	}

@@ -84,33 +84,81 @@ var staleListing = rewrite(func(out map[string]any) {
 	}
 })
 
+// asOlderDriver forwards a write with the ClientRequestToken that drivers
+// before the expiry-carrying version ids sent, and that the AWS CLI and
+// SDKs send: a plain UUID (the first 36 characters of the driver's token).
+func asOlderDriver(r *http.Request, next http.RoundTripper) (*http.Response, error) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	r.Body.Close()
+	var in map[string]any
+	if err := json.Unmarshal(body, &in); err != nil {
+		return nil, err
+	}
+	if tok, ok := in["ClientRequestToken"].(string); ok && len(tok) > 36 {
+		in["ClientRequestToken"] = tok[:36]
+	}
+	body, _ = json.Marshal(in)
+	r = r.Clone(r.Context())
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	return next.RoundTrip(r)
+}
+
+// writeAsOlderDriver makes every later write of f's client send plain
+// UUID tokens.
+func writeAsOlderDriver(f *faulty) {
+	for _, op := range []string{"CreateSecret", "PutSecretValue", "UpdateSecret"} {
+		f.wrap(op, asOlderDriver)
+	}
+}
+
+// withProd is a store on a faulty transport (recovery window 7 days) with
+// the environment prod, and its view of prod; older makes every later
+// write send the tokens of an older driver.
+func withProd(t *testing.T, older bool) (*faulty, *secrets.Store, *secrets.Store) {
+	t.Helper()
+	f := newFaulty()
+	st, _ := faultyStore(t, f, 7)
+	if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
+		t.Fatal(err)
+	}
+	if older {
+		writeAsOlderDriver(f)
+	}
+	return f, st, st.In("prod")
+}
+
 // TestValuesNative (9.4): Values is the driver's BatchGetSecretValue,
 // answering each key of an environment with Get's rule in one pass
 // (environment, else global, else NotFound; a global PermissionDenied keeps
-// NotFound, an environment's PermissionDenied stays), with the metadata
-// of one ListSecrets — or of a DescribeSecret where the listing is stale —
-// and expiry honoured.
+// NotFound, an environment's PermissionDenied stays), expiry honoured:
+// from the version ids for versions the driver wrote (no other request),
+// from the tags — one ListSecrets, or a DescribeSecret where the listing is
+// stale — for versions written otherwise. The answers carry no other
+// metadata (DESIGN.md, Values).
 func TestValuesNative(t *testing.T) {
 	needServer(t)
 	type want struct {
-		env, value, desc string
-		labels           map[string]string
-		code             secrets.Code // Unknown: found
+		env, value string
+		code       secrets.Code // Unknown: found
 	}
 	keys := []string{"ENV", "GLOBAL", "BOTH", "NONE", "EXPIRED", "PENDING", "DENYENV", "DENYGLOBAL", "ENV"}
 	wants := []want{
-		{env: "prod", value: "e", desc: "in prod", labels: map[string]string{"a": "1"}},
-		{env: "", value: "g", desc: "global"},
+		{env: "prod", value: "e"},
+		{env: "", value: "g"},
 		{env: "prod", value: "b-prod"},
 		{code: secrets.NotFound},
 		{code: secrets.FailedPrecondition}, // ErrExpired: prod's, although a global one exists
 		{env: "", value: "pending-global"}, // prod's is pending deletion
 		{code: secrets.PermissionDenied},
 		{code: secrets.NotFound},
-		{env: "prod", value: "e", desc: "in prod", labels: map[string]string{"a": "1"}},
+		{env: "prod", value: "e"},
 	}
 	for _, tc := range []struct {
 		name    string
+		older   bool                                                           // the secrets' versions carry no expiry
 		list    func(*http.Request, http.RoundTripper) (*http.Response, error) // ListSecrets, if not moto's
 		wantOps map[string]int
 	}{
@@ -120,21 +168,17 @@ func TestValuesNative(t *testing.T) {
 		// The driver marks its results Resolved, so the portable layer
 		// makes no third batch for the keys missing in both scopes (NONE,
 		// DENYGLOBAL).
-		{"listing", nil, map[string]int{"BatchGetSecretValue": 2, "ListSecrets": 1, "DescribeSecret": 1}},
-		{"stale listing", func(r *http.Request, next http.RoundTripper) (*http.Response, error) {
+		{"versions carrying their expiry", false, nil, map[string]int{"BatchGetSecretValue": 2, "DescribeSecret": 1}},
+		{"older versions, listing", true, nil, map[string]int{"BatchGetSecretValue": 2, "ListSecrets": 1, "DescribeSecret": 1}},
+		{"older versions, stale listing", true, func(r *http.Request, next http.RoundTripper) (*http.Response, error) {
 			return &http.Response{StatusCode: 200, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 				Header: http.Header{"Content-Type": {"application/x-amz-json-1.1"}}, Body: io.NopCloser(strings.NewReader(`{"SecretList":[]}`)),
 				ContentLength: int64(len(`{"SecretList":[]}`)), Request: r}, nil
 		}, map[string]int{"BatchGetSecretValue": 2, "ListSecrets": 1, "DescribeSecret": 1 + 5}}, // + the 5 secrets found
-		{"listing at another version", staleListing, map[string]int{"BatchGetSecretValue": 2, "ListSecrets": 1, "DescribeSecret": 1 + 5}},
+		{"older versions, listing at another version", true, staleListing, map[string]int{"BatchGetSecretValue": 2, "ListSecrets": 1, "DescribeSecret": 1 + 5}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFaulty()
-			st, _ := faultyStore(t, f, 7)
-			if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
-				t.Fatal(err)
-			}
-			prod := st.In("prod")
+			f, st, prod := withProd(t, tc.older)
 			for _, c := range []struct {
 				st  *secrets.Store
 				sec secrets.Secret
@@ -185,12 +229,12 @@ func TestValuesNative(t *testing.T) {
 					t.Errorf("%s: %v", keys[i], r.Err)
 					continue
 				}
-				got := want{env: r.Secret.Environment, value: r.Secret.Value, desc: r.Secret.Description, labels: r.Secret.Labels}
+				got := want{env: r.Secret.Environment, value: r.Secret.Value}
 				if diff := cmp.Diff(w, got, cmp.AllowUnexported(want{})); diff != "" {
 					t.Errorf("%s (-want +got):\n%s", keys[i], diff)
 				}
-				if r.Secret.Version == "" || r.Secret.CreatedAt.IsZero() || r.Secret.Type != secrets.TypeGeneric {
-					t.Errorf("%s: version %q, created %v, type %q", keys[i], r.Secret.Version, r.Secret.CreatedAt, r.Secret.Type)
+				if r.Secret.Version == "" || r.Secret.ID == "" || r.Secret.Description != "" || r.Secret.Labels != nil || !r.Secret.CreatedAt.IsZero() || r.Secret.Type != "" {
+					t.Errorf("%s: %+v, want a version and an id, and no other metadata", keys[i], r.Secret)
 				}
 			}
 			if res[0].Secret == res[8].Secret {
@@ -201,8 +245,9 @@ func TestValuesNative(t *testing.T) {
 }
 
 // TestValuesWithoutPermissions: a policy without BatchGetSecretValue makes
-// Values fall back to Gets; one without ListSecrets to a DescribeSecret
-// per secret; the answers are the same.
+// Values fall back to Gets; one without ListSecrets, for versions written
+// by an older driver, to a DescribeSecret per secret; the answers are the
+// same.
 func TestValuesWithoutPermissions(t *testing.T) {
 	needServer(t)
 	for _, tc := range []struct {
@@ -219,6 +264,7 @@ func TestValuesWithoutPermissions(t *testing.T) {
 			if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
 				t.Fatal(err)
 			}
+			writeAsOlderDriver(f)
 			prod := st.In("prod")
 			if _, err := prod.Create(ctx, secrets.Secret{Key: "E", Value: "e", Labels: map[string]string{"a": "1"}}); err != nil {
 				t.Fatal(err)
@@ -238,8 +284,8 @@ func TestValuesWithoutPermissions(t *testing.T) {
 				t.Errorf("requests (-want +got):\n%s", diff)
 			}
 			want := []*secrets.Secret{
-				{Environment: "prod", Key: "E", Value: "e", Type: secrets.TypeGeneric, Labels: map[string]string{"a": "1"}},
-				{Key: "G", Value: "g", Description: "global", Type: secrets.TypeGeneric},
+				{Environment: "prod", Key: "E", Value: "e"},
+				{Key: "G", Value: "g"},
 			}
 			for i, r := range res {
 				if r.Err != nil {

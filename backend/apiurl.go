@@ -2,6 +2,7 @@ package backend
 
 import (
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -109,6 +110,23 @@ func RefuseClientParams(q url.Values, driver string, names ...string) error {
 		}
 	}
 	return nil
+}
+
+// ClientAPIBase is the API base of a client a driver builds: given, else
+// the environment variable env (none when ""), else def; checked as
+// ParseAPIBase says (what names it in messages), without its trailing
+// slash.
+func ClientAPIBase(given, env, def, what string, r APIURLRules) (string, error) {
+	if given == "" && env != "" {
+		given = os.Getenv(env)
+	}
+	if given == "" {
+		given = def
+	}
+	if _, err := ParseAPIBase(given, what, r); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(given, "/"), nil
 }
 
 // ParseAPIBase parses the API base a client is given (what names it in

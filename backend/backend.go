@@ -192,7 +192,9 @@ type BatchGetter interface {
 // ValueGetter is an optional interface of a Driver: GetValue reads only the
 // value of (env, key), in exactly that scope, and its expiry (zero for
 // never), without building a Secret, so that Store.Value on the hot path
-// need not allocate. Errors as Get's.
+// need not allocate. Errors as Get's, for what it reads (a driver whose
+// Get makes a second call for metadata, as awssm's, may answer a value
+// where Get is refused that call).
 type ValueGetter interface {
 	GetValue(ctx context.Context, env, key string) (value string, expiresAt time.Time, err error)
 }

@@ -8,6 +8,10 @@ import (
 	"time"
 )
 
+// LibraryVersion is the library's version, which the drivers that make
+// their own HTTP requests send in their User-Agent.
+const LibraryVersion = "0.1.0"
+
 // DefaultRequestTimeout bounds one request of a driver that makes its own
 // HTTP requests, when its options set none.
 const DefaultRequestTimeout = 30 * time.Second

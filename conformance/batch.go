@@ -66,25 +66,28 @@ func (s *suite) testPut(t *testing.T) {
 }
 
 // testValuesBatch: Values returns one result per key, in order, with Get's
-// fallback and errors per key.
+// fallback and errors per key; a result holds what Get answers of the
+// secret's identity, value, version and expiry, and no other metadata.
 func (s *suite) testValuesBatch(t *testing.T) {
 	st, _ := s.open(t)
 	prod := s.scope(t, st, "prod")
-	want := map[string]string{}
+	want := map[string]*secrets.Secret{}
 	var keys []string
 	for i := range 45 { // more than two AWS batches
 		k := fmt.Sprintf("V%02d", i)
 		keys = append(keys, k)
-		v := val(k)
+		sec := s.full(k) // with every kind of metadata the driver keeps
+		where := prod
 		switch i % 3 {
-		case 0:
-			m(prod.Create(ctx, secrets.Secret{Key: k, Value: v})).get(t)
 		case 1:
-			m(st.Create(ctx, secrets.Secret{Key: k, Value: v})).get(t) // global: fallback
+			where = st // global: fallback
 		case 2:
 			continue // missing
 		}
-		want[k] = v
+		m(where.Create(ctx, sec)).get(t)
+		got := m(prod.Get(ctx, k)).get(t)
+		want[k] = &secrets.Secret{Environment: got.Environment, Key: k, ID: got.ID, Version: got.Version,
+			Value: got.Value, ExpiresAt: got.ExpiresAt}
 	}
 	keys = append(keys, "V00") // a repeat
 	res := m(prod.Values(ctx, keys...)).get(t)
@@ -93,9 +96,11 @@ func (s *suite) testValuesBatch(t *testing.T) {
 	}
 	for i, k := range keys {
 		r := res[i]
-		if v, ok := want[k]; ok {
-			if r.Err != nil || r.Secret == nil || r.Secret.Key != k || r.Secret.Value != v {
-				t.Errorf("Values[%d] (%s): %+v", i, k, r)
+		if w, ok := want[k]; ok {
+			if r.Err != nil {
+				t.Errorf("Values[%d] (%s): %v", i, k, r.Err)
+			} else if diff := cmp.Diff(w, r.Secret); diff != "" {
+				t.Errorf("Values[%d] (%s) (-Get's identity, value, version and expiry +got):\n%s", i, k, diff)
 			}
 			continue
 		}

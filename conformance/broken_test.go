@@ -59,7 +59,8 @@ func TestBrokenVariants(t *testing.T) {
 		{"nonatomicmove", []string{"TestBrokenChild/MoveUnderModify"}},
 		{"nonatomicfield", []string{"TestBrokenChild/FieldWrites/Concurrent"}},
 		{"fieldnocaps", []string{"TestBrokenChild/FieldWrites"}},
-		{"flatkeysunchecked", []string{"TestBrokenChild/HierarchicalKeys"}}, // FlatKeys declared, no KeyChecker
+		{"flatkeysunchecked", []string{"TestBrokenChild/HierarchicalKeys"}},                   // FlatKeys declared, no KeyChecker
+		{"valuesnoexpiry", []string{"TestBrokenChild/Expiry", "TestBrokenChild/ValuesBatch"}}, // a batch read that loses the expiry
 	} {
 		t.Run(tc.variant, func(t *testing.T) {
 			t.Parallel()
@@ -222,6 +223,22 @@ func (b *broken) SetField(ctx context.Context, env, key, field, value string) (*
 		return nil, backend.ErrSkip // declares FieldWrites, cannot do it
 	}
 	return setField(b.Driver, ctx, env, key, field, value)
+}
+
+// Values is the memory driver's batch read in valuesnoexpiry, which loses
+// each secret's expiry (as a batch read without metadata would: AWS's);
+// other variants answer ErrSkip, so the portable layer Gets each key.
+func (b *broken) Values(ctx context.Context, env string, keys []string) ([]backend.ValueResult, error) {
+	if b.variant != "valuesnoexpiry" {
+		return nil, backend.ErrSkip
+	}
+	res, err := b.Driver.(backend.BatchGetter).Values(ctx, env, keys)
+	for _, r := range res {
+		if r.Secret != nil {
+			r.Secret.ExpiresAt = time.Time{}
+		}
+	}
+	return res, err
 }
 
 func (b *broken) Get(ctx context.Context, env, key string, o backend.GetOptions) (*backend.Secret, error) {

@@ -127,6 +127,17 @@ func (s *suite) testExpiry(t *testing.T) {
 	}
 	_, err = st.ValueOr(ctx, "X", "def")
 	wantCode(t, err, secrets.FailedPrecondition)
+	valuesExpiry := func(st *secrets.Store, key string) (time.Time, error) {
+		t.Helper()
+		res := m(st.Values(ctx, key)).get(t)
+		if res[0].Err != nil {
+			return time.Time{}, res[0].Err
+		}
+		return res[0].Secret.ExpiresAt, nil
+	}
+	if _, err := valuesExpiry(st, "X"); !errors.Is(err, secrets.ErrExpired) {
+		t.Errorf("expired secret through Values: %v, want ErrExpired", err)
+	}
 	got := m(st.Get(ctx, "X", secrets.IncludeExpired())).get(t)
 	if !got.ExpiresAt.Equal(past) {
 		t.Errorf("ExpiresAt = %v, want %v", got.ExpiresAt, past)
@@ -137,6 +148,9 @@ func (s *suite) testExpiry(t *testing.T) {
 		m(st.In("prod").Create(ctx, secrets.Secret{Key: "Y", Value: val("yp"), ExpiresAt: past})).get(t)
 		_, err = st.In("prod").Get(ctx, "Y")
 		wantCode(t, err, secrets.FailedPrecondition)
+		if _, err := valuesExpiry(st.In("prod"), "Y"); !errors.Is(err, secrets.ErrExpired) {
+			t.Errorf("expired environment secret through Values: %v, want ErrExpired (not the global one)", err)
+		}
 	}
 	// still listed, with its expiry
 	page, _ := must2(t)(st.ListPage(ctx, secrets.ListOptions{Prefix: "X"}, ""))
@@ -146,10 +160,16 @@ func (s *suite) testExpiry(t *testing.T) {
 	// clearing the expiry makes it readable again
 	m(st.Modify(ctx, "X", secrets.Update{ExpiresAt: &time.Time{}})).get(t)
 	m(st.Get(ctx, "X")).get(t)
+	if exp, err := valuesExpiry(st, "X"); err != nil || !exp.IsZero() {
+		t.Errorf("Values after the expiry was cleared: %v, %v", exp, err)
+	}
 	future := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
 	m(st.Modify(ctx, "X", secrets.Update{ExpiresAt: &future})).get(t)
 	if got := m(st.Get(ctx, "X")).get(t); !got.ExpiresAt.Equal(future) {
 		t.Errorf("ExpiresAt = %v, want %v", got.ExpiresAt, future)
+	}
+	if exp, err := valuesExpiry(st, "X"); err != nil || !exp.Equal(future) {
+		t.Errorf("Values: ExpiresAt = %v, %v; want %v", exp, err, future)
 	}
 }
 

@@ -6,16 +6,20 @@ import (
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/datalayer"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // The benchmarks run against datalayertest over loopback HTTP and report
 // the requests each operation makes (requests/op), in both list shapes.
 
+// benchValue is the value of the secrets the benchmarks create.
+const benchValue = "value-of-some-length-0123456789"
+
 func benchEnv(b *testing.B, withValues bool, n int) (*env, *secrets.Store) {
 	b.Helper()
 	e := newEnv(b, withValues)
 	for i := range n {
-		if _, err := e.srv.Seed(e.key, storedB64(fmt.Sprintf("KEY_%05d", i), "value-of-some-length-0123456789")); err != nil {
+		if _, err := e.srv.Seed(e.key, storedB64(fmt.Sprintf("KEY_%05d", i), benchValue)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -25,10 +29,6 @@ func benchEnv(b *testing.B, withValues bool, n int) (*env, *secrets.Store) {
 	}
 	b.Cleanup(func() { st.Close() })
 	return e, st
-}
-
-func reportRequests(b *testing.B, e *env, before int) {
-	b.ReportMetric(float64(e.srv.Requests()-before)/float64(b.N), "requests/op")
 }
 
 // BenchmarkGet: Store.Get in an account of 1,000 secrets — the uid known
@@ -42,7 +42,7 @@ func BenchmarkGet(b *testing.B) {
 			if _, err := st.Get(ctx, "KEY_00500"); err != nil {
 				b.Fatal(err)
 			}
-			before := e.srv.Requests()
+			report := drivertest.PerOpCounted(b, e.srv.Requests)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
@@ -50,12 +50,12 @@ func BenchmarkGet(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			reportRequests(b, e, before)
+			report()
 		})
 		b.Run(shape.name+"/uid unknown", func(b *testing.B) {
 			e, _ := benchEnv(b, shape.withValues, 1000)
 			c := e.client(b)
-			before := e.srv.Requests()
+			report := drivertest.PerOpCounted(b, e.srv.Requests)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
@@ -65,7 +65,7 @@ func BenchmarkGet(b *testing.B) {
 				}
 				st.Close()
 			}
-			reportRequests(b, e, before)
+			report()
 		})
 	}
 }
@@ -73,17 +73,13 @@ func BenchmarkGet(b *testing.B) {
 // BenchmarkCreate: Store.Create of a new key: one POST.
 func BenchmarkCreate(b *testing.B) {
 	e, st := benchEnv(b, true, 0)
-	before := e.srv.Requests()
+	report := drivertest.PerOpCounted(b, e.srv.Requests)
 	b.ReportAllocs()
 	b.ResetTimer()
-	i := 0
-	for b.Loop() {
-		i++
-		if _, err := st.Create(ctx, secrets.Secret{Key: fmt.Sprintf("NEW_%08d", i), Value: "value-of-some-length-0123456789"}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportRequests(b, e, before)
+	drivertest.CreateEach(b, st, func(i int) secrets.Secret {
+		return secrets.Secret{Key: fmt.Sprintf("NEW_%08d", i), Value: benchValue}
+	})
+	report()
 }
 
 // BenchmarkList1000WithValues: one listing of 1,000 secrets with values
@@ -93,22 +89,13 @@ func BenchmarkList1000WithValues(b *testing.B) {
 	for _, shape := range shapes {
 		b.Run(shape.name, func(b *testing.B) {
 			e, st := benchEnv(b, shape.withValues, 1000)
-			before := e.srv.Requests()
+			report := drivertest.PerOpCounted(b, e.srv.Requests)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
-				n := 0
-				for s, err := range st.List(ctx, secrets.ListOptions{WithValues: true, PageSize: 1000}) {
-					if err != nil || s.Value == "" {
-						b.Fatal(err)
-					}
-					n++
-				}
-				if n != 1000 {
-					b.Fatalf("listed %d", n)
-				}
+				drivertest.ListAll(b, st, secrets.ListOptions{WithValues: true, PageSize: 1000}, 1000, benchValue)
 			}
-			reportRequests(b, e, before)
+			report()
 		})
 	}
 }

@@ -4,14 +4,13 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/polysecret/secrets/backend"
 )
 
-// Version is sent in the User-Agent.
-const Version = "0.1.0"
+// Version is sent in the User-Agent: the library's.
+const Version = backend.LibraryVersion
 
 // DefaultIAMURL is the IAM service of Datalayer's production platform, the
 // default of the official clients (datalayer_core/utils/urls.py,
@@ -82,16 +81,10 @@ func NewClient(o ClientOptions) (*Client, error) {
 	if o.APIKey == "" {
 		return nil, backend.Errorf(backend.Unauthenticated, "datalayer: no API key: set %s", EnvAPIKey)
 	}
-	if o.IAMURL == "" {
-		o.IAMURL = os.Getenv(EnvIAMURL)
-	}
-	if o.IAMURL == "" {
-		o.IAMURL = DefaultIAMURL
-	}
-	if _, err := backend.ParseAPIBase(o.IAMURL, "the IAM URL", urlRules); err != nil {
+	iam, err := backend.ClientAPIBase(o.IAMURL, EnvIAMURL, DefaultIAMURL, "the IAM URL", urlRules)
+	if err != nil {
 		return nil, err
 	}
-	iam := strings.TrimSuffix(o.IAMURL, "/")
 	return &Client{base: iam + APIPrefix, iamURL: iam, key: o.APIKey,
 		conn: backend.NewHTTPClient(backend.HTTPClientOptions{HTTPClient: o.HTTPClient,
 			MaxRetries: o.MaxRetries, Timeout: o.Timeout, Logger: o.Logger})}, nil

@@ -52,8 +52,15 @@ type driver struct {
 	c     *Client
 	owned bool // c was built by the URLOpener: Close releases it
 	conc  int
-	uids  uidCache
+	// uids is the uid of each name, as the last listing or write said:
+	// a hint (backend.NameIDs), so that a Get by name is one small GET
+	// rather than a listing. Writes (Modify, Delete) act on a uid only
+	// after a read by that uid named the secret.
+	uids backend.NameIDs
 }
+
+// maxCachedUIDs bounds uids; a listing of more replaces it whole.
+const maxCachedUIDs = 100_000
 
 var (
 	_ backend.Driver      = (*driver)(nil)
@@ -68,7 +75,7 @@ func newDriver(c *Client, owned bool, conc int) (*driver, error) {
 	if conc < 1 || conc > 64 {
 		return nil, backend.Errorf(backend.InvalidArgument, "datalayer: list concurrency must be 1-64, got %d", conc)
 	}
-	return &driver{c: c, owned: owned, conc: conc}, nil
+	return &driver{c: c, owned: owned, conc: conc, uids: backend.NameIDs{Max: maxCachedUIDs}}, nil
 }
 
 // Capabilities: global secrets only, types (the variant), delete; values
@@ -96,7 +103,7 @@ func (d *driver) ErrorAs(err error, i any) bool { return errors.As(err, i) }
 // itself (a URLOpener without one), releases that Client's connections. A
 // Client the application passed in is left alone.
 func (d *driver) Close() error {
-	d.uids.clear()
+	d.uids.Clear()
 	if d.owned {
 		d.c.CloseIdleConnections()
 	}

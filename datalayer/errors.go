@@ -22,19 +22,13 @@ func (e *APIError) Error() string {
 
 // statusCodes is the error table of the package documentation: the
 // API's error answers are classified by HTTP status alone (the clients
-// know no error codes).
-var statusCodes = map[int]backend.Code{
-	400: backend.InvalidArgument,
-	401: backend.Unauthenticated,
-	403: backend.PermissionDenied,
-	404: backend.NotFound,
-	409: backend.AlreadyExists,
+// know no error codes): the statuses of backend.StatusCodes, 413, 422
+// and 501.
+var statusCodes = backend.StatusCodes(map[int]backend.Code{
 	413: backend.InvalidArgument,
 	422: backend.InvalidArgument,
-	429: backend.RateLimited,
-	500: backend.Internal,
 	501: backend.Unimplemented,
-}
+})
 
 func (e *APIError) code() backend.Code {
 	return backend.StatusCode(statusCodes, e.Status) // 502, 503, 504 and the rest: Unavailable, retried

@@ -1,8 +1,9 @@
 package datalayer_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -12,67 +13,48 @@ import (
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/datalayer"
 	"github.com/polysecret/secrets/datalayer/datalayertest"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // TestRetries: 429 (with Retry-After) and 5xx answers are retried up to
 // max_retries; 500 is not; a retried call that runs out of retries has
 // the last answer's code.
 func TestRetries(t *testing.T) {
-	for _, tc := range []struct {
-		name       string
-		fail       int // FailNext(fail, status)
-		status     int
-		retryAfter time.Duration
-		maxRetries int
-		want       secrets.Code // -1: success
-		requests   int
-	}{
-		{"429 then success", 2, 429, time.Second, 3, -1, 3},
-		{"503 then success", 2, 503, 0, 3, -1, 3},
-		{"502 then success", 1, 502, 0, 3, -1, 2},
-		{"504 then success", 1, 504, 0, 3, -1, 2},
-		{"429 beyond max_retries", 3, 429, 0, 1, secrets.RateLimited, 2},
-		{"503 beyond max_retries", 3, 503, 0, 1, secrets.Unavailable, 2},
-		{"500 not retried", 1, 500, 0, 3, secrets.Internal, 1},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t, true)
-			st := e.open(t, func(o *datalayer.ClientOptions) { o.MaxRetries = tc.maxRetries })
-			if _, err := e.srv.Seed(e.key, datalayertest.StoredSecret{Name: "K", Value: b64("v")}); err != nil {
-				t.Fatal(err)
-			}
-			e.srv.FailNext(tc.fail, tc.status, tc.retryAfter)
-			before := e.srv.Requests()
+	drivertest.Retries(t, append(drivertest.RetryPolicy(), []drivertest.RetryCase{
+		{Name: "429 then success", Fails: 2, Status: 429, RetryAfter: time.Second, MaxRetries: 3, Want: -1, Requests: 3},
+		{Name: "503 then success", Fails: 2, Status: 503, MaxRetries: 3, Want: -1, Requests: 3},
+		{Name: "502 then success", Fails: 1, Status: 502, MaxRetries: 3, Want: -1, Requests: 2},
+		{Name: "504 then success", Fails: 1, Status: 504, MaxRetries: 3, Want: -1, Requests: 2},
+		{Name: "429 beyond max_retries 1", Fails: 3, Status: 429, MaxRetries: 1, Want: secrets.RateLimited, Requests: 2},
+		{Name: "503 beyond max_retries 1", Fails: 3, Status: 503, MaxRetries: 1, Want: secrets.Unavailable, Requests: 2},
+		{Name: "500 not retried", Fails: 1, Status: 500, MaxRetries: 3, Want: secrets.Internal, Requests: 1},
+	}...), func(t *testing.T, tc drivertest.RetryCase) drivertest.RetryTarget {
+		e := newEnv(t, true)
+		st := e.open(t, func(o *datalayer.ClientOptions) { o.MaxRetries = tc.MaxRetries })
+		if _, err := e.srv.Seed(e.key, datalayertest.StoredSecret{Name: "K", Value: b64("v")}); err != nil {
+			t.Fatal(err)
+		}
+		return drivertest.RetryTarget{Server: e.srv, Call: func(ctx context.Context) error {
 			v, err := st.Value(ctx, "K")
-			switch {
-			case tc.want == -1 && (err != nil || v != "v"):
-				t.Errorf("Value = %q, %v; want success", v, err)
-			case tc.want != -1 && secrets.ErrorCode(err) != tc.want:
-				t.Errorf("Value: %v, want %v", err, tc.want)
+			if err == nil && v != "v" {
+				err = fmt.Errorf("Value = %q, want v", v)
 			}
-			if n := e.srv.Requests() - before; n != tc.requests {
-				t.Errorf("%d requests, want %d", n, tc.requests)
-			}
-		})
-	}
+			return err
+		}}
+	})
 }
 
 // TestRetryAfterBeyondDeadline: a Retry-After that would end after the
 // caller's deadline is not slept: the 429 comes back at once.
 func TestRetryAfterBeyondDeadline(t *testing.T) {
-	e := newEnv(t, true)
-	st := e.open(t)
-	e.srv.FailNext(1, 429, time.Hour)
-	cctx, cancel := contextWithTimeout(5 * time.Second)
-	defer cancel()
-	start := time.Now()
-	err := st.Ping(cctx)
-	if secrets.ErrorCode(err) != secrets.RateLimited {
-		t.Errorf("Ping = %v, want RateLimited", err)
-	}
-	if d := time.Since(start); d > 4*time.Second {
-		t.Errorf("Ping took %v: it slept into the deadline", d)
-	}
+	drivertest.Retries(t, []drivertest.RetryCase{
+		{Name: "Retry-After 1h, deadline 5s", Fails: 1, Status: 429, RetryAfter: time.Hour,
+			Want: secrets.RateLimited, Requests: 1, Deadline: 5 * time.Second, Within: 4 * time.Second},
+	}, func(t *testing.T, tc drivertest.RetryCase) drivertest.RetryTarget {
+		e := newEnv(t, true)
+		st := e.open(t, func(o *datalayer.ClientOptions) { o.MaxRetries = tc.MaxRetries }) // 0: the default
+		return drivertest.RetryTarget{Server: e.srv, Call: st.Ping}
+	})
 }
 
 // TestLostReplyCreate: a POST applied whose answer is lost is retried;
@@ -230,13 +212,9 @@ func TestStaleUID(t *testing.T) {
 			uidB = s.UID
 		}
 	}
-	req, _ := http.NewRequest(http.MethodPut, e.srv.URL()+"/api/iam/v1/secrets/"+uidB, strings.NewReader(`{"name":"C"}`))
-	req.Header.Set("Authorization", "Bearer "+e.key)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("rename: %v %v", resp, err)
+	if a := drivertest.Send(t, http.MethodPut, e.srv.URL()+"/api/iam/v1/secrets/"+uidB, `{"name":"C"}`, "Authorization", "Bearer "+e.key); a.Status != 200 {
+		t.Fatalf("rename: %d %s", a.Status, a.Body)
 	}
-	resp.Body.Close()
 	if err := st2.Delete(ctx, "B"); secrets.ErrorCode(err) != secrets.NotFound {
 		t.Errorf("Delete of a name renamed elsewhere = %v, want NotFound", err)
 	}

@@ -3,7 +3,6 @@ package datalayer_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/datalayer"
@@ -60,10 +59,6 @@ var shapes = []struct {
 	name       string
 	withValues bool
 }{{"list with values", true}, {"list without values", false}}
-
-func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), d)
-}
 
 // storedB64 is a secret as today's official clients write it.
 func storedB64(name, value string) datalayertest.StoredSecret {

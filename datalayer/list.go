@@ -42,7 +42,11 @@ func (d *driver) list(ctx context.Context) (*listing, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.uids.replace(l.byName)
+	uids := make(map[string]string, len(l.byName))
+	for name, w := range l.byName {
+		uids[name] = w.UID
+	}
+	d.uids.Replace(uids)
 	return l, nil
 }
 

@@ -14,40 +14,23 @@ import (
 // variable set; closing the Store leaves the client usable, and an
 // http.Client the application gave it keeps its connections.
 func TestURLOpenerWithOwnClient(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		own  bool // the client gets an http.Client of the test's
-		url  func(e *env) string
-	}{
-		{"built-in transport, URL naming the client's IAM URL", false, func(e *env) string {
+	var e *env
+	drivertest.URLOpenerWithOwnClient(t, datalayer.Scheme, []drivertest.OpenerCase{
+		{Name: "built-in transport, URL naming the client's IAM URL", URL: func() string {
 			return "datalayer://" + e.srv.Host() + "?scheme=http"
 		}},
-		{"own http.Client, URL naming the client's IAM URL", true, func(e *env) string {
+		{Name: "own http.Client, URL naming the client's IAM URL", Own: true, URL: func() string {
 			return "datalayer://" + e.srv.Host() + "/?scheme=http&list_concurrency=2"
 		}},
-		{"own http.Client, URL without host", true, func(*env) string { return "datalayer://" }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t, false)
-			t.Setenv(datalayer.EnvAPIKey, "")
-			t.Setenv(datalayer.EnvIAMURL, "")
-			tr := &drivertest.Transport{}
-			c := e.client(t, func(o *datalayer.ClientOptions) {
-				if tc.own {
-					o.HTTPClient = &http.Client{Transport: tr}
-				}
-			})
-			mux := new(secrets.URLMux)
-			mux.Register(datalayer.Scheme, &datalayer.URLOpener{Client: c})
-			st, err := mux.OpenStore(ctx, tc.url(e))
-			if err != nil {
-				t.Fatal(err)
-			}
-			drivertest.OpenerWithClient(t, st, c, "", tr, tc.own, e.srv.Requests, func() (*secrets.Store, error) {
-				return datalayer.New(c, datalayer.Options{})
-			})
-		})
-	}
+		{Name: "own http.Client, URL without host", Own: true, URL: func() string { return "datalayer://" }},
+	}, func(t *testing.T, hc *http.Client) drivertest.OwnClient[datalayer.Client] {
+		e = newEnv(t, false)
+		t.Setenv(datalayer.EnvAPIKey, "")
+		t.Setenv(datalayer.EnvIAMURL, "")
+		c := e.client(t, func(o *datalayer.ClientOptions) { o.HTTPClient = hc })
+		return drivertest.OwnClient[datalayer.Client]{Client: c, Opener: &datalayer.URLOpener{Client: c}, Requests: e.srv.Requests,
+			Reopen: func() (*secrets.Store, error) { return datalayer.New(c, datalayer.Options{}) }}
+	})
 }
 
 // TestURLOpenerRefuses: with a Client, a URL that names another IAM URL
@@ -69,17 +52,7 @@ func TestURLOpenerRefuses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			mux := new(secrets.URLMux)
 			mux.Register(datalayer.Scheme, &datalayer.URLOpener{Client: c})
-			before := e.srv.Requests()
-			st, err := mux.OpenStore(ctx, tc.url)
-			if err == nil {
-				st.Close()
-			}
-			if secrets.ErrorCode(err) != secrets.InvalidArgument {
-				t.Fatalf("OpenStore = %v, want InvalidArgument", err)
-			}
-			if n := e.srv.Requests() - before; n != 0 {
-				t.Errorf("%d requests sent", n)
-			}
+			drivertest.RefusesURL(t, mux.OpenStore, tc.url, e.srv.Requests)
 		})
 	}
 }

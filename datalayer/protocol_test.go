@@ -7,13 +7,13 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/datalayer/datalayertest"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // sent is one request as the server received it.
@@ -23,10 +23,7 @@ type sent struct {
 }
 
 // recorder records the requests a server receives, bodies included.
-type recorder struct {
-	mu   sync.Mutex
-	reqs []sent
-}
+type recorder struct{ drivertest.Log[sent] }
 
 func record(srv *datalayertest.Server) *recorder {
 	rec := &recorder{}
@@ -39,20 +36,9 @@ func record(srv *datalayertest.Server) *recorder {
 				_ = json.Unmarshal(b, &s.Body)
 			}
 		}
-		rec.mu.Lock()
-		rec.reqs = append(rec.reqs, s)
-		rec.mu.Unlock()
+		rec.Add(s)
 	})
 	return rec
-}
-
-// take returns the requests recorded since the last take.
-func (r *recorder) take() []sent {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.reqs
-	r.reqs = nil
-	return out
 }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
@@ -75,7 +61,7 @@ func TestProtocolRequests(t *testing.T) {
 			}
 			uid := e.srv.Stored(e.key)[0].UID
 			want := []sent{{"POST", p, auth, map[string]any{"name": "DB_PASSWORD", "description": "the db", "variant": "password", "value": b64("hünter2")}}}
-			if d := cmp.Diff(want, rec.take()); d != "" {
+			if d := cmp.Diff(want, rec.Take()); d != "" {
 				t.Errorf("Create (-want +got):\n%s", d)
 			}
 			// The default type is sent as generic, an empty description as "".
@@ -83,13 +69,13 @@ func TestProtocolRequests(t *testing.T) {
 				t.Fatal(err)
 			}
 			want = []sent{{"POST", p, auth, map[string]any{"name": "PLAIN", "description": "", "variant": "generic", "value": b64("x")}}}
-			if d := cmp.Diff(want, rec.take()); d != "" {
+			if d := cmp.Diff(want, rec.Take()); d != "" {
 				t.Errorf("Create with defaults (-want +got):\n%s", d)
 			}
 
 			// Get through a new store: the list, then (without values) the uid.
 			fresh := e.open(t)
-			rec.take()
+			rec.Take()
 			got, err := fresh.Get(ctx, "DB_PASSWORD")
 			if err != nil {
 				t.Fatal(err)
@@ -101,14 +87,14 @@ func TestProtocolRequests(t *testing.T) {
 			if !shape.withValues {
 				want = append(want, sent{"GET", p + "/" + uid, auth, nil})
 			}
-			if d := cmp.Diff(want, rec.take()); d != "" {
+			if d := cmp.Diff(want, rec.Take()); d != "" {
 				t.Errorf("Get, uid unknown (-want +got):\n%s", d)
 			}
 			// Again: the uid is known, one GET by uid.
 			if _, err := fresh.Get(ctx, "DB_PASSWORD"); err != nil {
 				t.Fatal(err)
 			}
-			if d := cmp.Diff([]sent{{"GET", p + "/" + uid, auth, nil}}, rec.take()); d != "" {
+			if d := cmp.Diff([]sent{{"GET", p + "/" + uid, auth, nil}}, rec.Take()); d != "" {
 				t.Errorf("Get, uid known (-want +got):\n%s", d)
 			}
 
@@ -128,7 +114,7 @@ func TestProtocolRequests(t *testing.T) {
 					t.Fatal(err)
 				}
 				want = []sent{{"GET", p + "/" + uid, auth, nil}, {"PUT", p + "/" + uid, auth, tc.body}}
-				if d := cmp.Diff(want, rec.take()); d != "" {
+				if d := cmp.Diff(want, rec.Take()); d != "" {
 					t.Errorf("Modify %s (-want +got):\n%s", tc.name, d)
 				}
 			}
@@ -138,7 +124,7 @@ func TestProtocolRequests(t *testing.T) {
 				t.Fatal(err)
 			}
 			want = []sent{{"GET", p + "/" + uid, auth, nil}, {"DELETE", p + "/" + uid, auth, nil}}
-			if d := cmp.Diff(want, rec.take()); d != "" {
+			if d := cmp.Diff(want, rec.Take()); d != "" {
 				t.Errorf("Delete (-want +got):\n%s", d)
 			}
 
@@ -146,7 +132,7 @@ func TestProtocolRequests(t *testing.T) {
 			if err := fresh.Ping(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if d := cmp.Diff([]sent{{"GET", "/api/iam/v1/whoami", auth, nil}}, rec.take()); d != "" {
+			if d := cmp.Diff([]sent{{"GET", "/api/iam/v1/whoami", auth, nil}}, rec.Take()); d != "" {
 				t.Errorf("Ping (-want +got):\n%s", d)
 			}
 		})

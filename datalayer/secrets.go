@@ -50,7 +50,7 @@ func (d *driver) getUID(ctx context.Context, uid string) (*wireSecret, error) {
 // the listing left the value out — by uid. A secret deleted or renamed
 // meanwhile is NotFound.
 func (d *driver) lookup(ctx context.Context, name string, needValue bool) (*wireSecret, error) {
-	if uid, ok := d.uids.get(name); ok {
+	if uid, ok := d.uids.Get(name); ok {
 		w, err := d.getUID(ctx, uid)
 		switch {
 		case err == nil && w.Name == name:
@@ -58,7 +58,7 @@ func (d *driver) lookup(ctx context.Context, name string, needValue bool) (*wire
 		case err != nil && classify(err) != backend.NotFound:
 			return nil, err
 		}
-		d.uids.drop(name, uid) // deleted or renamed: list
+		d.uids.Forget(name, uid) // deleted or renamed: list
 	}
 	l, err := d.list(ctx)
 	if err != nil {
@@ -111,7 +111,7 @@ func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret
 		if !landed || classify(err) != backend.AlreadyExists {
 			return nil, err
 		}
-		d.uids.drop(s.Key, "")
+		d.uids.Forget(s.Key, "")
 		w, lerr := d.lookup(ctx, s.Key, true)
 		if lerr != nil || w.Variant != body.Variant || w.Description != body.Description || *w.Value != body.Value {
 			return nil, err
@@ -122,7 +122,7 @@ func (d *driver) Create(ctx context.Context, s *backend.Secret) (*backend.Secret
 	out.Type = body.Variant
 	if a.Secret != nil && a.Secret.check() == nil {
 		out.ID = a.Secret.UID
-		d.uids.put(s.Key, a.Secret.UID)
+		d.uids.Put(s.Key, a.Secret.UID)
 	}
 	return out, nil
 }
@@ -161,7 +161,7 @@ func (d *driver) Modify(ctx context.Context, env, key string, u *backend.Update)
 	var a oneAnswer
 	if _, err := d.c.do(ctx, exchange{method: http.MethodPut, path: "/secrets/" + w.UID, body: body, out: &a, redact: redact}); err != nil {
 		if classify(err) == backend.NotFound {
-			d.uids.drop(key, w.UID)
+			d.uids.Forget(key, w.UID)
 			return nil, notFound(key)
 		}
 		return nil, err
@@ -192,7 +192,7 @@ func (d *driver) Delete(ctx context.Context, env, key string) error {
 		return err
 	}
 	landed, err := d.c.do(ctx, exchange{method: http.MethodDelete, path: "/secrets/" + w.UID})
-	d.uids.drop(key, w.UID)
+	d.uids.Forget(key, w.UID)
 	switch {
 	case err == nil, landed && classify(err) == backend.NotFound:
 		return nil

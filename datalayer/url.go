@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
@@ -37,49 +36,25 @@ var (
 // URLMux.
 func (o *URLOpener) StoreDefaults() (string, bool) { return o.Options.Environment, o.Options.ReadOnly }
 
-// clientParams are the URL parameters that configure a Client the driver
-// builds.
-var clientParams = []string{"max_retries", "timeout"}
+// clientURL is how a datalayer:// URL configures or names a Client.
+var clientURL = backend.ClientURL[Client]{
+	Driver:     "datalayer",
+	Mismatch:   "the URL names another IAM URL than the URLOpener's Client; use datalayer://?… or the client's own host and path",
+	Base:       urlIAM,
+	ClientBase: func(c *Client) string { return c.iamURL },
+}
 
 // OpenDriverURL opens the driver for a datalayer:// URL.
 func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driver, error) {
-	q := u.Query()
-	if o.Client != nil {
-		if err := backend.RefuseClientParams(q, "datalayer", clientParams...); err != nil {
-			return nil, err
-		}
-	}
-	p := backend.NewParams(q)
-	scheme := p.String("scheme", "")
-	conc := p.Int("list_concurrency", o.Options.ListConcurrency, 1, 64)
-	var maxRetries int
-	var timeout time.Duration
-	if o.Client == nil {
-		maxRetries = p.Int("max_retries", backend.DefaultMaxRetries, 0, 20)
-		timeout = p.Duration("timeout", DefaultTimeout)
-	}
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	iam, err := urlIAM(u, scheme)
+	var conc int
+	c, owned, err := clientURL.Open(u, o.Client, func(p *backend.Params) { conc = p.Int("list_concurrency", o.Options.ListConcurrency, 1, 64) },
+		func(iam string, s backend.ClientSettings) (*Client, error) {
+			return NewClient(ClientOptions{IAMURL: iam, MaxRetries: s.MaxRetries, Timeout: s.Timeout})
+		})
 	if err != nil {
 		return nil, err
 	}
-	if o.Client != nil {
-		if iam != "" && !backend.SameAPIBase(iam, o.Client.iamURL) {
-			return nil, backend.Errorf(backend.InvalidArgument,
-				"datalayer: the URL names another IAM URL than the URLOpener's Client; use datalayer://?… or the client's own host and path")
-		}
-		return newDriver(o.Client, false, conc)
-	}
-	if maxRetries == 0 {
-		maxRetries = -1
-	}
-	c, err := NewClient(ClientOptions{IAMURL: iam, MaxRetries: maxRetries, Timeout: timeout})
-	if err != nil {
-		return nil, err
-	}
-	return newDriver(c, true, conc)
+	return newDriver(c, owned, conc)
 }
 
 // urlIAM is the IAM URL a datalayer:// URL names: scheme://host/path (the
@@ -96,14 +71,7 @@ func urlIAM(u *url.URL, scheme string) (string, error) {
 		}
 		return "", nil
 	}
-	switch scheme {
-	case "":
-		scheme = "https"
-	case "https", "http":
-	default:
-		return "", backend.Errorf(backend.InvalidArgument, "datalayer: scheme must be https or http")
-	}
-	return scheme + "://" + u.Host + strings.TrimSuffix(u.EscapedPath(), "/"), nil
+	return backend.URLAPIBase(u, scheme, urlRules, "")
 }
 
 // urlRules are datalayer's parts of backend.CheckAPIURL: where the API

@@ -6,15 +6,14 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/polysecret/secrets/backend"
 	"github.com/polysecret/secrets/locker/internal/lockercrypto"
 )
 
-// Version is sent in the User-Agent.
-const Version = "0.1.0"
+// Version is sent in the User-Agent: the library's.
+const Version = backend.LibraryVersion
 
 // DefaultAPIBase is Locker's API base, as in every official SDK.
 const DefaultAPIBase = "https://api.locker.io/locker_secrets"
@@ -96,13 +95,11 @@ func NewClient(ctx context.Context, o ClientOptions) (*Client, error) {
 	if err != nil {
 		return nil, backend.Errorf(backend.Unauthenticated, "locker: the secret access key is not valid base64")
 	}
-	if o.APIBase == "" {
-		o.APIBase = DefaultAPIBase
-	}
-	if _, err := backend.ParseAPIBase(o.APIBase, "API base", urlRules); err != nil {
+	base, err := backend.ClientAPIBase(o.APIBase, "", DefaultAPIBase, "API base", urlRules)
+	if err != nil {
 		return nil, err
 	}
-	c := &Client{base: strings.TrimSuffix(o.APIBase, "/"), id: o.AccessKeyID, headers: o.Headers,
+	c := &Client{base: base, id: o.AccessKeyID, headers: o.Headers,
 		conn: backend.NewHTTPClient(backend.HTTPClientOptions{HTTPClient: o.HTTPClient, InsecureSkipVerify: o.InsecureSkipVerify,
 			MaxRetries: o.MaxRetries, Timeout: o.Timeout, Logger: o.Logger})}
 	var prof struct {

@@ -21,20 +21,11 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("locker API: HTTP %d %s: %s", e.Status, e.Code, e.Message)
 }
 
-// statusCodes and apiCodes are the error table of LOCKER.md §7.
-var statusCodes = map[int]backend.Code{
-	400: backend.InvalidArgument,
-	401: backend.Unauthenticated,
-	403: backend.PermissionDenied,
-	404: backend.NotFound,
-	409: backend.AlreadyExists,
+// statusCodes and apiCodes are the error table of LOCKER.md §7: the
+// statuses of backend.StatusCodes and 422.
+var statusCodes = backend.StatusCodes(map[int]backend.Code{
 	422: backend.InvalidArgument,
-	429: backend.RateLimited,
-	500: backend.Internal,
-	502: backend.Unavailable,
-	503: backend.Unavailable,
-	504: backend.Unavailable,
-}
+})
 
 var apiCodes = map[string]backend.Code{
 	"duplicate_hash":             backend.AlreadyExists,

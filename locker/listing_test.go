@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // TestListExactlyOnceUnderChurn (8.6): secrets that stay in the listed
@@ -276,14 +277,7 @@ func TestNextLinksFollowed(t *testing.T) {
 					return base + next
 				})
 			}
-			envs, err := st.ListEnvironments(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, en := range envs {
-				got = append(got, en.Name)
-			}
+			got, _ := drivertest.EnvironmentNames(t, st)
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("environments (-want +got):\n%s", diff)
 			}

@@ -14,59 +14,42 @@ import (
 // set; closing the Store leaves the client usable, and an http.Client the
 // application gave it keeps its connections.
 func TestURLOpenerWithOwnClient(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		own  bool // the client gets an http.Client of the test's
-		url  func(e *env) string
-	}{
-		{"built-in transport, URL naming the client's base", false, func(e *env) string {
+	var e *env
+	drivertest.URLOpenerWithOwnClient(t, locker.Scheme, []drivertest.OpenerCase{
+		{Name: "built-in transport, URL naming the client's base", URL: func() string {
 			return "locker://" + e.srv.Host() + "/locker_secrets?scheme=http&env=prod"
 		}},
-		{"own http.Client, URL naming the client's base", true, func(e *env) string {
+		{Name: "own http.Client, URL naming the client's base", Own: true, URL: func() string {
 			return "locker://" + e.srv.Host() + "/locker_secrets/?scheme=http&env=prod"
 		}},
-		{"own http.Client, URL without host", true, func(*env) string { return "locker://?env=prod" }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t)
-			for _, v := range []string{"LOCKER_ACCESS_KEY_ID", "LOCKER_SECRET_ACCESS_KEY", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY"} {
-				t.Setenv(v, "")
-			}
-			tr := &drivertest.Transport{}
-			c := e.mustClient(t, e.key, func(o *locker.ClientOptions) {
-				if tc.own {
-					o.HTTPClient = &http.Client{Transport: tr}
+		{Name: "own http.Client, URL without host", Own: true, URL: func() string { return "locker://?env=prod" }},
+	}, func(t *testing.T, hc *http.Client) drivertest.OwnClient[locker.Client] {
+		e = newEnv(t)
+		for _, v := range []string{"LOCKER_ACCESS_KEY_ID", "LOCKER_SECRET_ACCESS_KEY", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY"} {
+			t.Setenv(v, "")
+		}
+		c := e.mustClient(t, e.key, func(o *locker.ClientOptions) { o.HTTPClient = hc })
+		seed, err := locker.New(c, locker.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := seed.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
+			t.Fatal(err)
+		}
+		return drivertest.OwnClient[locker.Client]{Client: c, Opener: &locker.URLOpener{Client: c}, Env: "prod", Requests: e.srv.Requests,
+			Reopen: func() (*secrets.Store, error) { return locker.New(c, locker.Options{Environment: "prod"}) },
+			Then: func(t *testing.T) { // and the client's keys: the stored ciphertext decrypts with it
+				var stored string
+				for _, s := range e.proj.StoredSecrets() {
+					if s.Hash == c.Hash("K") {
+						stored = s.Value
+					}
 				}
-			})
-			seed, err := locker.New(c, locker.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := seed.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
-				t.Fatal(err)
-			}
-
-			mux := new(secrets.URLMux)
-			mux.Register(locker.Scheme, &locker.URLOpener{Client: c})
-			st, err := mux.OpenStore(ctx, tc.url(e))
-			if err != nil {
-				t.Fatal(err)
-			}
-			drivertest.OpenerWithClient(t, st, c, "prod", tr, tc.own, e.srv.Requests, func() (*secrets.Store, error) {
-				return locker.New(c, locker.Options{Environment: "prod"})
-			})
-			// and the client's keys: the stored ciphertext decrypts with it
-			var stored string
-			for _, s := range e.proj.StoredSecrets() {
-				if s.Hash == c.Hash("K") {
-					stored = s.Value
+				if v, err := c.Decrypt("value", stored); err != nil || v != "v" {
+					t.Errorf("Client.Decrypt of the stored value after Close = %q, %v", v, err)
 				}
-			}
-			if v, err := c.Decrypt("value", stored); err != nil || v != "v" {
-				t.Errorf("Client.Decrypt of the stored value after Close = %q, %v", v, err)
-			}
-		})
-	}
+			}}
+	})
 }
 
 // TestURLOpenerRefuses: with a Client, a URL that names another API base
@@ -93,17 +76,7 @@ func TestURLOpenerRefuses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			mux := new(secrets.URLMux)
 			mux.Register(locker.Scheme, tc.opener)
-			before := e.srv.Requests()
-			st, err := mux.OpenStore(ctx, tc.url)
-			if err == nil {
-				st.Close()
-			}
-			if secrets.ErrorCode(err) != secrets.InvalidArgument {
-				t.Fatalf("OpenStore = %v, want InvalidArgument", err)
-			}
-			if n := e.srv.Requests() - before; n != 0 {
-				t.Errorf("%d requests sent", n)
-			}
+			drivertest.RefusesURL(t, mux.OpenStore, tc.url, e.srv.Requests)
 		})
 	}
 }

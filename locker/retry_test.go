@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/locker"
 )
 
@@ -83,48 +84,23 @@ func TestClientTimeoutRetried(t *testing.T) {
 // deadline returns the server's answer at once instead of sleeping into
 // the deadline.
 func TestRetryPolicy(t *testing.T) {
-	for _, tc := range []struct {
-		name       string
-		fails      int
-		status     int
-		retryAfter time.Duration
-		deadline   time.Duration // 0 = none
-		want       secrets.Code  // Unknown: success
-		requests   int
-		within     time.Duration
-	}{
-		{"503 within max_retries", 2, 503, 0, 0, secrets.Unknown, 3, 5 * time.Second},
-		{"503 beyond max_retries", 3, 503, 0, 0, secrets.Unavailable, 3, 5 * time.Second},
-		{"429 with Retry-After within max_retries", 1, 429, time.Second, 0, secrets.Unknown, 2, 5 * time.Second},
-		{"Retry-After beyond the caller's deadline", 1, 429, 30 * time.Second, 2 * time.Second, secrets.RateLimited, 1, time.Second},
-		{"503 Retry-After beyond the caller's deadline", 1, 503, 30 * time.Second, 2 * time.Second, secrets.Unavailable, 1, time.Second},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t)
-			st := e.mustOpen(t, e.key, func(o *locker.ClientOptions) { o.MaxRetries = 2 })
-			if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
-				t.Fatal(err)
-			}
-			c := ctx
-			if tc.deadline > 0 {
-				var cancel context.CancelFunc
-				c, cancel = context.WithTimeout(ctx, tc.deadline)
-				defer cancel()
-			}
-			e.srv.FailNext(tc.fails, tc.status, tc.retryAfter)
-			before, start := e.srv.Requests(), time.Now()
-			_, err := st.Get(c, "K")
-			if (tc.want == secrets.Unknown) != (err == nil) || (err != nil && secrets.ErrorCode(err) != tc.want) {
-				t.Fatalf("Get: %v, want %v", err, tc.want)
-			}
-			if got := e.srv.Requests() - before; got != tc.requests {
-				t.Errorf("%d requests, want %d", got, tc.requests)
-			}
-			if d := time.Since(start); d > tc.within {
-				t.Errorf("took %v, want under %v", d, tc.within)
-			}
-		})
+	cases := drivertest.RetryPolicy()
+	for i := range cases {
+		cases[i].Within = 5 * time.Second
 	}
+	drivertest.Retries(t, append(cases,
+		drivertest.RetryCase{Name: "Retry-After beyond the caller's deadline", Fails: 1, Status: 429, RetryAfter: 30 * time.Second, MaxRetries: 2,
+			Want: secrets.RateLimited, Requests: 1, Deadline: 2 * time.Second, Within: time.Second},
+		drivertest.RetryCase{Name: "503 Retry-After beyond the caller's deadline", Fails: 1, Status: 503, RetryAfter: 30 * time.Second, MaxRetries: 2,
+			Want: secrets.Unavailable, Requests: 1, Deadline: 2 * time.Second, Within: time.Second},
+	), func(t *testing.T, tc drivertest.RetryCase) drivertest.RetryTarget {
+		e := newEnv(t)
+		st := e.mustOpen(t, e.key, func(o *locker.ClientOptions) { o.MaxRetries = tc.MaxRetries })
+		if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
+			t.Fatal(err)
+		}
+		return drivertest.RetryTarget{Server: e.srv, Call: func(ctx context.Context) error { _, err := st.Get(ctx, "K"); return err }}
+	})
 }
 
 // TestDuplicateByMessage (8.19): the official SDK knows a duplicate by

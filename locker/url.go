@@ -3,8 +3,6 @@ package locker
 import (
 	"context"
 	"net/url"
-	"strings"
-	"time"
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
@@ -36,84 +34,36 @@ var (
 // URLMux.
 func (o *URLOpener) StoreDefaults() (string, bool) { return o.Options.Environment, o.Options.ReadOnly }
 
-// clientParams are the URL parameters that configure a Client the driver
-// builds.
-var clientParams = []string{"insecure_tls", "max_retries", "timeout"}
+// clientURL is how a locker:// URL configures or names a Client.
+var clientURL = backend.ClientURL[Client]{
+	Driver:      "locker",
+	Mismatch:    "the URL names another API base than the URLOpener's Client; use locker://?… or the client's own host and path",
+	InsecureTLS: true,
+	Base:        urlBase,
+	ClientBase:  func(c *Client) string { return c.base },
+}
 
 // OpenDriverURL opens the driver for a locker:// URL.
 func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driver, error) {
-	if o.Client != nil {
-		return o.openWithClient(u)
-	}
-	p := backend.NewParams(u.Query())
-	scheme := p.String("scheme", "https")
-	insecure := p.Bool("insecure_tls", false)
-	maxRetries := p.Int("max_retries", backend.DefaultMaxRetries, 0, 20)
-	timeout := p.Duration("timeout", 30*time.Second)
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	base, err := urlBase(u, scheme)
+	c, owned, err := clientURL.Open(u, o.Client, nil, func(base string, s backend.ClientSettings) (*Client, error) {
+		return NewClient(ctx, ClientOptions{APIBase: base, InsecureSkipVerify: s.InsecureTLS, MaxRetries: s.MaxRetries, Timeout: s.Timeout})
+	})
 	if err != nil {
 		return nil, err
 	}
-	if maxRetries == 0 {
-		maxRetries = -1
-	}
-	c, err := NewClient(ctx, ClientOptions{APIBase: base, InsecureSkipVerify: insecure, MaxRetries: maxRetries, Timeout: timeout})
-	if err != nil {
-		return nil, err
-	}
-	return &driver{c: c, owned: true}, nil
-}
-
-// openWithClient opens a driver on the opener's own Client, after checking
-// that the URL asks for nothing the client does not do.
-func (o *URLOpener) openWithClient(u *url.URL) (backend.Driver, error) {
-	q := u.Query()
-	if err := backend.RefuseClientParams(q, "locker", clientParams...); err != nil {
-		return nil, err
-	}
-	p := backend.NewParams(q)
-	scheme := p.String("scheme", "https")
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	if u.Host == "" && u.User == nil && strings.Trim(u.Path, "/") == "" && !q.Has("scheme") {
-		return &driver{c: o.Client}, nil // locker:// (or locker:///): the client's API base
-	}
-	base, err := urlBase(u, scheme)
-	if err != nil {
-		return nil, err
-	}
-	if !backend.SameAPIBase(base, o.Client.base) {
-		return nil, backend.Errorf(backend.InvalidArgument,
-			"locker: the URL names another API base than the URLOpener's Client; use locker://?… or the client's own host and path")
-	}
-	return &driver{c: o.Client}, nil
+	return &driver{c: c, owned: owned}, nil
 }
 
 // urlBase is the API base a locker:// URL names: scheme://host/path, the
 // path /locker_secrets when empty.
 func urlBase(u *url.URL, scheme string) (string, error) {
-	if scheme != "https" && scheme != "http" {
-		return "", backend.Errorf(backend.InvalidArgument, "locker: scheme must be https or http")
-	}
-	if u.Host == "" {
-		return "", backend.Errorf(backend.InvalidArgument, "locker: the URL needs the API host (locker://api.locker.io/locker_secrets)")
-	}
-	if err := checkBase(u); err != nil {
-		return "", err
-	}
-	path := u.EscapedPath()
-	if path == "" || path == "/" {
-		path = "/locker_secrets"
-	}
-	return scheme + "://" + u.Host + path, nil
+	return backend.URLAPIBase(u, scheme, urlRules, "/locker_secrets")
 }
 
-// urlRules are locker's parts of backend.CheckAPIURL: where credentials
-// come from, and a host the URL must name.
+// urlRules are locker's parts of backend.CheckAPIURL (user info, a
+// fragment — in a locker:// URL a '#' before the query swallows it —, a
+// port outside 1–65535, a path that is not a few plain segments): where
+// credentials come from, and a host the URL must name.
 var urlRules = backend.APIURLRules{
 	Driver:      "locker",
 	Credentials: "credentials come from LOCKER_ACCESS_KEY_ID and LOCKER_SECRET_ACCESS_KEY",
@@ -124,10 +74,3 @@ var urlRules = backend.APIURLRules{
 		return ""
 	},
 }
-
-// checkBase refuses, with InvalidArgument, an API base the driver would
-// otherwise send somewhere unintended or silently trim (see
-// backend.CheckAPIURL: user info, a fragment — in a locker:// URL a '#'
-// before the query swallows it —, a port outside 1–65535, a path that is
-// not a few plain segments).
-func checkBase(u *url.URL) error { return backend.CheckAPIURL(u, urlRules) }

@@ -1,40 +1,24 @@
 package locker_test
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/locker/lockertest"
 )
 
 // requestLog records, through lockertest's request hook, the requests the
 // server receives.
-type requestLog struct {
-	mu   sync.Mutex
-	reqs []string
-}
+type requestLog struct{ drivertest.Log[string] }
 
 func (l *requestLog) attach(srv *lockertest.Server) {
-	srv.OnRequest(func(r *http.Request) {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		l.reqs = append(l.reqs, r.Method+" "+r.URL.Path)
-	})
-}
-
-func (l *requestLog) take() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	r := l.reqs
-	l.reqs = nil
-	return r
+	srv.OnRequest(func(r *http.Request) { l.Add(r.Method + " " + r.URL.Path) })
 }
 
 // TestValuesRequests (9.4): Values reads many keys in a bounded number of
@@ -98,7 +82,7 @@ func TestValuesRequests(t *testing.T) {
 			defer e.srv.OnRequest(nil)
 
 			res, err := st.In(tc.scope).Values(ctx, keys...)
-			reqs := log.take()
+			reqs := log.Take()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -180,49 +164,8 @@ func TestValuesVerified(t *testing.T) {
 }
 
 // BenchmarkValues50 reads 50 environment secrets with Values and with a
-// loop of Get, reporting the requests each makes (requests/op).
+// loop of Get, reporting the requests each makes (drivertest.Values50).
 func BenchmarkValues50(b *testing.B) {
 	e := newEnv(b)
-	st := e.mustOpen(b, e.key)
-	if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
-		b.Fatal(err)
-	}
-	prod := st.In("prod")
-	keys := make([]string, 50)
-	for i := range keys {
-		keys[i] = fmt.Sprintf("K%02d", i)
-		if _, err := prod.Create(ctx, secrets.Secret{Key: keys[i], Value: "v"}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	for _, bc := range []struct {
-		name string
-		read func() error
-	}{
-		{"Values", func() error {
-			res, err := prod.Values(ctx, keys...)
-			for _, r := range res {
-				err = errors.Join(err, r.Err)
-			}
-			return err
-		}},
-		{"GetLoop", func() error {
-			for _, k := range keys {
-				if _, err := prod.Get(ctx, k); err != nil {
-					return err
-				}
-			}
-			return nil
-		}},
-	} {
-		b.Run(bc.name, func(b *testing.B) {
-			before := e.srv.Requests()
-			for b.Loop() {
-				if err := bc.read(); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(e.srv.Requests()-before)/float64(b.N), "requests/op")
-		})
-	}
+	drivertest.Values50(b, e.mustOpen(b, e.key), "prod", false, e.srv.Requests)
 }

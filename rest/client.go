@@ -66,7 +66,7 @@ type Client struct {
 
 // NewClient checks the options and builds a client; it makes no request.
 func NewClient(o ClientOptions) (*Client, error) {
-	u, err := backend.ParseAPIBase(o.BaseURL, "BaseURL", urlRules)
+	base, err := backend.ClientAPIBase(o.BaseURL, "", "", "BaseURL", urlRules)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +91,7 @@ func NewClient(o ClientOptions) (*Client, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = 35 * time.Second // above the gateway's own 30 s, so that the gateway answers first
 	}
-	return &Client{base: strings.TrimSuffix(u.String(), "/"), key: key,
+	return &Client{base: base, key: key,
 		conn: backend.NewHTTPClient(backend.HTTPClientOptions{HTTPClient: o.HTTPClient, InsecureSkipVerify: o.InsecureSkipVerify,
 			MaxIdleConnsPerHost: 64, MaxRetries: o.MaxRetries, Timeout: o.Timeout, Logger: o.Logger})}, nil
 }

@@ -22,22 +22,13 @@ func (e *APIError) Error() string {
 }
 
 // statusCodes classify answers without the API's envelope (a proxy or
-// load balancer in front of the gateway).
-var statusCodes = map[int]backend.Code{
-	400: backend.InvalidArgument,
-	401: backend.Unauthenticated,
-	403: backend.PermissionDenied,
-	404: backend.NotFound,
-	409: backend.AlreadyExists,
+// load balancer in front of the gateway): the statuses of
+// backend.StatusCodes, 412, 413 and 501.
+var statusCodes = backend.StatusCodes(map[int]backend.Code{
 	412: backend.FailedPrecondition,
 	413: backend.InvalidArgument,
-	429: backend.RateLimited,
-	500: backend.Internal,
 	501: backend.Unimplemented,
-	502: backend.Unavailable,
-	503: backend.Unavailable,
-	504: backend.Unavailable,
-}
+})
 
 // code classifies e: the API's code (restapi's table, 1:1 with the
 // secrets codes), else the status.

@@ -3,8 +3,6 @@ package rest
 import (
 	"context"
 	"net/url"
-	"strings"
-	"time"
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
@@ -38,56 +36,33 @@ var (
 // StoreDefaults answers Options.Environment and Options.ReadOnly.
 func (o *URLOpener) StoreDefaults() (string, bool) { return o.Options.Environment, o.Options.ReadOnly }
 
-var clientParams = []string{"insecure_tls", "max_retries", "timeout", "key_file"}
+// clientURL is how a rest:// URL configures or names a Client.
+var clientURL = backend.ClientURL[Client]{
+	Driver:      "rest",
+	Mismatch:    "the URL names another gateway than the URLOpener's Client; use rest://?… or the client's own host and path",
+	InsecureTLS: true,
+	Own:         []string{"key_file"},
+	Base:        urlBase,
+	ClientBase:  func(c *Client) string { return c.base },
+}
 
 // OpenDriverURL opens the driver for a rest:// URL, fetching the served
 // store's capabilities.
 func (o *URLOpener) OpenDriverURL(ctx context.Context, u *url.URL) (backend.Driver, error) {
-	q := u.Query()
-	if o.Client != nil {
-		if err := backend.RefuseClientParams(q, "rest", clientParams...); err != nil {
-			return nil, err
-		}
-		p := backend.NewParams(q)
-		scheme := p.String("scheme", "https")
-		if err := p.Err(); err != nil {
-			return nil, err
-		}
-		if u.Host != "" || strings.Trim(u.Path, "/") != "" || q.Has("scheme") {
-			base, err := urlBase(u, scheme)
-			if err != nil {
-				return nil, err
-			}
-			if !backend.SameAPIBase(base, o.Client.base) {
-				return nil, backend.Errorf(backend.InvalidArgument, "rest: the URL names another gateway than the URLOpener's Client; use rest://?… or the client's own host and path")
-			}
-		}
-		return open(ctx, o.Client, false)
-	}
-	p := backend.NewParams(q)
-	scheme := p.String("scheme", "https")
-	insecure := p.Bool("insecure_tls", false)
-	maxRetries := p.Int("max_retries", backend.DefaultMaxRetries, 0, 20)
-	timeout := p.Duration("timeout", 30*time.Second)
-	keyFile := p.String("key_file", "")
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	base, err := urlBase(u, scheme)
+	var keyFile string
+	c, owned, err := clientURL.Open(u, o.Client, func(p *backend.Params) { keyFile = p.String("key_file", "") },
+		func(base string, s backend.ClientSettings) (*Client, error) {
+			return NewClient(ClientOptions{BaseURL: base, APIKeyFile: keyFile, InsecureSkipVerify: s.InsecureTLS,
+				MaxRetries: s.MaxRetries, Timeout: s.Timeout})
+		})
 	if err != nil {
 		return nil, err
 	}
-	if maxRetries == 0 {
-		maxRetries = -1
-	}
-	c, err := NewClient(ClientOptions{BaseURL: base, APIKeyFile: keyFile, InsecureSkipVerify: insecure,
-		MaxRetries: maxRetries, Timeout: timeout})
+	d, err := open(ctx, c, owned)
 	if err != nil {
-		return nil, err
-	}
-	d, err := open(ctx, c, true)
-	if err != nil {
-		c.CloseIdleConnections()
+		if owned {
+			c.CloseIdleConnections()
+		}
 		return nil, err
 	}
 	return d, nil
@@ -109,11 +84,5 @@ var urlRules = backend.APIURLRules{
 // urlBase is scheme://host/path of a rest:// URL, checked as
 // backend.CheckAPIURL says.
 func urlBase(u *url.URL, scheme string) (string, error) {
-	if scheme != "https" && scheme != "http" {
-		return "", backend.Errorf(backend.InvalidArgument, "rest: scheme must be https or http")
-	}
-	if err := backend.CheckAPIURL(u, urlRules); err != nil {
-		return "", err
-	}
-	return scheme + "://" + u.Host + strings.TrimSuffix(u.EscapedPath(), "/"), nil
+	return backend.URLAPIBase(u, scheme, urlRules, "")
 }

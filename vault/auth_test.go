@@ -54,7 +54,7 @@ func checkLoggedIn(t *testing.T, st *secrets.Store, policy string, other *secret
 
 func TestAuthMethods(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	policy := storePolicy(t, p)
 	arMount, roleID, secretID := approleCreds(t, policy, longTTL)
 	const password = "s3cret-pa55"
@@ -101,7 +101,7 @@ func TestAuthMethods(t *testing.T) {
 				q = strings.ReplaceAll(q, "FILE", url.QueryEscape(secretFile(t, tc.file)))
 			}
 			st := open(t, "vault://secret/"+p+"/"+strings.ReplaceAll(tc.name, " ", "-")+"?"+q)
-			other := open(t, "vault://secret/"+prefix()+"?"+q)
+			other := open(t, "vault://secret/"+drivertest.Prefix()+"?"+q)
 			checkLoggedIn(t, st, policy, other)
 		})
 	}
@@ -112,7 +112,7 @@ func TestAuthMethods(t *testing.T) {
 // token stays its own) and As returns it as it is.
 func TestAuthOption(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	policy := storePolicy(t, p)
 	mount, roleID, secretID := approleCreds(t, policy, longTTL)
 	const password = "pw-option"
@@ -153,7 +153,7 @@ func TestAuthOption(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		other, err := mux.OpenStore(ctx, "vault://secret/"+prefix())
+		other, err := mux.OpenStore(ctx, "vault://secret/"+drivertest.Prefix())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -176,7 +176,7 @@ func TestAuthOption(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		other, err := mux.OpenStore(ctx, "vault://secret/"+prefix())
+		other, err := mux.OpenStore(ctx, "vault://secret/"+drivertest.Prefix())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,7 +186,7 @@ func TestAuthOption(t *testing.T) {
 	t.Run("auth=token in the URL keeps the token", func(t *testing.T) {
 		mux := new(secrets.URLMux)
 		mux.Register(vault.Scheme, &vault.URLOpener{Options: vault.Options{Auth: ar}})
-		st, err := mux.OpenStore(ctx, "vault://secret/"+prefix()+"?auth=token")
+		st, err := mux.OpenStore(ctx, "vault://secret/"+drivertest.Prefix()+"?auth=token")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -225,7 +225,7 @@ func TestAuthOption(t *testing.T) {
 // each store is open.
 func TestConformanceAppRole(t *testing.T) {
 	needServer(t)
-	base := prefix()
+	base := drivertest.Prefix()
 	policy := "conformance-" + base
 	if err := rootClient(t).Sys().PutPolicy(policy, strings.ReplaceAll(`
 path "secret/data/P*"     { capabilities = ["create", "read", "update", "delete", "list"] }
@@ -237,7 +237,7 @@ path "secret/metadata/P*" { capabilities = ["create", "read", "update", "delete"
 	t.Setenv("VAULT_SECRET_ID", secretID)
 	conformance.Run(t, conformance.Harness{
 		New: func(t *testing.T) conformance.Opener {
-			p := base + "-" + prefix()
+			p := base + "-" + drivertest.Prefix()
 			return func(t *testing.T) *secrets.Store {
 				st, err := secrets.OpenStore(ctx, "vault://secret/"+p+"?auth=approle&auth_mount="+mount)
 				if err != nil {

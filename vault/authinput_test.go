@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/vault"
 )
 
@@ -19,7 +20,7 @@ import (
 
 func TestAuthBadInput(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	policy := storePolicy(t, p)
 	arMount, roleID, _ := approleCreds(t, policy, longTTL)
 	upMount := userpassUser(t, policy, "the-right-password")
@@ -131,7 +132,7 @@ func TestAuthBadInputBuiltClient(t *testing.T) {
 // max_retries.
 func TestAuthLoginUnavailable(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	mount, roleID, secretID := approleCreds(t, storePolicy(t, p), longTTL)
 	t.Setenv("VAULT_ROLE_ID", roleID)
 	t.Setenv("VAULT_SECRET_ID", secretID)

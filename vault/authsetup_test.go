@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/vault/api"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // The auth methods as an operator sets them up, with the raw API and the
@@ -45,7 +46,7 @@ path "secret/metadata/P"   { capabilities = ["read", "list"] }`, "P", p)
 // mount's name.
 func enableAuth(t *testing.T, typ string) string {
 	t.Helper()
-	mount := typ + "-" + prefix()
+	mount := typ + "-" + drivertest.Prefix()
 	if err := rootClient(t).Sys().EnableAuthWithOptions(mount, &api.EnableAuthOptions{Type: typ}); err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 
 func benchSetup(b *testing.B) (*secrets.Store, *api.KVv2, string) {
 	needServer(b)
-	p := prefix()
+	p := drivertest.Prefix()
 	st, err := secrets.OpenStore(context.Background(), "vault://secret/"+p)
 	if err != nil {
 		b.Fatal(err)
@@ -32,18 +32,10 @@ func BenchmarkGet(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Run("driver", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := st.Get(ctx, "K"); err != nil {
-				b.Fatal(err)
-			}
-		}
+		drivertest.Loop(b, func() error { _, err := st.Get(ctx, "K"); return err })
 	})
 	b.Run("raw", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := kv.Get(ctx, p+"/_global/K"); err != nil {
-				b.Fatal(err)
-			}
-		}
+		drivertest.Loop(b, func() error { _, err := kv.Get(ctx, p+"/_global/K"); return err })
 	})
 }
 
@@ -52,26 +44,21 @@ func BenchmarkGet(b *testing.B) {
 func BenchmarkCreate(b *testing.B) {
 	st, kv, p := benchSetup(b)
 	b.Run("driver", func(b *testing.B) {
-		i, run := 0, prefix() // keys unique across -count runs
-		for b.Loop() {
-			i++
-			if _, err := st.Create(ctx, secrets.Secret{Key: fmt.Sprintf("D%s-%d", run, i), Value: "v", Description: "d"}); err != nil {
-				b.Fatal(err)
-			}
-		}
+		run := drivertest.Prefix() // keys unique across -count runs
+		drivertest.CreateEach(b, st, func(i int) secrets.Secret {
+			return secrets.Secret{Key: fmt.Sprintf("D%s-%d", run, i), Value: "v", Description: "d"}
+		})
 	})
 	b.Run("raw", func(b *testing.B) {
-		i, run := 0, prefix()
-		for b.Loop() {
+		i, run := 0, drivertest.Prefix()
+		drivertest.Loop(b, func() error {
 			i++
 			path := fmt.Sprintf("%s/_global/R%s-%d", p, run, i)
 			if _, err := kv.Put(ctx, path, map[string]any{"value": "v"}, api.WithCheckAndSet(0)); err != nil {
-				b.Fatal(err)
+				return err
 			}
-			if err := kv.PatchMetadata(ctx, path, api.KVMetadataPatchInput{CustomMetadata: map[string]any{"polysecret.description": "d"}}); err != nil {
-				b.Fatal(err)
-			}
-		}
+			return kv.PatchMetadata(ctx, path, api.KVMetadataPatchInput{CustomMetadata: map[string]any{"polysecret.description": "d"}})
+		})
 	})
 }
 
@@ -82,22 +69,17 @@ func BenchmarkModify(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Run("driver", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := st.Modify(ctx, "M", secrets.Update{Value: secrets.Ptr("w")}); err != nil {
-				b.Fatal(err)
-			}
-		}
+		drivertest.Loop(b, func() error { _, err := st.Modify(ctx, "M", secrets.Update{Value: secrets.Ptr("w")}); return err })
 	})
 	b.Run("raw", func(b *testing.B) {
-		for b.Loop() {
+		drivertest.Loop(b, func() error {
 			cur, err := kv.Get(ctx, p+"/_global/M")
 			if err != nil {
-				b.Fatal(err)
+				return err
 			}
-			if _, err := kv.Put(ctx, p+"/_global/M", map[string]any{"value": "w"}, api.WithCheckAndSet(cur.VersionMetadata.Version)); err != nil {
-				b.Fatal(err)
-			}
-		}
+			_, err = kv.Put(ctx, p+"/_global/M", map[string]any{"value": "w"}, api.WithCheckAndSet(cur.VersionMetadata.Version))
+			return err
+		})
 	})
 }
 
@@ -108,7 +90,7 @@ func BenchmarkList1000WithValues(b *testing.B) {
 	drivertest.Seed(b, st, 1000, func(i int) string { return fmt.Sprintf("L%04d", i) })
 	b.Run("driver", func(b *testing.B) {
 		for b.Loop() {
-			drivertest.ListAll(b, st, secrets.ListOptions{WithValues: true, PageSize: 1000}, 1000)
+			drivertest.ListAll(b, st, secrets.ListOptions{WithValues: true, PageSize: 1000}, 1000, drivertest.SeedValue)
 		}
 	})
 	b.Run("raw-sequential", func(b *testing.B) {
@@ -130,54 +112,12 @@ func BenchmarkList1000WithValues(b *testing.B) {
 
 // BenchmarkValues50: 50 keys in environment prod, 25 there and 25 only
 // global (so the fallback runs): Values vs a loop of 50 Get, with the
-// requests each makes (req/op), counted on the application's client:
+// requests each makes (req/op), counted on the application's client
+// (drivertest.Values50):
 // go test -run '^$' -bench Values50 ./vault/
 func BenchmarkValues50(b *testing.B) {
 	needServer(b)
-	p := prefix()
 	c, rc := ownClient(b)
-	st := newStore(b, c, vault.Options{Mount: "secret", Prefix: p})
-	if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
-		b.Fatal(err)
-	}
-	keys := make([]string, 50)
-	for i := range keys {
-		keys[i] = fmt.Sprintf("K%02d", i)
-		env := ""
-		if i%2 == 0 {
-			env = "prod"
-		}
-		if _, err := st.Create(ctx, secrets.Secret{Environment: env, Key: keys[i], Value: "v"}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	prod := st.In("prod")
-	check := func(b *testing.B, s *secrets.Secret, err error) {
-		if err != nil || s.Value != "v" {
-			b.Fatalf("%v, %v", s, err)
-		}
-	}
-	b.Run("Values", func(b *testing.B) {
-		report := drivertest.PerOp(b, rc)
-		for b.Loop() {
-			res, err := prod.Values(ctx, keys...)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for _, r := range res {
-				check(b, r.Secret, r.Err)
-			}
-		}
-		report()
-	})
-	b.Run("Get-loop", func(b *testing.B) {
-		report := drivertest.PerOp(b, rc)
-		for b.Loop() {
-			for _, k := range keys {
-				s, err := prod.Get(ctx, k)
-				check(b, s, err)
-			}
-		}
-		report()
-	})
+	st := newStore(b, c, vault.Options{Mount: "secret", Prefix: drivertest.Prefix()})
+	drivertest.Values50(b, st, "prod", true, rc.Requests)
 }

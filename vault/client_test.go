@@ -106,7 +106,7 @@ func TestURLOpenerWithOwnClient(t *testing.T) {
 	before := stateOf(c)
 	mux := new(secrets.URLMux)
 	mux.Register(vault.Scheme, &vault.URLOpener{Client: c})
-	p := prefix()
+	p := drivertest.Prefix()
 	st, err := mux.OpenStore(ctx, "vault://secret/"+p+"?max_retries=1&timeout=5s")
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +130,7 @@ func TestURLOpenerWithOwnClient(t *testing.T) {
 // 9.2: New with Environment and ReadOnly.
 func TestNew(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	c, _ := ownClient(t)
 	rw := newStore(t, c, vault.Options{Mount: "secret", Prefix: p})
 	if _, err := rw.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
@@ -210,7 +210,7 @@ func TestDefaultURLMuxWithOwnClient(t *testing.T) {
 	c, rc := ownClient(t)
 	secrets.DefaultURLMux.Register(vault.Scheme, &vault.URLOpener{Client: c})
 	t.Cleanup(func() { secrets.DefaultURLMux.Register(vault.Scheme, new(vault.URLOpener)) })
-	st, err := secrets.OpenStore(ctx, "vault://secret/"+prefix())
+	st, err := secrets.OpenStore(ctx, "vault://secret/"+drivertest.Prefix())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,14 +1,9 @@
 package vault_test
 
 import (
-	"context"
 	"net/http"
-	"os"
-	"strconv"
 	"testing"
-	"time"
 
-	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/internal/faultmatrix"
 	"github.com/polysecret/secrets/internal/faultproxy"
@@ -23,7 +18,7 @@ func TestFaultMatrix(t *testing.T) {
 		name, query, scope string
 	}{
 		{"Polysecret", "", "/_global"},
-		{"Native", "&layout=native", ""},
+		{"Native", "layout=native", ""},
 	} {
 		t.Run(l.name, func(t *testing.T) { faultMatrix(t, l.query, l.scope) })
 	}
@@ -33,27 +28,13 @@ func TestFaultMatrix(t *testing.T) {
 // whose global secrets live in the directory scope below the prefix.
 func faultMatrix(t *testing.T, query, scope string) {
 	prefix := "fm-" + drivertest.Prefix()
-	truth, err := secrets.OpenStore(context.Background(), "vault://secret/"+prefix+"?max_retries=5"+query)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { truth.Close() })
-
+	truth := drivertest.Open(t, "vault://secret/"+prefix+"?max_retries=5&"+query)
 	data := "/v1/secret/data/" + prefix + scope
 	meta := "/v1/secret/metadata/" + prefix + scope
 	faultmatrix.Run(t, faultmatrix.Target{
 		Upstream: vaultAddr,
 		Truth:    truth,
-		Open: func(proxyURL string, maxRetries int, timeout time.Duration) (*secrets.Store, error) {
-			// The address comes from VAULT_ADDR only; the runner
-			// serializes Open, so pointing it at the proxy here races
-			// with nothing.
-			old := os.Getenv("VAULT_ADDR")
-			os.Setenv("VAULT_ADDR", proxyURL)
-			defer os.Setenv("VAULT_ADDR", old)
-			return secrets.OpenStore(context.Background(), "vault://secret/"+prefix+"?max_retries="+
-				strconv.Itoa(maxRetries)+"&timeout="+timeout.String()+query)
-		},
+		Open:     drivertest.OpenAtAddrEnv("VAULT_ADDR", "vault://secret/"+prefix+"?"+query),
 		Request: func(op faultmatrix.Op, key string) faultproxy.Match {
 			switch op {
 			case faultmatrix.Get:

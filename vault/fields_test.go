@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/vault/api"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/vault"
 )
 
@@ -19,7 +20,7 @@ import (
 // is written.
 func TestFieldWritesNative(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	kv := rootClient(t).KVv2("secret")
 	st := open(t, "vault://secret/"+p+"?layout=native")
 	for _, tc := range []struct {
@@ -97,7 +98,7 @@ func TestFieldWritesNative(t *testing.T) {
 // expiry, creation time) and its data's shape.
 func TestFieldWritesDefaultLayout(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	st := open(t, "vault://secret/"+p)
 	exp := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
 	in := secrets.Secret{Key: "DB", Value: `{"user":"u","port":5432}`, Type: secrets.TypePassword,

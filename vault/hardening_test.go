@@ -41,7 +41,7 @@ func currentVersion(t *testing.T, path string) int {
 // one of the two maps, never a merge; and each makes one version (8.26a).
 func TestConcurrentLabelMapReplacement(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	a, b := open(t, "vault://secret/"+p), open(t, "vault://secret/"+p)
 	if _, err := a.Create(ctx, secrets.Secret{Key: "L", Value: "v", Labels: map[string]string{"a": "0"}}); err != nil {
 		t.Fatal(err)
@@ -88,42 +88,11 @@ func TestConcurrentLabelMapReplacement(t *testing.T) {
 	}
 }
 
-// 8.26 (a, b): a metadata-only Modify makes a version; Get at a version is
-// that version's value with the current metadata.
+// 8.26 (a, b): every Modify, metadata-only too, makes one version; Get at
+// a version is that version's value with the current metadata.
 func TestVersionSemantics(t *testing.T) {
 	needServer(t)
-	st := open(t, "vault://secret/"+prefix())
-	c, err := st.Create(ctx, secrets.Secret{Key: "V", Value: "one", Description: "first"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := st.Modify(ctx, "V", secrets.Update{Description: secrets.Ptr("second")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.Version == c.Version {
-		t.Fatalf("a description-only Modify kept version %s", m.Version)
-	}
-	vs, err := st.Versions(ctx, "V")
-	if err != nil || len(vs) != 2 {
-		t.Fatalf("Versions = %v, %v; want 2", vs, err)
-	}
-	if _, err := st.Modify(ctx, "V", secrets.Update{Value: secrets.Ptr("two"), Labels: map[string]string{"k": "v"}}); err != nil {
-		t.Fatal(err)
-	}
-	old, err := st.Get(ctx, "V", secrets.AtVersion(c.Version))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := struct {
-		Value, Version, Description string
-		Labels                      map[string]string
-	}{"one", c.Version, "second", map[string]string{"k": "v"}}
-	got := want
-	got.Value, got.Version, got.Description, got.Labels = old.Value, old.Version, old.Description, old.Labels
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("Get at version %s (-want +got):\n%s", c.Version, diff)
-	}
+	drivertest.EveryModifyMakesOneVersion(t, open(t, "vault://secret/"+drivertest.Prefix()))
 }
 
 // 8.2: secrets written by the earlier layout (metadata in custom_metadata)
@@ -131,7 +100,7 @@ func TestVersionSemantics(t *testing.T) {
 // secret keeps its fields on a metadata-only Modify.
 func TestEarlierLayout(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	kv := rootClient(t).KVv2("secret")
 	if _, err := kv.Put(ctx, p+"/_global/OLD", map[string]any{"value": "pw"}); err != nil {
 		t.Fatal(err)
@@ -191,7 +160,7 @@ func TestEarlierLayout(t *testing.T) {
 // 8.4: the reply of Modify's check-and-set write is lost; the driver must
 // neither re-send it blindly nor write twice: exactly one new version.
 func TestModifyLostReply(t *testing.T) {
-	p := prefix()
+	p := drivertest.Prefix()
 	px, lost := faultFirst(t, 1, fault{kind: lose}, func(r *http.Request, body []byte) bool {
 		return isCASWrite(r, body, p) && strings.Contains(string(body), "after")
 	})
@@ -216,7 +185,7 @@ func TestModifyLostReply(t *testing.T) {
 // 8.4: the same for Create and CreateEnvironment: a lost reply is not
 // AlreadyExists for the caller's own write.
 func TestCreateLostReply(t *testing.T) {
-	p := prefix()
+	p := drivertest.Prefix()
 	px, _ := faultFirst(t, 2, fault{kind: lose}, func(r *http.Request, body []byte) bool { return isCASWrite(r, body, p) })
 	st := openVia(t, px, p, "")
 	if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
@@ -234,7 +203,7 @@ func TestCreateLostReply(t *testing.T) {
 // absent for Get, Delete, Versions and Create alike; Create succeeds.
 func TestSoftDeletedCurrentVersion(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	st := open(t, "vault://secret/"+p)
 	if _, err := st.Create(ctx, secrets.Secret{Key: "S", Value: "old", Labels: map[string]string{"old": "x"}}); err != nil {
 		t.Fatal(err)
@@ -272,7 +241,7 @@ func TestClientTimeoutIsRetried(t *testing.T) {
 		{"url parameter wins", "?timeout=300ms", "1h"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := prefix()
+			p := drivertest.Prefix()
 			px, _ := faultFirst(t, 1, fault{kind: hang}, func(r *http.Request, _ []byte) bool {
 				return r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/v1/secret/data/"+p+"/")
 			})
@@ -300,7 +269,7 @@ func TestClientTimeoutIsRetried(t *testing.T) {
 // 8.13: 429 with Retry-After is honoured (the retry waits at least what
 // the server asked) and ridden out within max_retries.
 func TestRetryAfterHonoured(t *testing.T) {
-	p := prefix()
+	p := drivertest.Prefix()
 	px, _ := faultFirst(t, 2, fault{kind: answer, status: http.StatusTooManyRequests, header: http.Header{"Retry-After": {"1"}}},
 		func(r *http.Request, body []byte) bool { return isCASWrite(r, body, p) })
 	st := openVia(t, px, p, "")
@@ -321,7 +290,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 // 8.18: a 400 on the check-and-set write that is not a version conflict is
 // InvalidArgument at once: one write, no retries. Same for environments.
 func TestBadRequestIsNotAConflict(t *testing.T) {
-	p := prefix()
+	p := drivertest.Prefix()
 	var refuse atomic.Bool
 	px := newFaultProxy(t, func(r *http.Request, body []byte) fault {
 		if refuse.Load() && isCASWrite(r, body, p) {
@@ -367,7 +336,7 @@ func TestBadRequestIsNotAConflict(t *testing.T) {
 func TestWrongTokenUnauthenticated(t *testing.T) {
 	needServer(t)
 	t.Setenv("VAULT_TOKEN", "hvs.not-a-token")
-	st := open(t, "vault://secret/"+prefix())
+	st := open(t, "vault://secret/"+drivertest.Prefix())
 	_, err := st.Get(ctx, "K")
 	if code := secrets.ErrorCode(err); code != secrets.Unauthenticated {
 		t.Fatalf("Get with a wrong token: %v (code %v), want Unauthenticated", err, code)
@@ -384,7 +353,7 @@ func TestWrongTokenUnauthenticated(t *testing.T) {
 // 8.20: environments keep CreatedAt on read.
 func TestEnvironmentCreatedAt(t *testing.T) {
 	needServer(t)
-	st := open(t, "vault://secret/"+prefix())
+	st := open(t, "vault://secret/"+drivertest.Prefix())
 	c, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"})
 	if err != nil {
 		t.Fatal(err)
@@ -411,7 +380,7 @@ func TestEnvironmentCreatedAt(t *testing.T) {
 // at their baseline (±5).
 func TestCloseReleasesConnections(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	seed := open(t, "vault://secret/"+p)
 	drivertest.CreateAndRead(t, seed)
 	seed.Close()
@@ -423,7 +392,7 @@ func TestCloseReleasesConnections(t *testing.T) {
 func TestCloseLeavesUserClient(t *testing.T) {
 	needServer(t)
 	c, tr := ownClient(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	st, err := vault.New(c, vault.Options{Mount: "secret", Prefix: p})
 	if err != nil {
 		t.Fatal(err)

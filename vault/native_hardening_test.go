@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/vault"
 )
 
@@ -19,7 +20,7 @@ import (
 // caller's own write), and nothing is written.
 func TestNativeCreateSameValueExists(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	st := open(t, "vault://secret/"+p+"?layout=native")
 	for _, v := range []string{"same", `{"a":"b"}`} {
 		key := "k" + string(rune('0'+len(v)%10))
@@ -40,7 +41,7 @@ func TestNativeCreateSameValueExists(t *testing.T) {
 // is not AlreadyExists for the caller's own write, and neither Create nor
 // Modify writes twice.
 func TestNativeLostReplies(t *testing.T) {
-	p := prefix()
+	p := drivertest.Prefix()
 	px, lost := faultFirst(t, 2, fault{kind: lose}, func(r *http.Request, body []byte) bool {
 		return isCASWrite(r, body, p) && strings.Contains(string(body), "lostreply")
 	})
@@ -68,7 +69,7 @@ func TestNativeLostReplies(t *testing.T) {
 // every write is a version, and labels written before are kept.
 func TestNativeConcurrentValueModify(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	u := "vault://secret/" + p + "?layout=native"
 	a, b := open(t, u), open(t, u)
 	if _, err := a.Create(ctx, secrets.Secret{Key: "hot", Value: "0", Labels: map[string]string{"team": "core"}}); err != nil {
@@ -112,7 +113,7 @@ func TestNativeConcurrentValueModify(t *testing.T) {
 // LIST per directory; with values, the data too.
 func TestNativeListRequests(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	kv := rootClient(t).KVv2("secret")
 	const n = 12
 	for i := range n {

@@ -15,6 +15,7 @@ import (
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
 	"github.com/polysecret/secrets/conformance"
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/vault"
 )
 
@@ -29,7 +30,7 @@ func TestConformanceNative(t *testing.T) {
 	needServer(t)
 	conformance.Run(t, conformance.Harness{
 		New: conformance.ByURL(func() string {
-			return "vault://secret/" + prefix() + "?layout=native&envs=" + strings.Join(conformance.Environments, ",")
+			return "vault://secret/" + drivertest.Prefix() + "?layout=native&envs=" + strings.Join(conformance.Environments, ",")
 		}),
 		Want:        nativeCaps,
 		Concurrency: 16,
@@ -70,7 +71,7 @@ func listKeys(t *testing.T, st *secrets.Store, o secrets.ListOptions) []string {
 // modified through the store and still have their shape for the raw client.
 func TestExistingSecrets(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	kv := rootClient(t).KVv2("secret")
 	existing := map[string]map[string]any{
 		"token":                  {"value": "t0"},
@@ -201,7 +202,7 @@ func TestExistingSecrets(t *testing.T) {
 // it reads back byte for byte.
 func TestNativeValues(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	st := open(t, "vault://secret/"+p+"?layout=native")
 	kv := rootClient(t).KVv2("secret")
 	for i, tc := range []struct {
@@ -249,7 +250,7 @@ func TestNativeValues(t *testing.T) {
 // types and expiry have no place in Vault and are Unimplemented.
 func TestNativeMetadata(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	st := open(t, "vault://secret/"+p+"?layout=native")
 	kv := rootClient(t).KVv2("secret")
 	if _, err := st.Create(ctx, secrets.Secret{Key: "db/pass", Value: "pw", Description: "primary ✓",
@@ -289,7 +290,7 @@ func TestNativeMetadata(t *testing.T) {
 // none is needed, and nothing written.
 func TestNativeBadInput(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	kv := rootClient(t).KVv2("secret")
 	if _, err := kv.Put(ctx, p+"/plain", map[string]any{"value": "x"}); err != nil {
 		t.Fatal(err)
@@ -372,7 +373,7 @@ func TestNativeBadInput(t *testing.T) {
 }
 
 func TestNativeURLErrors(t *testing.T) {
-	for _, u := range []string{
+	drivertest.InvalidURLs(t,
 		"vault://secret/app?layout=bogus",
 		"vault://secret/app?layout=native&envs=prod,-bad",
 		"vault://secret/app?layout=native&envs=prod,,qa",
@@ -380,11 +381,7 @@ func TestNativeURLErrors(t *testing.T) {
 		"vault://secret/app?envs=prod", // environments are data in the default layout
 		"vault://secret/a/../b?layout=native",
 		"vault://?layout=native",
-	} {
-		if _, err := secrets.OpenStore(ctx, u); secrets.ErrorCode(err) != secrets.InvalidArgument {
-			t.Errorf("OpenStore(%q) = %v, want InvalidArgument", u, err)
-		}
-	}
+	)
 	for _, o := range []vault.Options{
 		{Mount: "secret", Layout: "bogus"},
 		{Mount: "secret", Layout: vault.LayoutNative, Environments: []string{"_x"}},
@@ -402,7 +399,7 @@ func TestNativeURLErrors(t *testing.T) {
 // exactly once.
 func TestNativeEnvironments(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	kv := rootClient(t).KVv2("secret")
 	for _, k := range []string{"db", "prod/db", "prod/api/key", "staging/db", "qa/db", "production/x"} {
 		if _, err := kv.Put(ctx, p+"/"+k, map[string]any{"value": k}); err != nil {
@@ -410,14 +407,7 @@ func TestNativeEnvironments(t *testing.T) {
 		}
 	}
 	st := open(t, "vault://secret/"+p+"?layout=native&envs=staging,prod")
-	var names []string
-	envs, err := st.ListEnvironments(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range envs {
-		names = append(names, e.Name)
-	}
+	names, _ := drivertest.EnvironmentNames(t, st)
 	if diff := cmp.Diff([]string{"prod", "staging"}, names); diff != "" {
 		t.Errorf("ListEnvironments (-want +got):\n%s", diff)
 	}
@@ -459,7 +449,7 @@ func TestNativeEnvironments(t *testing.T) {
 func TestNativeWholeMount(t *testing.T) {
 	needServer(t)
 	root := rootClient(t)
-	mount := "kv" + strings.ReplaceAll(prefix(), "-", "")
+	mount := "kv" + strings.ReplaceAll(drivertest.Prefix(), "-", "")
 	if err := root.Sys().MountWithContext(ctx, mount, &api.MountInput{Type: "kv", Options: map[string]string{"version": "2"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -491,7 +481,7 @@ func TestNativeWholeMount(t *testing.T) {
 // and does not break them.
 func TestNativeUnportablePaths(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	kv := rootClient(t).KVv2("secret")
 	for _, k := range []string{"ok/one", "weird:name", "ключ", "trail /x"} {
 		if _, err := kv.Put(ctx, p+"/"+k, map[string]any{"value": "v"}); err != nil {

@@ -3,7 +3,6 @@ package vault_test
 import (
 	"context"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,27 +10,15 @@ import (
 
 	"github.com/polysecret/secrets"
 	"github.com/polysecret/secrets/backend"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // opLog records the driver operations a Store makes.
-type opLog struct {
-	mu  sync.Mutex
-	ops []string
-}
+type opLog struct{ drivertest.Log[string] }
 
 func (l *opLog) intercept(ctx context.Context, c *backend.Call, next func(context.Context) error) error {
-	l.mu.Lock()
-	l.ops = append(l.ops, c.Op)
-	l.mu.Unlock()
+	l.Add(c.Op)
 	return next(ctx)
-}
-
-func (l *opLog) take() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	ops := l.ops
-	l.ops = nil
-	return ops
 }
 
 // 9.4: Put is the driver's own, one write: on an absent, an existing, a
@@ -40,7 +27,7 @@ func (l *opLog) take() []string {
 // the secret's CreatedAt.
 func TestPutNative(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	base := open(t, "vault://secret/"+p)
 	kv := rootClient(t).KVv2("secret")
 	exp := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
@@ -87,7 +74,7 @@ func TestPutNative(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff([]string{"Put"}, log.take()); diff != "" {
+			if diff := cmp.Diff([]string{"Put"}, log.Take()); diff != "" {
 				t.Errorf("driver operations (-want +got):\n%s", diff)
 			}
 			if v := currentVersion(t, p+"/_global/"+key); v != tc.wantVersion {
@@ -115,7 +102,7 @@ func TestPutNative(t *testing.T) {
 // 9.4: Put checks the environment as Create does.
 func TestPutMissingEnvironment(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	st := open(t, "vault://secret/"+p)
 	if _, err := st.In("nosuch").Put(ctx, secrets.Secret{Key: "K", Value: "v"}); secrets.ErrorCode(err) != secrets.NotFound {
 		t.Fatalf("Put in a missing environment: %v", err)
@@ -138,7 +125,7 @@ func TestPutFaults(t *testing.T) {
 		{"429", fault{kind: answer, status: http.StatusTooManyRequests}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := prefix()
+			p := drivertest.Prefix()
 			px, hit := faultFirst(t, 1, tc.fault, func(r *http.Request, body []byte) bool { return isWrite(r, body, p, "put-value") })
 			st := openVia(t, px, p, "?max_retries=2")
 			if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {

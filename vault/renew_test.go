@@ -59,7 +59,7 @@ func TestAuthRenewal(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := new(logRecorder)
-			mux, u := renewSetup(t, prefix(), tc.ttl, rec)
+			mux, u := renewSetup(t, drivertest.Prefix(), tc.ttl, rec)
 			g0 := drivertest.SteadyGoroutines()
 			st := openMux(t, mux, u)
 			if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
@@ -112,7 +112,7 @@ func TestAuthRenewal(t *testing.T) {
 func TestAuthCloseStopsRenewal(t *testing.T) {
 	needServer(t)
 	rec := new(logRecorder)
-	mux, u := renewSetup(t, prefix(), longTTL, rec)
+	mux, u := renewSetup(t, drivertest.Prefix(), longTTL, rec)
 	seed := openMux(t, mux, u)
 	if _, err := seed.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
 		t.Fatal(err)
@@ -155,7 +155,7 @@ func TestAuthCloseDuringRenewal(t *testing.T) {
 		return fault{}
 	})
 	t.Setenv("VAULT_ADDR", px.URL)
-	mux, u := renewSetup(t, prefix(), tokenTTLs{ttl: "2s", max: "1m"}, new(logRecorder))
+	mux, u := renewSetup(t, drivertest.Prefix(), tokenTTLs{ttl: "2s", max: "1m"}, new(logRecorder))
 	g0 := drivertest.SteadyGoroutines()
 	st := openMux(t, mux, u)
 	select {
@@ -183,7 +183,7 @@ func TestAuthCloseDuringRenewal(t *testing.T) {
 func TestAuthRevokedToken(t *testing.T) {
 	needServer(t)
 	rec := new(logRecorder)
-	mux, u := renewSetup(t, prefix(), longTTL, rec)
+	mux, u := renewSetup(t, drivertest.Prefix(), longTTL, rec)
 	st := openMux(t, mux, u)
 	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
 		t.Fatal(err)
@@ -228,7 +228,7 @@ func TestAuthReloginRetried(t *testing.T) {
 	})
 	t.Setenv("VAULT_ADDR", px.URL)
 	rec := new(logRecorder)
-	mux, u := renewSetup(t, prefix(), tokenTTLs{ttl: "2s", max: "4s"}, rec)
+	mux, u := renewSetup(t, drivertest.Prefix(), tokenTTLs{ttl: "2s", max: "4s"}, rec)
 	st := openMux(t, mux, u)
 	if _, err := st.Create(ctx, secrets.Secret{Key: "K", Value: "v"}); err != nil {
 		t.Fatal(err)

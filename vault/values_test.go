@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/vault"
 )
 
@@ -17,7 +18,7 @@ import (
 // and global C, D (and B: shadowed in prod). It returns the prefix.
 func valuesFixture(t *testing.T) string {
 	t.Helper()
-	p := prefix()
+	p := drivertest.Prefix()
 	st := open(t, "vault://secret/"+p)
 	if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod"}); err != nil {
 		t.Fatal(err)
@@ -92,7 +93,7 @@ func TestValuesNative(t *testing.T) {
 			if diff := cmp.Diff(tc.want, outcomes(res)); diff != "" {
 				t.Errorf("results (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tc.wantOps, log.take()); diff != "" {
+			if diff := cmp.Diff(tc.wantOps, log.Take()); diff != "" {
 				t.Errorf("driver operations (-want +got):\n%s", diff)
 			}
 			if n != tc.wantRequests {
@@ -141,7 +142,7 @@ func (f *inFlight) RoundTrip(r *http.Request) (*http.Response, error) {
 // 9.4: Values keeps at most list_concurrency reads in flight.
 func TestValuesConcurrencyBound(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	seed := open(t, "vault://secret/"+p)
 	var keys []string
 	for i := range 24 {
@@ -180,7 +181,7 @@ func TestValuesConcurrencyBound(t *testing.T) {
 // 9.4: a canceled context fails the call as a whole.
 func TestValuesCanceled(t *testing.T) {
 	needServer(t)
-	st := open(t, "vault://secret/"+prefix())
+	st := open(t, "vault://secret/"+drivertest.Prefix())
 	c, cancel := context.WithCancel(ctx)
 	cancel()
 	if _, err := st.Values(c, "A", "B"); secrets.ErrorCode(err) != secrets.Canceled {

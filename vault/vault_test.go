@@ -21,8 +21,6 @@ import (
 
 var ctx = context.Background()
 
-func prefix() string { return drivertest.Prefix() }
-
 func rootClient(t testing.TB) *api.Client {
 	t.Helper()
 	cfg := api.DefaultConfig()
@@ -40,7 +38,7 @@ func open(t testing.TB, url string) *secrets.Store { t.Helper(); return driverte
 func TestConformance(t *testing.T) {
 	needServer(t)
 	conformance.Run(t, conformance.Harness{
-		New: conformance.ByURL(func() string { return "vault://secret/" + prefix() }),
+		New: conformance.ByURL(func() string { return "vault://secret/" + drivertest.Prefix() }),
 		Want: backend.Capabilities{Versions: true, Delete: true, DeleteEnvironment: true, Types: true, Labels: true,
 			Expiry: true, AtomicModify: true, FieldWrites: true},
 		Concurrency: 16,
@@ -64,7 +62,7 @@ func TestConformance(t *testing.T) {
 // on writes, can still read, and ErrorAs reaches the *api.ResponseError.
 func TestReadOnlyPolicy(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	tok := tokenWithPolicy(t, "ro-"+p, fmt.Sprintf(`
 path "secret/data/%[1]s/*" { capabilities = ["read"] }
 path "secret/metadata/%[1]s/*" { capabilities = ["read", "list"] }`, p))
@@ -100,7 +98,7 @@ path "secret/metadata/%[1]s/*" { capabilities = ["read", "list"] }`, p))
 // their JSON object and is not rewritten by reading.
 func TestMultiFieldSecret(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	root := rootClient(t)
 	if _, err := root.KVv2("secret").Put(ctx, p+"/_global/db", map[string]any{"user": "a", "pass": "b"}); err != nil {
 		t.Fatal(err)
@@ -123,7 +121,7 @@ func TestMultiFieldSecret(t *testing.T) {
 // metadata.
 func TestLayout(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	st := open(t, "vault://secret/"+p)
 	if _, err := st.CreateEnvironment(ctx, secrets.Environment{Name: "prod", Description: "production"}); err != nil {
 		t.Fatal(err)
@@ -177,7 +175,7 @@ func TestLayout(t *testing.T) {
 // secret's value lose no update: every write is a version.
 func TestConcurrentModifyTwoStores(t *testing.T) {
 	needServer(t)
-	p := prefix()
+	p := drivertest.Prefix()
 	a, b := open(t, "vault://secret/"+p), open(t, "vault://secret/"+p)
 	if _, err := a.Create(ctx, secrets.Secret{Key: "hot", Value: "0"}); err != nil {
 		t.Fatal(err)
@@ -244,10 +242,6 @@ func TestStoppedServer(t *testing.T) {
 }
 
 func TestURLErrors(t *testing.T) {
-	for _, u := range []string{"vault://", "vault://secret", "vault://secret/", "vault://secret/a/../b", "vault://secret/a//b",
-		"vault://secret/_global", "vault://secret/app?bogus=1", "vault://secret/app?max_retries=x", "vault://secret/a%2Fb"} {
-		if _, err := secrets.OpenStore(ctx, u); secrets.ErrorCode(err) != secrets.InvalidArgument {
-			t.Errorf("OpenStore(%q) = %v, want InvalidArgument", u, err)
-		}
-	}
+	drivertest.InvalidURLs(t, "vault://", "vault://secret", "vault://secret/", "vault://secret/a/../b", "vault://secret/a//b",
+		"vault://secret/_global", "vault://secret/app?bogus=1", "vault://secret/app?max_retries=x", "vault://secret/a%2Fb")
 }

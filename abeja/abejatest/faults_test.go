@@ -1,12 +1,11 @@
 package abejatest_test
 
 import (
-	"net/http"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/polysecret/secrets/abeja/abejatest"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // TestFaults: FailNext answers the status (Retry-After in seconds for a
@@ -22,15 +21,8 @@ func TestFaults(t *testing.T) {
 	create := `{"name":"F","value":"` + b64("v") + `"}`
 
 	srv.FailNext(1, 429, 1500*time.Millisecond)
-	req, _ := http.NewRequest("POST", srv.URL()+p, nil)
-	req.Header.Set("Authorization", auth)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "2" {
-		t.Errorf("FailNext: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	if a := drivertest.Send(t, "POST", srv.URL()+p, "", "Authorization", auth); a.Status != 429 || a.Header.Get("Retry-After") != "2" {
+		t.Errorf("FailNext: %d, Retry-After %q", a.Status, a.Header.Get("Retry-After"))
 	}
 	srv.FailNext(1, 503, 0)
 	if s, m := call(t, srv, auth, "POST", p, create); s != 503 || m["error"] != "service_unavailable" {
@@ -41,12 +33,7 @@ func TestFaults(t *testing.T) {
 	}
 
 	srv.LoseReplyNext(1)
-	req, _ = http.NewRequest("POST", srv.URL()+p, stringsReader(create))
-	req.Header.Set("Authorization", auth)
-	if resp, err := http.DefaultClient.Do(req); err == nil {
-		resp.Body.Close()
-		t.Fatal("LoseReplyNext: got an answer")
-	}
+	drivertest.NoAnswer(t, "POST", srv.URL()+p, create, "Authorization", auth)
 	if n := len(srv.Secrets(org)); n != 1 {
 		t.Fatalf("after a lost reply the server holds %d secrets, want 1", n)
 	}
@@ -54,5 +41,3 @@ func TestFaults(t *testing.T) {
 		t.Errorf("Requests() = %d, want 3", got)
 	}
 }
-
-func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }

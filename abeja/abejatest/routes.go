@@ -13,10 +13,6 @@ import (
 // prefix is the path of the Secret Manager API.
 const prefix = "/secret-manager/organizations/"
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	s.faults.Serve(w, r, faultAnswer, s.handle)
-}
-
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	rest, ok := strings.CutPrefix(r.URL.Path, prefix)
 	if !ok {

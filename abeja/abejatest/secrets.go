@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+
+	"github.com/polysecret/secrets/internal/testserver"
 )
 
 // Secrets: what the service stores, the name rule, and the handlers of
@@ -51,21 +53,11 @@ type version struct {
 }
 
 func (o *org) secret(id string) *secret {
-	for _, s := range o.secrets {
-		if s.id == id {
-			return s
-		}
-	}
-	return nil
+	return testserver.Find(o.secrets, func(s *secret) bool { return s.id == id })
 }
 
 func (o *org) byName(name string) *secret {
-	for _, s := range o.secrets {
-		if s.name == name {
-			return s
-		}
-	}
-	return nil
+	return testserver.Find(o.secrets, func(s *secret) bool { return s.name == name })
 }
 
 func (o *org) delete(sec *secret) {
@@ -78,12 +70,7 @@ func (o *org) delete(sec *secret) {
 }
 
 func (sec *secret) version(id string) *version {
-	for _, v := range sec.versions {
-		if v.id == id {
-			return v
-		}
-	}
-	return nil
+	return testserver.Find(sec.versions, func(v *version) bool { return v.id == id })
 }
 
 func (sec *secret) json(values bool) secretJSON {

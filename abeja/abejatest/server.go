@@ -40,24 +40,20 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"math/big"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"sync"
 	"time"
 
-	"github.com/polysecret/secrets/internal/faulthooks"
+	"github.com/polysecret/secrets/internal/testserver"
 )
 
 // Server is the fake ABEJA Platform API.
 type Server struct {
-	ts     *httptest.Server
-	mu     sync.Mutex
-	orgs   map[string]*org
-	users  map[string]*principal // "user-<id>" → basic credentials
-	tokens map[string]*principal // bearer token → principal
-	ids    map[string]bool       // every id handed out, so none repeats
-	faults faulthooks.Hooks
+	testserver.Server // Close, URL (the API base: ABEJA_API_URL), Host, faults
+	mu                sync.Mutex
+	orgs              map[string]*org
+	users             map[string]*principal // "user-<id>" → basic credentials
+	tokens            map[string]*principal // bearer token → principal
+	ids               map[string]bool       // every id handed out, so none repeats
 }
 
 // principal is a user (Basic) or a platform token (Bearer), and the
@@ -78,24 +74,9 @@ type org struct {
 // it need scheme=http).
 func NewServer() *Server {
 	s := &Server{orgs: map[string]*org{}, users: map[string]*principal{}, tokens: map[string]*principal{}, ids: map[string]bool{}}
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.Start(testserver.Config{FaultAnswer: faultAnswer, Handle: s.handle})
 	return s
 }
-
-// Close stops the server.
-func (s *Server) Close() { s.ts.Close() }
-
-// URL is the API base, http://127.0.0.1:port (ABEJA_API_URL).
-func (s *Server) URL() string { return s.ts.URL }
-
-// Host is host:port, for abeja://<host>/<org>?scheme=http URLs.
-func (s *Server) Host() string {
-	u, _ := url.Parse(s.ts.URL)
-	return u.Host
-}
-
-// Requests counts the API requests received (faulted ones included).
-func (s *Server) Requests() int { return s.faults.Requests() }
 
 // NewOrganization makes an empty organization and returns its id.
 func (s *Server) NewOrganization() string {

@@ -3,43 +3,27 @@ package abejatest_test
 import (
 	"encoding/base64"
 	"encoding/json"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/polysecret/secrets/abeja/abejatest"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // call sends one request as the SDK would and decodes the JSON answer.
 func call(t *testing.T, srv *abejatest.Server, auth, method, path, body string) (int, map[string]any) {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, srv.URL()+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", auth)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+	a := drivertest.Send(t, method, srv.URL()+path, body, "Authorization", auth, "Content-Type", "application/json")
+	if ct := a.Header.Get("Content-Type"); ct != "application/json" {
 		t.Errorf("%s %s: Content-Type %q", method, path, ct)
 	}
 	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatalf("%s %s: answer is not a JSON object: %s", method, path, b)
+	if err := json.Unmarshal(a.Body, &m); err != nil {
+		t.Fatalf("%s %s: answer is not a JSON object: %s", method, path, a.Body)
 	}
-	return resp.StatusCode, m
+	return a.Status, m
 }
 
 func basic(user, pat string) string {

@@ -3,6 +3,8 @@ package datalayertest
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/polysecret/secrets/internal/testserver"
 )
 
 // Secrets: what the server stores of one, and the handlers of /secrets.
@@ -35,12 +37,7 @@ func (a *account) find(uid string) (int, *StoredSecret) {
 }
 
 func (a *account) named(name string) *StoredSecret {
-	for _, sec := range a.secrets {
-		if sec.Name == name {
-			return sec
-		}
-	}
-	return nil
+	return testserver.Find(a.secrets, func(sec *StoredSecret) bool { return sec.Name == name })
 }
 
 func (s *Server) listSecrets(w http.ResponseWriter, a *account) {

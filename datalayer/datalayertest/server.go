@@ -45,13 +45,10 @@
 package datalayertest
 
 import (
-	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"sync"
 	"sync/atomic"
 
-	"github.com/polysecret/secrets/internal/faulthooks"
+	"github.com/polysecret/secrets/internal/testserver"
 )
 
 // APIPrefix is the path prefix of the IAM API on the server, as on
@@ -60,14 +57,13 @@ const APIPrefix = "/api/iam/v1"
 
 // Server is the fake Datalayer IAM service.
 type Server struct {
-	ts         *httptest.Server
-	mu         sync.Mutex
-	accounts   map[string]*account // by API key
-	nextUser   int
-	counts     map[string]int // by route, under mu
-	faults     faulthooks.Hooks
-	omitValues atomic.Bool
-	uids       ulids
+	testserver.Server // Close, URL (the IAM base URL), Host, Client, faults
+	mu                sync.Mutex
+	accounts          map[string]*account // by API key
+	nextUser          int
+	counts            map[string]int // by route, under mu
+	omitValues        atomic.Bool
+	uids              ulids
 }
 
 // account is one user's secrets, in creation order.
@@ -81,25 +77,9 @@ type account struct {
 // URLs to it need scheme=http).
 func NewServer() *Server {
 	s := &Server{accounts: map[string]*account{}, counts: map[string]int{}}
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.Start(testserver.Config{Before: s.count, FaultAnswer: faultAnswer, Handle: s.route})
 	return s
 }
-
-// Close stops the server.
-func (s *Server) Close() { s.ts.Close() }
-
-// URL is the IAM base URL, http://host:port (the API is at URL()+APIPrefix):
-// what DATALAYER_IAM_URL holds.
-func (s *Server) URL() string { return s.ts.URL }
-
-// Host is host:port, for datalayer://<host>?scheme=http URLs.
-func (s *Server) Host() string {
-	u, _ := url.Parse(s.ts.URL)
-	return u.Host
-}
-
-// Client is an *http.Client for the server.
-func (s *Server) Client() *http.Client { return s.ts.Client() }
 
 // NewAPIKey makes a new account, with no secrets, and returns its API key.
 func (s *Server) NewAPIKey() string {
@@ -116,9 +96,6 @@ func (s *Server) NewAPIKey() string {
 // keeps values out of listings would answer; GET /secrets/{uid} always
 // carries the value.
 func (s *Server) SetListValues(with bool) { s.omitValues.Store(!with) }
-
-// Requests counts the requests served (faults included).
-func (s *Server) Requests() int { return s.faults.Requests() }
 
 // Count is the number of requests served on one route: "list", "create",
 // "get", "update", "delete", "whoami" (faults included; an unknown path

@@ -2,8 +2,6 @@ package datalayertest_test
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/polysecret/secrets/datalayer/datalayertest"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // api sends requests to a server as one account.
@@ -31,22 +30,14 @@ func setup(t *testing.T) *api {
 // the decoded JSON answer (nil if none).
 func (a *api) do(method, path, body string) (int, string, map[string]any) {
 	a.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, _ := http.NewRequest(method, a.srv.URL()+path, rd)
+	var auth []string
 	if a.key != "" {
-		req.Header.Set("Authorization", "Bearer "+a.key)
+		auth = []string{"Authorization", "Bearer " + a.key}
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	ans := drivertest.Send(a.t, method, a.srv.URL()+path, body, auth...)
 	var out map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&out)
-	return resp.StatusCode, resp.Header.Get("Retry-After"), out
+	_ = json.Unmarshal(ans.Body, &out)
+	return ans.Status, ans.Header.Get("Retry-After"), out
 }
 
 const p = datalayertest.APIPrefix + "/secrets"
@@ -203,12 +194,7 @@ func TestFaults(t *testing.T) {
 		}
 	}
 	a.srv.LoseReplyNext(1)
-	req, _ := http.NewRequest("POST", a.srv.URL()+p, strings.NewReader(`{"name":"K","value":"v"}`))
-	req.Header.Set("Authorization", "Bearer "+a.key)
-	if resp, err := http.DefaultClient.Do(req); err == nil {
-		resp.Body.Close()
-		t.Fatalf("a lost reply answered %d", resp.StatusCode)
-	}
+	drivertest.NoAnswer(t, "POST", a.srv.URL()+p, `{"name":"K","value":"v"}`, "Authorization", "Bearer "+a.key)
 	if got := a.srv.Stored(a.key); len(got) != 1 || got[0].Name != "K" {
 		t.Errorf("the lost reply's create did not land: %+v", got)
 	}

@@ -2,6 +2,7 @@ package drivertest
 
 import (
 	"context"
+	"net/http"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -55,5 +56,52 @@ func OpenerWithClient[C any](t *testing.T, st *secrets.Store, c *C, env string, 
 	}
 	if tr.Closed() != 0 {
 		t.Error("the Store's Close closed the idle connections of the application's http.Client")
+	}
+}
+
+// OpenerCase is a URL that a URLOpener holding the test's client opens.
+type OpenerCase struct {
+	Name string
+	Own  bool          // the client is built on an http.Client of the test's
+	URL  func() string // called after the case's setup
+}
+
+// OwnClient is a driver's client built for one OpenerCase, with what
+// URLOpenerWithOwnClient checks around it.
+type OwnClient[C any] struct {
+	Client   *C
+	Opener   secrets.URLOpener              // a URLOpener holding Client
+	Env      string                         // the environment of the opened store ("" for none)
+	Requests func() int                     // the requests the server has received so far
+	Reopen   func() (*secrets.Store, error) // a store made anew on Client
+	Then     func(t *testing.T)             // if set, the driver's own checks after OpenerWithClient's
+}
+
+// URLOpenerWithOwnClient runs each case as a subtest: setup builds the
+// driver's client on hc (nil: the driver's built-in transport; otherwise
+// an http.Client of the test's whose transport a Transport counts), its
+// opener is registered for scheme on a URLMux of the test's own, and the
+// store opened on the case's URL is checked by OpenerWithClient.
+func URLOpenerWithOwnClient[C any](t *testing.T, scheme string, cases []OpenerCase, setup func(t *testing.T, hc *http.Client) OwnClient[C]) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			tr := &Transport{}
+			var hc *http.Client
+			if tc.Own {
+				hc = &http.Client{Transport: tr}
+			}
+			oc := setup(t, hc)
+			mux := new(secrets.URLMux)
+			mux.Register(scheme, oc.Opener)
+			st, err := mux.OpenStore(context.Background(), tc.URL())
+			if err != nil {
+				t.Fatal(err)
+			}
+			OpenerWithClient(t, st, oc.Client, oc.Env, tr, tc.Own, oc.Requests, oc.Reopen)
+			if oc.Then != nil {
+				oc.Then(t)
+			}
+		})
 	}
 }

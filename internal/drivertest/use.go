@@ -22,8 +22,11 @@ func CreateAndRead(t testing.TB, st *secrets.Store) {
 	}
 }
 
+// SeedValue is the value of every secret Seed creates.
+const SeedValue = "value"
+
 // Seed creates n secrets in st, keys made by key(i), each with the value
-// "value", eight at a time.
+// SeedValue, eight at a time.
 func Seed(t testing.TB, st *secrets.Store, n int, key func(i int) string) {
 	t.Helper()
 	var (
@@ -37,7 +40,7 @@ func Seed(t testing.TB, st *secrets.Store, n int, key func(i int) string) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			if _, err := st.Create(context.Background(), secrets.Secret{Key: key(i), Value: "value"}); err != nil {
+			if _, err := st.Create(context.Background(), secrets.Secret{Key: key(i), Value: SeedValue}); err != nil {
 				mu.Lock()
 				if first == nil {
 					first = fmt.Errorf("seed %s: %w", key(i), err)
@@ -52,27 +55,23 @@ func Seed(t testing.TB, st *secrets.Store, n int, key func(i int) string) {
 	}
 }
 
-// ListAll lists st with opts and fails t unless it yields want secrets.
-func ListAll(t testing.TB, st *secrets.Store, opts secrets.ListOptions, want int) {
+// ListAll lists st with opts and fails t unless it yields want secrets,
+// each with the value value when opts.WithValues.
+func ListAll(t testing.TB, st *secrets.Store, opts secrets.ListOptions, want int, value string) {
 	t.Helper()
 	n := 0
-	for _, err := range st.List(context.Background(), opts) {
+	for s, err := range st.List(context.Background(), opts) {
 		if err != nil {
 			t.Fatal(err)
+		}
+		if opts.WithValues && s.Value != value {
+			t.Fatalf("%s = %q, want %q", s.Key, s.Value, value)
 		}
 		n++
 	}
 	if n != want {
 		t.Fatalf("listed %d secrets, want %d", n, want)
 	}
-}
-
-// PerOp reports the requests tr forwarded during the benchmark's loop, per
-// operation, as the metric "requests/op": call it before the loop, and the
-// function it returns after.
-func PerOp(b *testing.B, tr *Transport) (report func()) {
-	start := tr.Requests()
-	return func() { b.ReportMetric(float64(tr.Requests()-start)/float64(b.N), "requests/op") }
 }
 
 // ClosesOnlyItself checks issue 8's point 14 on a store opened on the
@@ -94,4 +93,19 @@ func ClosesOnlyItself(t testing.TB, st *secrets.Store, tr *Transport, clientWork
 	if err := clientWorks(); err != nil {
 		t.Errorf("the application's client after Close: %v", err)
 	}
+}
+
+// EnvironmentNames lists the environments of st, failing t on an error,
+// and returns their names in the order listed, with the environments.
+func EnvironmentNames(t testing.TB, st *secrets.Store) ([]string, []*secrets.Environment) {
+	t.Helper()
+	envs, err := st.ListEnvironments(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range envs {
+		names = append(names, e.Name)
+	}
+	return names, envs
 }

@@ -1,6 +1,10 @@
 package lockertest
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/polysecret/secrets/internal/testserver"
+)
 
 // Environments: what the server stores of one, and the handlers of
 // /v1/environments.
@@ -22,12 +26,7 @@ func envJSON(p *Project, e *storedEnv, withData bool) map[string]any {
 }
 
 func (p *Project) env(id string) *storedEnv {
-	for _, e := range p.envs {
-		if e.ID == id {
-			return e
-		}
-	}
-	return nil
+	return testserver.Find(p.envs, func(e *storedEnv) bool { return e.ID == id })
 }
 
 type envBody struct {

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // TestFaultHooks: FailNext answers the error envelope with the status and
@@ -22,17 +24,11 @@ func TestFaultHooks(t *testing.T) {
 		code       string
 		retryAfter string
 	}{{503, "service_unavailable", ""}, {503, "service_unavailable", ""}, {429, "rate_limited", "2"}, {200, "", ""}, {200, "", ""}} {
-		r, _ := http.NewRequest("GET", s.base+"/v1/profile", nil)
-		r.Header.Set("Authorization", "Bearer "+s.id)
-		resp, err := http.DefaultClient.Do(r)
-		if err != nil {
-			t.Fatal(err)
-		}
+		a := drivertest.Send(t, "GET", s.base+"/v1/profile", "", "Authorization", "Bearer "+s.id)
 		var e struct{ Code, Message string }
-		_ = json.NewDecoder(resp.Body).Decode(&e)
-		resp.Body.Close()
-		if resp.StatusCode != want.status || (want.code != "" && e.Code != want.code) || resp.Header.Get("Retry-After") != want.retryAfter {
-			t.Errorf("request %d: %d %+v Retry-After %q, want %+v", i, resp.StatusCode, e, resp.Header.Get("Retry-After"), want)
+		_ = json.Unmarshal(a.Body, &e)
+		if a.Status != want.status || (want.code != "" && e.Code != want.code) || a.Header.Get("Retry-After") != want.retryAfter {
+			t.Errorf("request %d: %d %+v Retry-After %q, want %+v", i, a.Status, e, a.Header.Get("Retry-After"), want)
 		}
 	}
 	// a client that gives up during a delay gets no answer; the fault is used up

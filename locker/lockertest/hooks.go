@@ -2,7 +2,6 @@ package lockertest
 
 import (
 	"fmt"
-	"net/http"
 	"sync/atomic"
 )
 
@@ -15,12 +14,6 @@ type hooks struct {
 	errors  atomic.Pointer[func(int, string, string) (int, string, string)]
 	maxPage atomic.Int64
 }
-
-// OnRequest calls f at the start of every request, before any fault or
-// lock: f may change the server's state (through a client, or Project
-// methods) to play a concurrent writer at an exact point of a client's
-// request sequence. nil removes it.
-func (s *Server) OnRequest(f func(r *http.Request)) { s.faults.OnRequest(f) }
 
 // SetMaxPageSize caps the page size of list answers at n (0: the normal
 // cap of 2000), as a server configured with a smaller maximum would: a

@@ -1,15 +1,14 @@
 package lockertest_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/locker/internal/lockercrypto"
 )
 
@@ -19,14 +18,7 @@ func TestLoseReplyNext(t *testing.T) {
 	srv, p, s := setup(t)
 	srv.LoseReplyNext(1)
 	b, _ := json.Marshal(map[string]any{"key": s.enc("K"), "hash": lockercrypto.LookupHash(s.pid, "K"), "value": s.enc("v")})
-	r, _ := http.NewRequest("POST", s.base+"/v1/secrets", bytes.NewReader(b))
-	r.Header.Set("Authorization", "Bearer "+s.id)
-	resp, err := http.DefaultClient.Do(r)
-	if err == nil {
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		t.Fatalf("got an answer: %d %s", resp.StatusCode, body)
-	}
+	drivertest.NoAnswer(t, "POST", s.base+"/v1/secrets", string(b), "Authorization", "Bearer "+s.id)
 	if n := len(p.StoredSecrets()); n != 1 {
 		t.Fatalf("%d secrets stored, want the one whose reply was lost", n)
 	}

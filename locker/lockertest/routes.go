@@ -14,10 +14,6 @@ import (
 // (faults.go), is authenticated by its access key, and goes to the
 // handler of its method and path.
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	s.faults.Serve(w, r, s.faultAnswer, s.handle)
-}
-
 // handle serves one API request.
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	path, ok := strings.CutPrefix(r.URL.Path, BasePath)

@@ -1,6 +1,10 @@
 package lockertest
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/polysecret/secrets/internal/testserver"
+)
 
 // Secrets: what the server stores of one, and the handlers of
 // /v1/secrets.
@@ -156,10 +160,5 @@ func (s *Server) listSecrets(w http.ResponseWriter, r *http.Request, p *Project)
 
 // secret is the stored secret with that id, or nil.
 func (p *Project) secret(id string) *StoredSecret {
-	for _, s := range p.secrets {
-		if s.ID == id {
-			return s
-		}
-	}
-	return nil
+	return testserver.Find(p.secrets, func(s *StoredSecret) bool { return s.ID == id })
 }

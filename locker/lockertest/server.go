@@ -29,13 +29,10 @@
 package lockertest
 
 import (
-	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"sync"
 	"time"
 
-	"github.com/polysecret/secrets/internal/faulthooks"
+	"github.com/polysecret/secrets/internal/testserver"
 )
 
 // BasePath is the path of the API base on the server, as on api.locker.io.
@@ -43,51 +40,32 @@ const BasePath = "/locker_secrets"
 
 // Server is the fake Locker service.
 type Server struct {
-	ts       *httptest.Server
-	mu       sync.Mutex
-	projects map[int]*Project
-	keys     map[string]*key
-	nextProj int
-	nextID   int
-	faults   faulthooks.Hooks
-	hooks    hooks
+	testserver.Server // Close, Host, Client, faults
+	mu                sync.Mutex
+	projects          map[int]*Project
+	keys              map[string]*key
+	nextProj          int
+	nextID            int
+	hooks             hooks
 }
 
 // NewServer starts a plain-HTTP server on a loopback port (locker:// URLs
 // to it need scheme=http).
-func NewServer() *Server {
-	s := &Server{projects: map[int]*Project{}, keys: map[string]*key{}, nextProj: 1}
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
-	return s
-}
+func NewServer() *Server { return start(false) }
 
 // NewTLSServer starts an HTTPS server with a self-signed certificate, for
 // testing TLS options such as insecure_tls. Client returns an *http.Client
 // that trusts it.
-func NewTLSServer() *Server {
+func NewTLSServer() *Server { return start(true) }
+
+func start(tls bool) *Server {
 	s := &Server{projects: map[int]*Project{}, keys: map[string]*key{}, nextProj: 1}
-	s.ts = httptest.NewTLSServer(http.HandlerFunc(s.serve))
+	s.Start(testserver.Config{TLS: tls, FaultAnswer: s.faultAnswer, Handle: s.handle})
 	return s
 }
 
-// Client is an *http.Client that trusts the server's certificate (for a
-// TLS server) and otherwise behaves like http.DefaultClient.
-func (s *Server) Client() *http.Client { return s.ts.Client() }
-
-// Close stops the server.
-func (s *Server) Close() { s.ts.Close() }
-
 // URL is the API base (paths are URL()+"/v1/…").
-func (s *Server) URL() string { return s.ts.URL + BasePath }
-
-// Host is host:port, for locker://<host>/locker_secrets?scheme=http URLs.
-func (s *Server) Host() string {
-	u, _ := url.Parse(s.ts.URL)
-	return u.Host
-}
-
-// Requests counts the API requests served.
-func (s *Server) Requests() int { return s.faults.Requests() }
+func (s *Server) URL() string { return s.Server.URL() + BasePath }
 
 var clock struct {
 	sync.Mutex

@@ -1,9 +1,7 @@
 package lockertest_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/polysecret/secrets/internal/drivertest"
 	"github.com/polysecret/secrets/locker/internal/lockercrypto"
 	"github.com/polysecret/secrets/locker/lockertest"
 )
@@ -30,23 +29,13 @@ type sdk struct {
 
 func (s *sdk) req(method, path string, body any) (int, []byte) {
 	s.t.Helper()
-	var rd io.Reader
+	var b []byte
 	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
+		b, _ = json.Marshal(body)
 	}
-	r, _ := http.NewRequest(method, s.base+path, rd)
-	r.Header.Set("Authorization", "Bearer "+s.id)
-	r.Header.Set("User-Agent", "Locker Secret Go SDK - version 1.0.0")
-	r.Header.Set("Cache-Control", "no-cache")
-	r.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(r)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	a := drivertest.Send(s.t, method, s.base+path, string(b), "Authorization", "Bearer "+s.id,
+		"User-Agent", "Locker Secret Go SDK - version 1.0.0", "Cache-Control", "no-cache", "Content-Type", "application/json")
+	return a.Status, a.Body
 }
 
 func (s *sdk) enc(v string) string {
@@ -204,15 +193,8 @@ func TestProtocol(t *testing.T) {
 func TestFaults(t *testing.T) {
 	srv, _, s := setup(t)
 	srv.FailNext(1, 429, 2e9)
-	r, _ := http.NewRequest("GET", s.base+"/v1/profile", nil)
-	r.Header.Set("Authorization", "Bearer "+s.id)
-	resp, err := http.DefaultClient.Do(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "2" {
-		t.Fatalf("fault: %d Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	if a := drivertest.Send(t, "GET", s.base+"/v1/profile", "", "Authorization", "Bearer "+s.id); a.Status != 429 || a.Header.Get("Retry-After") != "2" {
+		t.Fatalf("fault: %d Retry-After %q", a.Status, a.Header.Get("Retry-After"))
 	}
 	if code, _ := s.req("GET", "/v1/profile", nil); code != 200 {
 		t.Fatalf("after the fault: %d", code)

@@ -3,12 +3,10 @@ package lockertest_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // TestValidationAnswers pins, byte for byte, the answers to writes the
@@ -18,16 +16,8 @@ func TestValidationAnswers(t *testing.T) {
 	_, _, s := setup(t)
 	raw := func(method, path, body string) (int, string) {
 		t.Helper()
-		r, _ := http.NewRequest(method, s.base+path, strings.NewReader(body))
-		r.Header.Set("Authorization", "Bearer "+s.id)
-		r.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		a := drivertest.Send(t, method, s.base+path, body, "Authorization", "Bearer "+s.id, "Content-Type", "application/json")
+		return a.Status, string(a.Body)
 	}
 	js := func(v map[string]any) string {
 		b, _ := json.Marshal(v)

@@ -1,11 +1,4 @@
-// Package faulthooks is the fault injection the in-process test servers
-// (lockertest, abejatest, datalayertest) share: a queue of faults the
-// next requests meet instead of (or after) their normal handling — error
-// statuses, delays, lost replies —, a hook at the start of every request,
-// and a request counter. Each server keeps its exported methods
-// (FailNext, DelayNext, LoseReplyNext, OnRequest, Requests), delegating
-// here, and answers a failure in its own protocol's error body.
-package faulthooks
+package testserver
 
 import (
 	"net/http"
@@ -16,8 +9,14 @@ import (
 	"time"
 )
 
-// Hooks is one server's fault queue, request hook and counter. The zero
-// value is ready; it is safe for concurrent use.
+// Faults: a queue of faults the next requests meet instead of (or after)
+// their normal handling — error statuses, delays, lost replies —, a hook
+// at the start of every request, and a request counter.
+
+// Hooks is one server's fault queue, request hook and counter; a Server
+// embeds it, so that FailNext, DelayNext, LoseReplyNext, OnRequest and
+// Requests are methods of every test server. The zero value is ready; it
+// is safe for concurrent use.
 type Hooks struct {
 	requests  atomic.Int64
 	onRequest atomic.Pointer[func(*http.Request)]
@@ -71,13 +70,13 @@ func (h *Hooks) OnRequest(f func(r *http.Request)) {
 // Requests counts the requests received (faulted ones included).
 func (h *Hooks) Requests() int { return int(h.requests.Load()) }
 
-// Serve counts the request, calls the OnRequest hook, and applies the
+// serve counts the request, calls the OnRequest hook, and applies the
 // next queued fault, if any: a delay (then serve, unless the client gave
 // up), a failure (Retry-After set, then writeErr answers status in the
 // server's protocol), or a lost reply (serve into a discarded recorder,
 // then the connection closes with no answer). Without a fault, serve
 // answers.
-func (h *Hooks) Serve(w http.ResponseWriter, r *http.Request, writeErr func(w http.ResponseWriter, status int), serve http.HandlerFunc) {
+func (h *Hooks) serve(w http.ResponseWriter, r *http.Request, writeErr func(w http.ResponseWriter, status int), serve http.HandlerFunc) {
 	h.requests.Add(1)
 	if f := h.onRequest.Load(); f != nil {
 		(*f)(r)

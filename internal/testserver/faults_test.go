@@ -1,4 +1,4 @@
-package faulthooks
+package testserver
 
 import (
 	"io"
@@ -18,7 +18,7 @@ func TestHooks(t *testing.T) {
 	var h Hooks
 	var served, hooked atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.Serve(w, r, func(w http.ResponseWriter, status int) {
+		h.serve(w, r, func(w http.ResponseWriter, status int) {
 			w.WriteHeader(status)
 			_, _ = io.WriteString(w, "fault")
 		}, func(w http.ResponseWriter, r *http.Request) {
