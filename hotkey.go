@@ -87,7 +87,7 @@ func (m *keyMemo) has(key string) bool {
 		return false
 	}
 	p := m[len(key)-1].Load()
-	return p != nil && unsafe.String(p, len(key)) == key // a pointer comparison first, inside ==
+	return p == unsafe.StringData(key) || p != nil && unsafe.String(p, len(key)) == key // the same string (no call), or the same bytes
 }
 
 // add remembers key, which passed hotKey, in place of the key of its length

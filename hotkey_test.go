@@ -2,7 +2,9 @@ package secrets
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -199,4 +201,48 @@ func TestKeyMemo(t *testing.T) {
 		t.Errorf("after add of another key of the same length: has(DB_PASSWORD) = %v, has(DB_PASSWORX) = %v",
 			m.has("DB_PASSWORD"), m.has("DB_PASSWORX"))
 	}
+}
+
+// TestValueKeyMemoConcurrent: goroutines reading valid and invalid keys of
+// one length at once (each read replaces the remembered key of that length)
+// never see an invalid key answered, nor a valid one refused; under -race,
+// the memo's slots are shared safely.
+func TestValueKeyMemoConcurrent(t *testing.T) {
+	s := NewStore(&quietValueDriver{}, StoreOptions{Scheme: "test"})
+	keys := []struct {
+		key   string
+		valid bool
+	}{{"a_b", true}, {"a b", false}, {"a.b", true}, {"a#b", false}, {"c_d", true}, {"a/.", false}}
+	var wg sync.WaitGroup
+	errs := make(chan string, len(keys))
+	for g := range len(keys) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 2000 {
+				k := keys[(g+i)%len(keys)]
+				key := strings.Clone(k.key) // a new address each time, as keys built per request have
+				if i%2 == 0 {
+					key = k.key
+				}
+				if _, err := s.Value(context.Background(), key); (err == nil) != k.valid {
+					errs <- fmt.Sprintf("Value(%q): %v, want valid = %v", key, err, k.valid)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
+
+// quietValueDriver is valueDriver safe for concurrent use (it records
+// nothing).
+type quietValueDriver struct{ valueDriver }
+
+func (*quietValueDriver) GetValue(context.Context, string, string) (string, time.Time, error) {
+	return "v", time.Time{}, nil
 }

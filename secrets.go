@@ -377,15 +377,38 @@ func (s *Store) Get(ctx context.Context, key string, opts ...GetOption) (*Secret
 // invalid key or scope) or that selects a field takes Get's path, as does
 // a driver's ErrSkip.
 func (s *Store) Value(ctx context.Context, key string) (string, error) {
-	if g := s.vg; g != nil && !s.closed.Load() && !s.own.Load() && s.envErr == nil && ctx.Err() == nil && (s.memo.has(key) || s.learnHot(key)) {
-		v, exp, err := g.GetValue(ctx, s.env, key)
-		if err == nil && exp.IsZero() { // the usual answer: no fallback, no expiry to check
+	if s.vg != nil && ctx.Err() == nil && !s.closed.Load() && !s.own.Load() && s.envErr == nil && s.memo.has(key) {
+		v, exp, err := s.vg.GetValue(ctx, s.env, key)
+		if err == nil && exp == (time.Time{}) { // the usual answer: no fallback, no expiry (a zero time in another Location is fastValueRest's)
 			return v, nil
 		}
-		if v, ok, err := s.fastValueRest(ctx, g, key, v, exp, err); ok {
-			return v, err
-		}
+		return s.valueRest(ctx, key, v, exp, err)
 	}
+	return s.valueSlow(ctx, key)
+}
+
+// valueSlow is Value of a key that is not in the memo (or of a call that
+// must take Get's path): hotKey, which remembers the key, then the fast
+// path, else Get's. Kept apart, as valueRest is, so that Value's usual
+// read has a small frame.
+func (s *Store) valueSlow(ctx context.Context, key string) (string, error) {
+	if s.vg != nil && ctx.Err() == nil && !s.closed.Load() && !s.own.Load() && s.envErr == nil && s.learnHot(key) {
+		v, exp, err := s.vg.GetValue(ctx, s.env, key)
+		return s.valueRest(ctx, key, v, exp, err)
+	}
+	return s.valueGet(ctx, key)
+}
+
+// valueRest is Value after the driver's answer v, exp, err.
+func (s *Store) valueRest(ctx context.Context, key, v string, exp time.Time, err error) (string, error) {
+	if v, ok, err := s.fastValueRest(ctx, s.vg, key, v, exp, err); ok {
+		return v, err
+	}
+	return s.valueGet(ctx, key)
+}
+
+// valueGet is Value by Get.
+func (s *Store) valueGet(ctx context.Context, key string) (string, error) {
 	sec, err := s.Get(ctx, key)
 	if err != nil {
 		return "", err
@@ -394,9 +417,8 @@ func (s *Store) Value(ctx context.Context, key string) (string, error) {
 }
 
 // fastValueRest is Value's fast path after an answer that needs more than
-// passing on (kept apart so that the usual answer costs a small frame):
-// ErrSkip (ok false: Get's path), the fallback to the global scope, errors,
-// and the exact check of the expiry.
+// passing on: ErrSkip (ok false: Get's path), the fallback to the global
+// scope, errors, and the exact check of the expiry.
 func (s *Store) fastValueRest(ctx context.Context, g backend.ValueGetter, key, v string, exp time.Time, err error) (string, bool, error) {
 	if err != nil && errors.Is(err, backend.ErrSkip) {
 		return "", false, nil

@@ -155,7 +155,7 @@ type Cache struct {
 	// mu orders the writers of entries, ring and flights. Readers of
 	// entries (every hit) take no lock: hotmap.
 	mu      sync.Mutex
-	entries *hotmap.Map[entry]
+	entries hotmap.Map[entry]    // in the Cache: a load less on every hit
 	ring    ring                 // CLOCK order of the entries
 	flights map[cacheKey]*flight // misses in progress
 	stats   counters
@@ -213,9 +213,13 @@ type entry struct {
 	value     string          // sec.Value, for GetValue
 	expiresAt time.Time       // sec.ExpiresAt
 	fetched   time.Time
-	fresh     int64     // Unix ns: served as a hit before this
-	refreshAt int64     // Unix ns: a hit after this refreshes (0: never)
-	staleEnd  time.Time // served on backend errors before this
+	fresh     int64 // Unix ns: served as a hit before this
+	refreshAt int64 // Unix ns: a hit after this refreshes (0: never)
+	// quickUntil is GetValue's usual hit's bound: fresh, or refreshAt if
+	// earlier (a hit then has to start the refresh); 0 for a cached
+	// NotFound (not a value).
+	quickUntil int64
+	staleEnd   time.Time // served on backend errors before this
 
 	ref        atomic.Bool // CLOCK reference bit
 	stale      atomic.Pointer[staleState]
@@ -235,7 +239,8 @@ var (
 
 // New returns inner with a cache in front of its reads.
 func New(inner backend.Driver, opts Options) *Cache {
-	c := &Cache{inner: inner, opts: opts.withDefaults(), entries: hotmap.New[entry](), flights: map[cacheKey]*flight{}}
+	c := &Cache{inner: inner, opts: opts.withDefaults(), flights: map[cacheKey]*flight{}}
+	c.entries.Init()
 	c.kc, _ = inner.(backend.KeyChecker)
 	c.bg, c.stop = context.WithCancel(context.Background())
 	if opts.Clock == nil {
@@ -296,19 +301,23 @@ func (c *Cache) Get(ctx context.Context, env, key string, opts backend.GetOption
 	return e.sec.Clone(), nil
 }
 
-// GetValue is Get's value and expiry; a hit makes no allocation (and is
-// answered here, without read's call).
+// GetValue is Get's value and expiry; a hit makes no allocation. The usual
+// hit (a value, the coarse clock running, the reference bit set, no
+// refresh due) is answered here with one call, the lookup; the rest is
+// getValue's.
 func (c *Cache) GetValue(ctx context.Context, env, key string) (string, time.Time, error) {
-	var now int64
-	if cc := c.coarse; cc != nil && cc.state.Load() == clockRunning|clockUsed { // nanos, by hand
-		now = cc.now.Load()
-	} else {
-		now = c.nanos()
-	}
 	e := c.entries.Load(env, key)
-	if e != nil && now < e.fresh && e.ref.Load() && (e.refreshAt == 0 || now < e.refreshAt) {
-		c.stats.hits.add() // hit's usual case, by hand: a call less on the hot path
-	} else if !c.hit(e, now) {
+	if e != nil && c.coarse.quick() < e.quickUntil && e.ref.Load() { // quickUntil is 0 for a cached NotFound
+		c.stats.hits.add()
+		return e.value, e.expiresAt, nil
+	}
+	return c.getValue(ctx, env, key, e)
+}
+
+// getValue is GetValue after its usual hit was ruled out; e is the entry
+// found (nil if none).
+func (c *Cache) getValue(ctx context.Context, env, key string, e *entry) (string, time.Time, error) {
+	if now := c.nanos(); !c.hit(e, now) {
 		var err error
 		if e, err = c.miss(ctx, cacheKey{env, key}, e, now); err != nil {
 			return "", time.Time{}, err
@@ -400,8 +409,10 @@ func (c *Cache) newEntry(k cacheKey, sec *backend.Secret, err error, now time.Ti
 		e.staleEnd = minTime(e.staleEnd, sec.ExpiresAt)
 	}
 	e.fresh = fresh.UnixNano()
+	e.quickUntil = e.fresh
 	if c.opts.RefreshAhead > 0 {
 		e.refreshAt = now.Add(time.Duration(c.opts.RefreshAhead * float64(ttl))).UnixNano()
+		e.quickUntil = min(e.quickUntil, e.refreshAt)
 	}
 	return e, true
 }

@@ -86,12 +86,14 @@ type DB struct {
 	// (Store.Value) to read without mu: written under mu by publish after
 	// every write of a secret. The versions it points to are never
 	// modified (a write pushes a new one).
-	current *hotmap.Map[backend.Secret]
+	current hotmap.Map[backend.Secret] // in the DB: a load less on every GetValue
 }
 
 // NewDB returns an empty store.
 func NewDB() *DB {
-	return &DB{Index: memindex.New(), current: hotmap.New[backend.Secret]()}
+	db := &DB{Index: memindex.New()}
+	db.current.Init()
+	return db
 }
 
 // publish makes GetValue see the secret (env, key) as it now is in the

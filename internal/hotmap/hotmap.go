@@ -18,10 +18,9 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"sync/atomic"
-	"unsafe"
 )
 
-// Map is the map. The zero value is not usable: use New.
+// Map is the map. The zero value is not usable: use New, or Init.
 type Map[V any] struct {
 	seed  uint64 // random: hashes differ between maps and processes
 	table atomic.Pointer[table[V]]
@@ -60,6 +59,11 @@ func (it *item[V]) match(h, x, y uint64, env, key string) bool {
 		len(it.env) == len(env) && (len(env) == 0 || it.env == env)
 }
 
+// matchGlobal is match of a key of up to 16 bytes in the global scope.
+func (it *item[V]) matchGlobal(h, x, y uint64, key string) bool {
+	return it.hash == h && it.x == x && it.y == y && len(it.key) == len(key) && len(it.env) == 0
+}
+
 // items returns b's items (a new slice: writers only).
 func (b *bucket[V]) items() []item[V] {
 	if b == nil {
@@ -72,9 +76,17 @@ const minBuckets = 64
 
 // New returns an empty map.
 func New[V any]() *Map[V] {
-	m := &Map[V]{seed: rand.Uint64()}
-	m.table.Store(newTable[V](minBuckets))
+	m := new(Map[V])
+	m.Init()
 	return m
+}
+
+// Init makes the zero Map an empty map, in place: a Map embedded in the
+// struct that reads it (rather than pointed to) is one dependent load
+// less on every Load. Init before any other use, and only once.
+func (m *Map[V]) Init() {
+	m.seed = rand.Uint64()
+	m.table.Store(newTable[V](minBuckets))
 }
 
 func newTable[V any](n int) *table[V] {
@@ -95,20 +107,36 @@ func withEnv(seed, h uint64, env string) uint64 {
 	return h
 }
 
-// Load returns the value of (env, key), or nil. It is hash's and match's
-// work by hand, in one call for a key of up to 16 bytes in the global
-// scope.
+// Load returns the value of (env, key), or nil. A key of up to 16 bytes
+// in the global scope (the usual read) costs no call: its hash is strhash's
+// by hand, and it is compared by its words and length (which hold all its
+// bytes); the others are loadAny's.
 func (m *Map[V]) Load(env, key string) *V {
+	if len(key) > 16 || env != "" {
+		return m.loadAny(env, key)
+	}
 	x, y := words(key)
-	var h uint64
-	if len(key) <= 16 {
-		h = mix(x^m.seed^wy1, y^wy0^uint64(len(key))*wy2) // strhash
-	} else {
-		h = longhash(m.seed, unsafe.Slice(unsafe.StringData(key), len(key)))
+	h := mix(x^m.seed^wy1, y^wy0^uint64(len(key))*wy2) // strhash
+	t := m.table.Load()
+	b := t.buckets[h&t.mask].Load()
+	if b == nil {
+		return nil
 	}
-	if env != "" {
-		h = withEnv(m.seed, h, env)
+	if b.first.matchGlobal(h, x, y, key) {
+		return b.first.v
 	}
+	for i := range b.more {
+		if it := &b.more[i]; it.matchGlobal(h, x, y, key) {
+			return it.v
+		}
+	}
+	return nil
+}
+
+// loadAny is Load of any key in any scope.
+func (m *Map[V]) loadAny(env, key string) *V {
+	x, y := words(key)
+	h := withEnv(m.seed, hashWords(m.seed, key, x, y), env)
 	t := m.table.Load()
 	b := t.buckets[h&t.mask].Load()
 	if b == nil {

@@ -182,8 +182,8 @@ func BenchmarkGoMap(b *testing.B) {
 	}
 }
 
-// TestMatchEveryByte: Load's comparison (match, by words for keys of up to
-// 16 bytes) tells apart keys of every length up to 40 that differ in one
+// TestMatchEveryByte: Load's comparisons (match, and matchGlobal for the
+// global scope; by words for keys of up to 16 bytes) tell apart keys of every length up to 40 that differ in one
 // byte, or in length, or in their environment, even when their hashes are
 // made equal; and a Load of each finds its own value in a map holding them
 // all.
@@ -209,6 +209,12 @@ func TestMatchEveryByte(t *testing.T) {
 					x2, y2 := words(k2)
 					if got, want := it.match(h, x2, y2, env2, k2), env == env2 && k == k2; got != want {
 						t.Fatalf("item (%q, %q) matches (%q, %q) = %v, want %v", env, k, env2, k2, got, want)
+					}
+					if len(k2) > 16 || env2 != "" {
+						continue
+					}
+					if got, want := it.matchGlobal(h, x2, y2, k2), env == "" && k == k2; got != want {
+						t.Fatalf("item (%q, %q) matchGlobal (%q) = %v, want %v", env, k, k2, got, want)
 					}
 				}
 			}
