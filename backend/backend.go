@@ -203,7 +203,9 @@ type ValueGetter interface {
 // hold every portable key (AWS names allow no space): CheckKey answers
 // InvalidArgument, naming the backend's rule, for a key that passed
 // ValidateKey but that the backend cannot hold. The portable layer calls it
-// wherever it validates a key, before any request.
+// wherever it validates a key, before any request. CheckKey must answer the
+// same for the same key for the life of the driver: Store.Value remembers
+// the keys it accepted.
 type KeyChecker interface {
 	CheckKey(key string) error
 }
