@@ -84,7 +84,7 @@ func TestURLOpenerParams(t *testing.T) {
 }
 
 // TestNew (9.2): New takes the scope and read-only from Options, and
-// refuses what it cannot use.
+// refuses what it cannot use; so does a URLOpener's Options.
 func TestNew(t *testing.T) {
 	needServer(t)
 	c := rawClient(t, nil)
@@ -124,6 +124,45 @@ func TestNew(t *testing.T) {
 		}
 		if _, err := admin.Get(ctx, "R"); !errors.Is(err, secrets.ErrNotFound) {
 			t.Errorf("the read-only Create landed: %v", err)
+		}
+	})
+	// A URLOpener's Options.Environment is the scope of the stores it
+	// opens when the URL has no env, and its Options.ReadOnly makes them
+	// read-only whatever the URL says — as every driver's opener
+	// (secrets.StoreDefaulter). Without it, an application that registered
+	// a read-only opener got writable stores from URLs.
+	t.Run("URLOpener defaults", func(t *testing.T) {
+		for _, tc := range []struct {
+			name     string
+			opts     awssm.Options
+			url      string
+			wantEnv  string
+			readOnly bool
+		}{
+			{"env from Options", awssm.Options{Environment: "prod"}, "awssm://" + p, "prod", false},
+			{"URL env wins", awssm.Options{Environment: "prod"}, "awssm://" + p + "?env=", "", false},
+			{"read-only from Options", awssm.Options{ReadOnly: true}, "awssm://" + p, "", true},
+			{"a URL cannot undo it", awssm.Options{ReadOnly: true}, "awssm://" + p + "?readonly=false", "", true},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				mux := new(secrets.URLMux)
+				mux.Register(awssm.Scheme, &awssm.URLOpener{Client: c, Options: tc.opts})
+				st, err := mux.OpenStore(ctx, tc.url)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer st.Close()
+				if st.Environment() != tc.wantEnv {
+					t.Errorf("Environment() = %q, want %q", st.Environment(), tc.wantEnv)
+				}
+				_, err = st.Create(ctx, secrets.Secret{Key: "W", Value: "v"})
+				if tc.readOnly != errors.Is(err, secrets.ErrReadOnly) {
+					t.Errorf("Create: %v, read-only %v", err, tc.readOnly)
+				}
+				if err == nil {
+					_ = st.Delete(ctx, "W")
+				}
+			})
 		}
 	})
 	for _, tc := range []struct {

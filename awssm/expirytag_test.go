@@ -34,11 +34,7 @@ func expiryTag(t *testing.T, c *sm.Client, name string) string {
 func TestModifyRealignsExpiryTag(t *testing.T) {
 	needServer(t)
 	f := newFaulty()
-	st, p := faultyStore(t, f, 0)
-	var c *sm.Client
-	if !st.As(&c) {
-		t.Fatal("As")
-	}
+	st, p, c := faultyStoreClient(t, f)
 	name := p + "/_global/X"
 	future := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
 	past := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/smithy-go"
 
@@ -124,6 +125,18 @@ func faultyStore(t *testing.T, f *faulty, recoveryDays int) (*secrets.Store, str
 	}
 	t.Cleanup(func() { st.Close() })
 	return st, p
+}
+
+// faultyStoreClient is faultyStore (no recovery window) with the client it
+// uses, for requests of another tool's.
+func faultyStoreClient(t *testing.T, f *faulty) (*secrets.Store, string, *sm.Client) {
+	t.Helper()
+	st, p := faultyStore(t, f, 0)
+	var c *sm.Client
+	if !st.As(&c) {
+		t.Fatal("Store.As(**secretsmanager.Client) failed")
+	}
+	return st, p, c
 }
 
 // TestRetriedWritesAreIdempotent: when the answer to a write is lost and the

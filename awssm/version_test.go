@@ -84,11 +84,7 @@ func FuzzVersionExpiry(f *testing.F) {
 func TestExpiryInVersionID(t *testing.T) {
 	needServer(t)
 	f := newFaulty()
-	st, p := faultyStore(t, f, 0)
-	var c *sm.Client
-	if !st.As(&c) {
-		t.Fatal("As(*secretsmanager.Client) failed")
-	}
+	st, p, c := faultyStoreClient(t, f)
 	past := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
 	if _, err := st.Create(ctx, secrets.Secret{Key: "X", Value: "x", ExpiresAt: past}); err != nil {
 		t.Fatal(err)
