@@ -370,12 +370,14 @@ func (s *Store) Get(ctx context.Context, key string, opts ...GetOption) (*Secret
 
 // Value returns the value of Get(ctx, key).
 //
-// Where the driver can read a value alone (backend.ValueGetter: memory, and
-// the cache), Value builds no Secret: on mem:// and on a cache hit it makes
+// Where the driver can read a value alone (backend.ValueGetter: memory, file,
+// awssm, and the cache), Value builds no Secret: on mem:// and on a cache hit it makes
 // no allocation. That path has Get's checks, fallback and errors; a call
 // that must report an invalid call (a closed store, a done context, an
 // invalid key or scope) or that selects a field takes Get's path, as does
-// a driver's ErrSkip.
+// a driver's ErrSkip. Keys read again are remembered as valid (up to 64
+// bytes, one per length): key must be an ordinary Go string, never one
+// made with unsafe.String over a buffer that is later rewritten.
 func (s *Store) Value(ctx context.Context, key string) (string, error) {
 	if s.vg != nil && ctx.Err() == nil && !s.closed.Load() && !s.own.Load() && s.envErr == nil && s.memo.has(key) {
 		v, exp, err := s.vg.GetValue(ctx, s.env, key)

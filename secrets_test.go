@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -115,11 +116,12 @@ func TestOpenStore(t *testing.T) {
 
 func TestSharedMemoryStore(t *testing.T) {
 	ctx := context.Background()
-	a, err := secrets.OpenStore(ctx, "mem://shared-test")
+	name := fmt.Sprintf("mem://shared-test-%d", time.Now().UnixNano()) // process-wide: one per run (-count)
+	a, err := secrets.OpenStore(ctx, name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := secrets.OpenStore(ctx, "mem://shared-test")
+	b, err := secrets.OpenStore(ctx, name)
 	if err != nil {
 		t.Fatal(err)
 	}

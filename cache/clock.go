@@ -8,8 +8,9 @@ import (
 )
 
 // clockTick is the resolution of the coarse clock hits read: an entry may
-// be served up to this long past its TTL (never past the secret's
-// ExpiresAt, which a hit checks with the exact time).
+// be served about this long past its TTL — more if the process is starved
+// or paused, since the clock's goroutine then lags — but never past the
+// secret's ExpiresAt, which a hit checks with the exact time.
 const clockTick = 10 * time.Millisecond
 
 // clockIdle: the coarse clock's goroutine stops after this many ticks

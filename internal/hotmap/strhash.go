@@ -22,8 +22,10 @@ func mix(a, b uint64) uint64 {
 
 // strhash is a seeded hash of s, after wyhash: keys of up to 16 bytes (most
 // keys) take two loads and one 128-bit multiplication, where
-// hash/maphash costs three calls. Not a cryptographic hash; the random seed
-// keeps an outsider from choosing keys that collide.
+// hash/maphash costs three calls. Not a cryptographic hash, and not a
+// flooding-resistant one: the seed enters one side of the multiplication
+// only, so some inputs hash alike whatever the seed (none of them a valid
+// key: the store's keys are checked first).
 func strhash(seed uint64, s string) uint64 {
 	x, y := words(s)
 	return hashWords(seed, s, x, y)
