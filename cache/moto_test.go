@@ -8,9 +8,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -29,17 +27,13 @@ type moto struct {
 	t    *testing.T
 	bin  string
 	port int
-	cmd  *exec.Cmd
+	proc *testenv.Moto
 }
 
 func startMoto(t *testing.T) *moto {
 	bin := testenv.FindMoto()
 	testenv.Require(t, bin != "", "no moto_server found (pyenv, PATH or MOTO_SERVER)")
-	port, err := testenv.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &moto{t: t, bin: bin, port: port}
+	m := &moto{t: t, bin: bin}
 	m.start()
 	t.Cleanup(m.kill)
 	return m
@@ -47,26 +41,20 @@ func startMoto(t *testing.T) *moto {
 
 func (m *moto) url() string { return fmt.Sprintf("http://127.0.0.1:%d", m.port) }
 
+// start starts moto: on a port the kernel picks the first time, then on
+// the same port again (the backend coming back at the same address).
 func (m *moto) start() {
-	m.cmd = exec.Command(m.bin, "-H", "127.0.0.1", "-p", fmt.Sprint(m.port))
-	m.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := m.cmd.Start(); err != nil {
+	p, err := testenv.RunMoto(m.bin, m.port)
+	if err != nil {
 		m.t.Fatal(err)
 	}
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if resp, err := http.Get(m.url() + "/moto-api/"); err == nil {
-			resp.Body.Close()
-			return
-		}
-	}
-	m.t.Fatal("moto did not become ready")
+	m.proc, m.port = p, p.Port
 }
 
 func (m *moto) kill() {
-	if m.cmd != nil {
-		_ = m.cmd.Process.Kill()
-		_, _ = m.cmd.Process.Wait()
-		m.cmd = nil
+	if m.proc != nil {
+		m.proc.Stop()
+		m.proc = nil
 	}
 }
 

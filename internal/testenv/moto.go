@@ -2,10 +2,11 @@ package testenv
 
 import (
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"syscall"
 	"time"
 )
@@ -29,35 +30,70 @@ func FindMoto() string {
 	return ""
 }
 
-// StartMoto starts the moto_server bin on a free loopback port and waits
-// until it answers; stop kills it.
+// StartMoto starts the moto_server bin on a loopback port the kernel
+// picks and waits until it serves; stop kills it.
 func StartMoto(bin string) (endpoint string, stop func(), err error) {
-	port, err := FreePort()
+	m, err := RunMoto(bin, 0)
 	if err != nil {
-		return "", nil, fmt.Errorf("free port: %w", err)
+		return "", nil, err
 	}
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	logf, _ := os.CreateTemp("", "moto-*.log")
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return "", nil, fmt.Errorf("start moto: %w", err)
+	return m.Endpoint(), m.Stop, nil
+}
+
+// Moto is a running moto_server.
+type Moto struct {
+	Port   int
+	cmd    *exec.Cmd
+	exited chan struct{}
+	out    *syncBuf
+}
+
+// motoRunning is the line moto (werkzeug) prints once its socket is bound.
+var motoRunning = regexp.MustCompile(`Running on http://127\.0\.0\.1:(\d+)`)
+
+// RunMoto starts bin on 127.0.0.1:port (0: a port the kernel picks) and
+// waits until moto itself says it serves there. Moto's own "Running on"
+// line, not an answer on the port, is the sign: a port picked free a
+// moment ago may meanwhile be another server's (another test's moto or
+// Vault, whose answers a readiness probe would take for moto's; moto then
+// fails to bind and exits), and a restart on a fixed port must not be
+// mistaken for success either.
+func RunMoto(bin string, port int) (*Moto, error) {
+	m := &Moto{cmd: exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port)), exited: make(chan struct{}), out: new(syncBuf)}
+	m.cmd.Stdout, m.cmd.Stderr = m.out, m.out
+	m.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := m.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start moto: %w", err)
 	}
-	stop = func() {
-		_ = cmd.Process.Kill()
-		_, _ = cmd.Process.Wait()
-		_ = os.Remove(logf.Name())
-	}
-	endpoint = fmt.Sprintf("http://127.0.0.1:%d", port)
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if resp, err := http.Get(endpoint + "/moto-api/"); err == nil {
-			resp.Body.Close()
-			return endpoint, stop, nil
+	go func() { _ = m.cmd.Wait(); close(m.exited) }()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if g := motoRunning.FindStringSubmatch(m.out.String()); g != nil {
+			m.Port, _ = strconv.Atoi(g[1])
+			if port != 0 && m.Port != port {
+				m.Stop()
+				return nil, fmt.Errorf("moto serves on port %d, not %d", m.Port, port)
+			}
+			return m, nil
+		}
+		select {
+		case <-m.exited:
+			return nil, fmt.Errorf("moto exited before serving:\n%s", m.out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			m.Stop()
+			return nil, fmt.Errorf("moto did not start serving in 30s:\n%s", m.out.String())
 		}
 	}
-	b, _ := os.ReadFile(logf.Name())
-	stop()
-	return "", nil, fmt.Errorf("moto did not become ready:\n%s", b)
+}
+
+// Endpoint is moto's URL, http://127.0.0.1:port.
+func (m *Moto) Endpoint() string { return fmt.Sprintf("http://127.0.0.1:%d", m.Port) }
+
+// Stop kills moto and waits for it to exit.
+func (m *Moto) Stop() {
+	_ = m.cmd.Process.Kill()
+	<-m.exited
 }
 
 // AWSEnv is the environment that points the AWS SDK's default chain

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -176,9 +177,13 @@ func startVault() (addr string, stop func(), out *syncBuf, err error) {
 			return "", nil, out, fmt.Errorf("vault exited early:\n%s", out.String())
 		default:
 		}
+		// Healthy, and ours: the port was free a moment ago, and another
+		// test's Vault may hold it now (ours then fails to bind and exits,
+		// but that one answers the probe); ours says it started only
+		// once its listener is bound.
 		if resp, err := hc.Get(url + "/v1/sys/health"); err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == 200 {
+			if resp.StatusCode == 200 && strings.Contains(out.String(), "Vault server started!") {
 				return url, stop, out, nil
 			}
 		}
