@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"text/tabwriter"
 
@@ -22,13 +23,8 @@ func newEnvCmd(a *app) *cobra.Command {
 		Short:   "List the environments",
 		Example: `  polysecret env ls --url vault://secret/myapp`,
 		Args:    args(0),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			envs, err := s.ListEnvironments(cmd.Context())
+		RunE: a.withStore(func(ctx context.Context, s *secrets.Store, _ []string) error {
+			envs, err := s.ListEnvironments(ctx)
 			if err != nil {
 				return err
 			}
@@ -38,7 +34,7 @@ func newEnvCmd(a *app) *cobra.Command {
 				fmt.Fprintf(w, "%s\t%s\t%s\n", e.Name, dash(e.Description), dash(e.ExternalURL))
 			}
 			return w.Flush()
-		},
+		}),
 	}
 	var desc, extURL string
 	create := &cobra.Command{
@@ -46,15 +42,10 @@ func newEnvCmd(a *app) *cobra.Command {
 		Short:   "Create an environment (AlreadyExists if it does)",
 		Example: `  polysecret env create prod --description "production" --external-url https://app.example.com`,
 		Args:    args(1),
-		RunE: func(cmd *cobra.Command, argv []string) error {
-			s, err := a.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			_, err = s.CreateEnvironment(cmd.Context(), secrets.Environment{Name: argv[0], Description: desc, ExternalURL: extURL})
+		RunE: a.withStore(func(ctx context.Context, s *secrets.Store, argv []string) error {
+			_, err := s.CreateEnvironment(ctx, secrets.Environment{Name: argv[0], Description: desc, ExternalURL: extURL})
 			return err
-		},
+		}),
 	}
 	create.Flags().StringVar(&desc, "description", "", "the environment's description (env POLYSECRET_DESCRIPTION)")
 	create.Flags().StringVar(&extURL, "external-url", "", "the environment's external URL (env POLYSECRET_EXTERNAL_URL)")
@@ -63,14 +54,9 @@ func newEnvCmd(a *app) *cobra.Command {
 		Short:   "Delete an empty environment (FailedPrecondition while it holds secrets)",
 		Example: `  polysecret env rm staging`,
 		Args:    args(1),
-		RunE: func(cmd *cobra.Command, argv []string) error {
-			s, err := a.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			return s.DeleteEnvironment(cmd.Context(), argv[0])
-		},
+		RunE: a.withStore(func(ctx context.Context, s *secrets.Store, argv []string) error {
+			return s.DeleteEnvironment(ctx, argv[0])
+		}),
 	}
 	c.AddCommand(ls, create, rm)
 	return c

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/polysecret/secrets"
@@ -19,12 +21,7 @@ of a value that is a JSON object; --version one version (the exact scope).`,
   polysecret get DATABASE --field password
   polysecret get API_TOKEN --version 3 -n > token.txt`,
 		Args: args(1),
-		RunE: func(cmd *cobra.Command, argv []string) error {
-			s, err := a.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer s.Close()
+		RunE: a.withStore(func(ctx context.Context, s *secrets.Store, argv []string) error {
 			key := argv[0]
 			if field != "" {
 				key += secrets.FieldSeparator + field
@@ -33,7 +30,7 @@ of a value that is a JSON object; --version one version (the exact scope).`,
 			if version != "" {
 				opts = append(opts, secrets.AtVersion(version))
 			}
-			sec, err := s.Get(cmd.Context(), key, opts...)
+			sec, err := s.Get(ctx, key, opts...)
 			if err != nil {
 				return err
 			}
@@ -43,7 +40,7 @@ of a value that is a JSON object; --version one version (the exact scope).`,
 			}
 			_, err = a.stdout.Write([]byte(out))
 			return err
-		},
+		}),
 	}
 	c.Flags().StringVar(&field, "field", "", "print this field of a JSON-object value (env POLYSECRET_FIELD)")
 	c.Flags().StringVar(&version, "version", "", "print this version, as `versions` lists it (env POLYSECRET_VERSION)")

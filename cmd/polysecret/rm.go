@@ -1,6 +1,11 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+
+	"github.com/polysecret/secrets"
+	"github.com/spf13/cobra"
+)
 
 func newRm(a *app) *cobra.Command {
 	return &cobra.Command{
@@ -9,13 +14,8 @@ func newRm(a *app) *cobra.Command {
 		Example: `  polysecret rm OLD_TOKEN --env staging
   polysecret rm LEGACY_KEY            # the global one`,
 		Args: args(1),
-		RunE: func(cmd *cobra.Command, argv []string) error {
-			s, err := a.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			return s.Delete(cmd.Context(), argv[0])
-		},
+		RunE: a.withStore(func(ctx context.Context, s *secrets.Store, argv []string) error {
+			return s.Delete(ctx, argv[0])
+		}),
 	}
 }

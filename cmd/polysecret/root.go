@@ -95,6 +95,19 @@ func (a *app) open(ctx context.Context) (*secrets.Store, error) {
 	return openURL(ctx, a.url, a.env)
 }
 
+// withStore is a command's RunE that opens the store of --url and --env,
+// runs f with it and the command's context, and closes it.
+func (a *app) withStore(f func(ctx context.Context, s *secrets.Store, argv []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, argv []string) error {
+		s, err := a.open(cmd.Context())
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		return f(cmd.Context(), s, argv)
+	}
+}
+
 func openURL(ctx context.Context, url, env string) (*secrets.Store, error) {
 	s, err := secrets.OpenStore(ctx, url)
 	if err != nil {

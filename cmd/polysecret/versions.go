@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"text/tabwriter"
 	"time"
 
+	"github.com/polysecret/secrets"
 	"github.com/spf13/cobra"
 )
 
@@ -15,13 +17,8 @@ func newVersions(a *app) *cobra.Command {
 		Example: `  polysecret versions DATABASE_URL --env prod
   polysecret get DATABASE_URL --env prod --version "$(polysecret versions DATABASE_URL --env prod | awk 'NR==2{print $1}')"`,
 		Args: args(1),
-		RunE: func(cmd *cobra.Command, argv []string) error {
-			s, err := a.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			vs, err := s.Versions(cmd.Context(), argv[0])
+		RunE: a.withStore(func(ctx context.Context, s *secrets.Store, argv []string) error {
+			vs, err := s.Versions(ctx, argv[0])
 			if err != nil {
 				return err
 			}
@@ -35,7 +32,7 @@ func newVersions(a *app) *cobra.Command {
 				fmt.Fprintf(w, "%s\t%s\t%s\n", v.ID, fmtTime(v.CreatedAt), cur)
 			}
 			return w.Flush()
-		},
+		}),
 	}
 }
 
