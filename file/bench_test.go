@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/polysecret/secrets"
+	"github.com/polysecret/secrets/internal/drivertest"
 )
 
 // benchFile writes a store of n global secrets (one version each, 32-byte
@@ -48,48 +49,39 @@ func benchFile(b *testing.B, n int) string {
 	return storeURL(path, keyPath)
 }
 
+// openBench opens a store of n secrets (benchFile), closed when b ends.
+func openBench(b *testing.B, n int) *secrets.Store {
+	b.Helper()
+	st, err := secrets.OpenStore(context.Background(), benchFile(b, n))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st
+}
+
 // BenchmarkGet is Store.Get from an open store of 1,000 secrets: from
 // memory, after one stat of the file.
 func BenchmarkGet(b *testing.B) {
 	ctx := context.Background()
-	st, err := secrets.OpenStore(ctx, benchFile(b, 1000))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st := openBench(b, 1000)
 	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := st.Get(ctx, "KEY_00500"); err != nil {
-			b.Fatal(err)
-		}
-	}
+	drivertest.Loop(b, func() error { _, err := st.Get(ctx, "KEY_00500"); return err })
 }
 
 // BenchmarkValue is Store.Value, the hot path, on the same store.
 func BenchmarkValue(b *testing.B) {
 	ctx := context.Background()
-	st, err := secrets.OpenStore(ctx, benchFile(b, 1000))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st := openBench(b, 1000)
 	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := st.Value(ctx, "KEY_00500"); err != nil {
-			b.Fatal(err)
-		}
-	}
+	drivertest.Loop(b, func() error { _, err := st.Value(ctx, "KEY_00500"); return err })
 }
 
 // BenchmarkCreate is Create of one secret in a store of 1,000: the whole
 // file encrypted and written, fsync of the file and of its directory.
 func BenchmarkCreate(b *testing.B) {
 	ctx := context.Background()
-	st, err := secrets.OpenStore(ctx, benchFile(b, 1000))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st := openBench(b, 1000)
 	i := 0
 	for b.Loop() {
 		i++
