@@ -18,6 +18,25 @@ func benchStore(b *testing.B) (*env, *secrets.Store) {
 	return e, e.store(b, abeja.ClientOptions{})
 }
 
+// coldLoop runs f, at each iteration, on a fresh store (one that knows no
+// ids) over one client, and reports the requests per iteration.
+func coldLoop(b *testing.B, e *env, f func(fresh *secrets.Store) error) {
+	c := e.client(b, abeja.ClientOptions{})
+	report := drivertest.PerOpCounted(b, e.srv.Requests)
+	for b.Loop() {
+		fresh, err := abeja.New(c, abeja.Options{Organization: e.org})
+		if err != nil {
+			b.Fatal(err)
+		}
+		err = f(fresh)
+		fresh.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	report()
+}
+
 // BenchmarkGet: a name whose id the store knows (it created it, or listed
 // it) is one GET by id; a fresh store's first read of a name scans the
 // listing (pages of 100) — "cold", a name created near the end of 1,000.
@@ -34,19 +53,7 @@ func BenchmarkGet(b *testing.B) {
 		report()
 	})
 	b.Run("cold-near-end-of-1000", func(b *testing.B) {
-		c := e.client(b, abeja.ClientOptions{})
-		report := drivertest.PerOpCounted(b, e.srv.Requests)
-		for b.Loop() {
-			fresh, err := abeja.New(c, abeja.Options{Organization: e.org})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := fresh.Get(ctx, "K0999"); err != nil {
-				b.Fatal(err)
-			}
-			fresh.Close()
-		}
-		report()
+		coldLoop(b, e, func(fresh *secrets.Store) error { _, err := fresh.Get(ctx, "K0999"); return err })
 	})
 }
 
@@ -104,16 +111,6 @@ func BenchmarkValues50(b *testing.B) {
 		report()
 	})
 	b.Run("cold", func(b *testing.B) {
-		c := e.client(b, abeja.ClientOptions{})
-		report := drivertest.PerOpCounted(b, e.srv.Requests)
-		for b.Loop() {
-			fresh, err := abeja.New(c, abeja.Options{Organization: e.org})
-			if err != nil {
-				b.Fatal(err)
-			}
-			check(fresh.Values(ctx, keys...))
-			fresh.Close()
-		}
-		report()
+		coldLoop(b, e, func(fresh *secrets.Store) error { check(fresh.Values(ctx, keys...)); return nil })
 	})
 }
