@@ -333,8 +333,8 @@ func nameFilter(prefix string) []types.Filter {
 }
 
 func (d *driver) Get(ctx context.Context, env, key string, opts backend.GetOptions) (*backend.Secret, error) {
-	s, _, err := d.get(ctx, env, key, opts)
-	return s, err
+	r, err := d.read(ctx, env, key, opts)
+	return r.Secret, err
 }
 
 // readResult is what read read: the secret, whether its version is
@@ -344,15 +344,6 @@ type readResult struct {
 	*backend.Secret
 	binary bool
 	tags   []types.Tag
-}
-
-// get is Get, and says whether the version read is SecretBinary.
-func (d *driver) get(ctx context.Context, env, key string, opts backend.GetOptions) (*backend.Secret, bool, error) {
-	r, err := d.read(ctx, env, key, opts)
-	if err != nil {
-		return nil, false, err
-	}
-	return r.Secret, r.binary, nil
 }
 
 // read is Get, with what Modify needs besides.
